@@ -1,0 +1,76 @@
+import type { Event } from '../cloudevent-http';
+import { InFlightLimit, partitionFor, type ConsumeOptions, type EventLog, type Subscription } from './event-log';
+
+interface Group {
+  queues: Event[][];
+  draining: boolean[];
+  limit: InFlightLimit;
+  ordered: boolean;
+  handle: (event: Event) => Promise<void>;
+  stopped: boolean;
+  inFlight: Set<Promise<void>>;
+}
+
+/** An in-process log with Kafka's shape: partitions, consumer groups, per-partition order. */
+export class MemoryEventLog implements EventLog {
+  readonly kind = 'memory';
+  private readonly groups = new Map<string, Group>();
+  private next = 0;
+
+  constructor(private readonly partitions = 4) {}
+
+  async append(event: Event): Promise<void> {
+    const partition = partitionFor(event.partitionkey, this.partitions, () => this.next++);
+    for (const group of this.groups.values()) {
+      if (group.stopped) continue;
+      group.queues[partition]?.push(event);
+      this.drain(group, partition);
+    }
+  }
+
+  async subscribe(name: string, options: ConsumeOptions, handle: (event: Event) => Promise<void>): Promise<Subscription> {
+    if (this.groups.has(name)) throw new Error(`consumer group ${name} is already subscribed`);
+    const group: Group = {
+      queues: Array.from({ length: this.partitions }, () => []),
+      draining: Array.from({ length: this.partitions }, () => false),
+      limit: new InFlightLimit(options.maxInFlight),
+      ordered: options.ordered,
+      handle,
+      stopped: false,
+      inFlight: new Set(),
+    };
+    this.groups.set(name, group);
+    return {
+      stop: async () => {
+        group.stopped = true;
+        this.groups.delete(name);
+        await Promise.allSettled([...group.inFlight]);
+      },
+    };
+  }
+
+  private drain(group: Group, partition: number): void {
+    if (group.draining[partition]) return;
+    group.draining[partition] = true;
+    const queue = group.queues[partition] ?? [];
+    const loop = async () => {
+      while (queue.length > 0 && !group.stopped) {
+        const event = queue.shift() as Event;
+        const delivery = group.limit.run(() => group.handle(event));
+        group.inFlight.add(delivery);
+        void delivery.finally(() => group.inFlight.delete(delivery));
+        // Unordered groups hand every event to the in-flight limit, which bounds concurrency.
+        if (group.ordered) await delivery;
+      }
+      group.draining[partition] = false;
+    };
+    void loop();
+  }
+
+  async close(): Promise<void> {
+    const groups = [...this.groups.values()];
+    this.groups.clear();
+    for (const group of groups) group.stopped = true;
+    await Promise.allSettled(groups.flatMap((group) => [...group.inFlight]));
+  }
+}

@@ -1,0 +1,146 @@
+import express, { type ErrorRequestHandler, type Router } from 'express';
+import type { BackoffPolicy } from '@eventline/routing';
+import type { Logger } from '@eventline/telemetry';
+import { eventFromHttp, InvalidEventError, type Event } from './cloudevent-http';
+import { deliver, type DeliveryOutcome } from './dispatcher';
+import type { EventLog, Subscription } from './backends/event-log';
+import { matchesTrigger, type TriggerFilter } from './filters';
+import { durationMs } from './retry-policy';
+
+export interface TriggerSpec {
+  name: string;
+  /** URL of the subscriber (a Knative Service) */
+  subscriber: string;
+  filter: TriggerFilter;
+  delivery: {
+    retry: number;
+    backoffPolicy: BackoffPolicy;
+    backoffDelay: string;
+    timeout?: string;
+    /** URL of the dead-letter sink */
+    deadLetterSink?: string;
+  };
+  ordered: boolean;
+  maxInFlight?: number;
+}
+
+export interface TriggerStats {
+  delivered: number;
+  deadLettered: number;
+  dropped: number;
+  filtered: number;
+}
+
+export interface LocalBrokerOptions {
+  namespace: string;
+  name: string;
+  eventLog: EventLog;
+  logger: Logger;
+  /** request body limit of the ingress, e.g. '1mb' */
+  bodyLimit?: string;
+}
+
+const DEFAULT_MAX_IN_FLIGHT = 64;
+
+/** Knative's names for the Kafka broker's resources. */
+export const kafkaNames = {
+  topic: (namespace: string, broker: string) => `knative-broker-${namespace}-${broker}`,
+  consumerGroup: (namespace: string, trigger: string) => `knative-trigger-${namespace}-${trigger}`,
+};
+
+/**
+ * A Knative Broker with its Triggers, reproduced: an ingress answering 202 once the event is in
+ * the log, a consumer group per trigger filtering and dispatching in binary mode, replies
+ * re-entering the broker, retries and dead letters per each trigger's delivery spec.
+ */
+export class LocalBroker {
+  readonly path: string;
+  private readonly subscriptions: Subscription[] = [];
+  private readonly stats = new Map<string, TriggerStats>();
+
+  constructor(private readonly options: LocalBrokerOptions) {
+    this.path = `/${options.namespace}/${options.name}`;
+  }
+
+  get topic(): string {
+    return kafkaNames.topic(this.options.namespace, this.options.name);
+  }
+
+  get backend(): EventLog['kind'] {
+    return this.options.eventLog.kind;
+  }
+
+  async publish(event: Event): Promise<void> {
+    await this.options.eventLog.append(event);
+  }
+
+  async addTrigger(spec: TriggerSpec): Promise<void> {
+    const target = {
+      trigger: spec.name,
+      subscriber: spec.subscriber,
+      retry: spec.delivery.retry,
+      backoffPolicy: spec.delivery.backoffPolicy,
+      backoffDelayMs: durationMs(spec.delivery.backoffDelay),
+      timeoutMs: spec.delivery.timeout ? durationMs(spec.delivery.timeout) : undefined,
+      deadLetterSink: spec.delivery.deadLetterSink,
+    };
+    const stats: TriggerStats = { delivered: 0, deadLettered: 0, dropped: 0, filtered: 0 };
+    this.stats.set(spec.name, stats);
+    const log = this.options.logger.child({ trigger: spec.name });
+    const group = kafkaNames.consumerGroup(this.options.namespace, spec.name);
+    const subscription = await this.options.eventLog.subscribe(
+      group,
+      { ordered: spec.ordered, maxInFlight: spec.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT },
+      async (event) => {
+        if (!matchesTrigger(event, spec.filter)) {
+          stats.filtered += 1;
+          return;
+        }
+        const outcome = await deliver(event, target, log);
+        this.count(stats, outcome);
+        if (outcome.kind === 'delivered' && outcome.reply) await this.publish(outcome.reply);
+      },
+    );
+    this.subscriptions.push(subscription);
+  }
+
+  private count(stats: TriggerStats, outcome: DeliveryOutcome): void {
+    if (outcome.kind === 'delivered') stats.delivered += 1;
+    else if (outcome.kind === 'dead-lettered') stats.deadLettered += 1;
+    else stats.dropped += 1;
+  }
+
+  triggerStats(name: string): TriggerStats | undefined {
+    return this.stats.get(name);
+  }
+
+  /** The ingress: POST a CloudEvent to /<namespace>/<broker>. */
+  ingress(): Router {
+    const router = express.Router();
+    router.post(
+      this.path,
+      express.raw({ type: () => true, limit: this.options.bodyLimit ?? '1mb' }),
+      async (req, res) => {
+        const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+        const event = eventFromHttp(req.headers, body);
+        await this.publish(event);
+        res.status(202).end();
+      },
+    );
+    router.all(this.path, (_req, res) => {
+      res.status(405).json({ error: 'only POST is accepted by a broker ingress' });
+    });
+    const rejectBadEvents: ErrorRequestHandler = (err, _req, res, next) => {
+      if (err instanceof InvalidEventError) res.status(400).json({ error: err.message });
+      else if (err?.type === 'entity.too.large') res.status(413).json({ error: `event larger than ${this.options.bodyLimit ?? '1mb'}` });
+      else next(err);
+    };
+    router.use(rejectBadEvents);
+    return router;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.subscriptions.splice(0).map((s) => s.stop()));
+    await this.options.eventLog.close();
+  }
+}

@@ -1,0 +1,109 @@
+import type { BackoffPolicy } from '@eventline/routing';
+import type { Logger } from '@eventline/telemetry';
+import { withExtensions, type Event } from './cloudevent-http';
+import { postEvent, replyOf, type HttpResponse } from './http-delivery';
+import { backoffMs, isRetryable } from './retry-policy';
+
+/** Where and how a trigger delivers: a resolved Knative DeliverySpec plus the subscriber. */
+export interface DeliveryTarget {
+  trigger: string;
+  subscriber: string;
+  retry: number;
+  backoffPolicy: BackoffPolicy;
+  backoffDelayMs: number;
+  timeoutMs?: number;
+  deadLetterSink?: string;
+}
+
+export type DeliveryOutcome =
+  | { kind: 'delivered'; status: number; attempts: number; reply?: Event }
+  | { kind: 'dead-lettered'; status?: number; attempts: number; reason: string }
+  | { kind: 'dropped'; status?: number; attempts: number; reason: string };
+
+/** Knative caps the response body it copies into `knativeerrordata`. */
+const ERROR_DATA_LIMIT = 1024;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+interface Attempt {
+  response?: HttpResponse;
+  error?: Error;
+}
+
+async function attempt(url: string, event: Event, timeoutMs?: number): Promise<Attempt> {
+  try {
+    return { response: await postEvent(url, event, { timeoutMs, headers: { prefer: 'reply' } }) };
+  } catch (error) {
+    return { error: error as Error };
+  }
+}
+
+/** Sends with retries per the policy; returns the last attempt and how many were made. */
+async function sendWithRetries(
+  url: string,
+  event: Event,
+  target: DeliveryTarget,
+): Promise<{ last: Attempt; attempts: number }> {
+  let attempts = 0;
+  for (;;) {
+    const last = await attempt(url, event, target.timeoutMs);
+    attempts += 1;
+    const status = last.response?.status;
+    const succeeded = status !== undefined && status >= 200 && status <= 299;
+    if (succeeded || !isRetryable(status) || attempts > target.retry) return { last, attempts };
+    await sleep(backoffMs(target.backoffPolicy, target.backoffDelayMs, attempts));
+  }
+}
+
+function describe(last: Attempt): string {
+  if (last.error) return last.error.message;
+  return `HTTP ${last.response?.status}: ${last.response?.body.toString('utf8').slice(0, 200)}`;
+}
+
+/**
+ * Delivers one event to a subscriber the way Knative's dispatcher does: binary mode, retries on
+ * retryable outcomes with backoff, then the dead-letter sink with knativeerror* extensions.
+ */
+export async function deliver(event: Event, target: DeliveryTarget, log: Logger): Promise<DeliveryOutcome> {
+  const { last, attempts } = await sendWithRetries(target.subscriber, event, target);
+  const status = last.response?.status;
+  if (last.response && status !== undefined && status >= 200 && status <= 299) {
+    try {
+      return { kind: 'delivered', status, attempts, reply: replyOf(last.response) };
+    } catch (err) {
+      return deadLetter(event, target, { ...last, error: err as Error }, attempts, log);
+    }
+  }
+  return deadLetter(event, target, last, attempts, log);
+}
+
+async function deadLetter(
+  event: Event,
+  target: DeliveryTarget,
+  last: Attempt,
+  attempts: number,
+  log: Logger,
+): Promise<DeliveryOutcome> {
+  const status = last.response?.status;
+  const reason = describe(last);
+  if (!target.deadLetterSink) {
+    log.error({ trigger: target.trigger, ceId: event.id, ceType: event.type, status, reason }, 'event dropped: no dead-letter sink');
+    return { kind: 'dropped', status, attempts, reason };
+  }
+  const errorData = last.response?.body.subarray(0, ERROR_DATA_LIMIT) ?? Buffer.from(reason);
+  const extensions: Record<string, string> = { knativeerrordest: target.subscriber };
+  if (status !== undefined) extensions.knativeerrorcode = String(status);
+  if (errorData.length > 0) extensions.knativeerrordata = errorData.toString('base64');
+  const letter = withExtensions(event, extensions);
+  const sent = await sendWithRetries(target.deadLetterSink, letter, target);
+  const sinkStatus = sent.last.response?.status;
+  if (sinkStatus === undefined || sinkStatus < 200 || sinkStatus > 299) {
+    log.error(
+      { trigger: target.trigger, ceId: event.id, ceType: event.type, reason, sinkFailure: describe(sent.last) },
+      'event dropped: dead-letter sink failed',
+    );
+    return { kind: 'dropped', status, attempts, reason };
+  }
+  log.warn({ trigger: target.trigger, ceId: event.id, ceType: event.type, status, reason, attempts }, 'event dead-lettered');
+  return { kind: 'dead-lettered', status, attempts, reason };
+}

@@ -1,0 +1,70 @@
+import Redis from 'ioredis';
+import type { Logger } from '@eventline/telemetry';
+
+/** The Redis commands Eventline uses; ioredis and the embedded stand-in both provide them. */
+export type RedisClient = Pick<Redis, 'get' | 'set' | 'del' | 'quit' | 'ping'>;
+
+export function createRedis(url: string): Redis {
+  // Fail fast when Redis is away: callers degrade to Postgres rather than queue behind a dead link.
+  return new Redis(url, {
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+    connectTimeout: 2_000,
+    commandTimeout: 1_000,
+    lazyConnect: false,
+  });
+}
+
+/**
+ * Cache-aside over Redis with TTLs. Redis failures are logged and bypassed: a read falls back to
+ * the loader (Postgres), never to a stale or wrong answer; an invalidation that fails is logged
+ * and bounded by the TTL.
+ */
+export class Cache {
+  constructor(
+    /** absent when no Redis is configured: every read goes to the loader */
+    private readonly redis: RedisClient | undefined,
+    private readonly log: Logger,
+    private readonly prefix = '',
+  ) {}
+
+  private key(key: string): string {
+    return this.prefix + key;
+  }
+
+  async getOrLoad<T>(key: string, ttlSeconds: number, load: () => Promise<T | undefined>): Promise<T | undefined> {
+    const cached = await this.read(key);
+    if (cached !== undefined) return JSON.parse(cached) as T;
+    const value = await load();
+    if (value !== undefined) await this.write(key, JSON.stringify(value), ttlSeconds);
+    return value;
+  }
+
+  async invalidate(...keys: string[]): Promise<void> {
+    if (!this.redis) return;
+    try {
+      await this.redis.del(...keys.map((k) => this.key(k)));
+    } catch (err) {
+      this.log.warn({ err, keys }, 'cache invalidation failed; entries expire by TTL');
+    }
+  }
+
+  private async read(key: string): Promise<string | undefined> {
+    if (!this.redis) return undefined;
+    try {
+      return (await this.redis.get(this.key(key))) ?? undefined;
+    } catch (err) {
+      this.log.warn({ err, key }, 'cache read failed; reading from the database');
+      return undefined;
+    }
+  }
+
+  private async write(key: string, value: string, ttlSeconds: number): Promise<void> {
+    if (!this.redis) return;
+    try {
+      await this.redis.set(this.key(key), value, 'EX', ttlSeconds);
+    } catch (err) {
+      this.log.warn({ err, key }, 'cache write failed');
+    }
+  }
+}

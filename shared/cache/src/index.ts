@@ -1,0 +1,1 @@
+export { Cache, createRedis, type RedisClient } from './cache';

@@ -1,0 +1,89 @@
+import type { RequestHandler } from 'express';
+import { binaryMessage, CloudEvent, eventFromHttp, type Event } from '@eventline/broker';
+import type { Cache } from '@eventline/cache';
+import type { EventDefinition } from '@eventline/events';
+import { claimEvent, enqueueEvents, recordReply, type Pool } from '@eventline/store';
+import { contextFromTraceparent, inSpan, type Logger } from '@eventline/telemetry';
+import { ANY_EVENT, type HandlerDefinition } from './definitions';
+import { dataValidator } from './data-validation';
+import { badInput } from './errors';
+import { correlationOf, toCloudEvent } from './outgoing-event';
+
+interface EndpointDeps {
+  handler: HandlerDefinition & { accepts: EventDefinition; handle: NonNullable<HandlerDefinition['handle']> };
+  pool: Pool;
+  cache: Cache;
+  log: Logger;
+  source: string;
+  /** called after a commit that wrote outbox rows */
+  onEnqueued: () => void;
+}
+
+type StoredReply = Record<string, unknown>;
+
+function respond(res: Parameters<RequestHandler>[1], reply: StoredReply | null): void {
+  if (!reply) {
+    res.status(202).end();
+    return;
+  }
+  const message = binaryMessage(new CloudEvent(reply as never, false) as Event);
+  res.status(200).set(message.headers).send(message.body);
+}
+
+/**
+ * The CloudEvent endpoint of a handler. Each event is claimed (consumer + source + id), handled,
+ * and its reply and emitted events stored, all in one transaction; a redelivery answers with the
+ * stored reply. Errors surface as HandlerError kinds that the server maps to Knative's retry codes.
+ */
+export function cloudEventEndpoint(deps: EndpointDeps): RequestHandler {
+  const { handler, pool, cache, source } = deps;
+  const validateData = handler.accepts === ANY_EVENT ? () => undefined : dataValidator(handler.accepts);
+  const emits = new Map(handler.emits.map((e) => [e.type, e]));
+
+  return async (req, res) => {
+    const event = eventFromHttp(req.headers, Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0));
+    if (handler.accepts !== ANY_EVENT && event.type !== handler.accepts.type) {
+      throw badInput(`${handler.name} accepts ${handler.accepts.type}, not ${event.type}`);
+    }
+    const problem = validateData(event.data);
+    if (problem) throw badInput(`${event.type} ${problem}`);
+
+    const correlationId = correlationOf(event as unknown as Event & Record<string, unknown>);
+    const log = deps.log.child({ ceId: event.id, ceType: event.type, ceSource: event.source, correlationId });
+    const parent = contextFromTraceparent(typeof event.traceparent === 'string' ? event.traceparent : undefined);
+
+    await inSpan(`${handler.name} ${event.type}`, parent, 'server', async () => {
+      const afterCommit: Array<() => Promise<void>> = [];
+      const tx = await pool.connect();
+      let reply: StoredReply | null;
+      let enqueued = false;
+      try {
+        await tx.query('BEGIN');
+        const claim = await claimEvent<StoredReply>(tx, handler.name, event.source, event.id);
+        if (!claim.firstDelivery) {
+          await tx.query('COMMIT');
+          log.info('duplicate delivery answered with the stored reply');
+          respond(res, claim.reply);
+          return;
+        }
+        const result = await handler.handle(event.data, { tx, cache, log, event, afterCommit: (w) => afterCommit.push(w) });
+        const replyEvent = result?.reply ? toCloudEvent(result.reply, emits, source, correlationId) : undefined;
+        const emitted = (result?.emit ?? []).map((e) => toCloudEvent(e, emits, source, correlationId).toJSON());
+        reply = replyEvent ? (replyEvent.toJSON() as StoredReply) : null;
+        if (reply) await recordReply(tx, handler.name, event.source, event.id, reply);
+        await enqueueEvents(tx, handler.name, emitted);
+        await tx.query('COMMIT');
+        enqueued = emitted.length > 0;
+      } catch (err) {
+        await tx.query('ROLLBACK').catch(() => undefined);
+        throw err;
+      } finally {
+        tx.release();
+      }
+      if (enqueued) deps.onEnqueued();
+      for (const work of afterCommit) await work().catch((err) => log.warn({ err }, 'after-commit work failed'));
+      log.info({ replied: reply !== null }, 'event handled');
+      respond(res, reply);
+    });
+  };
+}

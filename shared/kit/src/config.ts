@@ -1,0 +1,40 @@
+import { z } from 'zod';
+
+/** A configuration problem, naming each offending environment variable. */
+export class ConfigError extends Error {}
+
+/** Reads and validates configuration from the environment once, at start. */
+export function readConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`);
+  throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+}
+
+const url = (protocols: string[]) =>
+  z.string().refine(
+    (value) => {
+      try {
+        return protocols.includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: `must be a URL (${protocols.join(' or ')})` },
+  );
+
+/** Variables every Eventline handler reads. */
+export const handlerEnvSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().default('0.0.0.0'),
+  DATABASE_URL: url(['postgres:', 'postgresql:']),
+  REDIS_URL: url(['redis:', 'rediss:']).optional(),
+  REDIS_KEY_PREFIX: z.string().default(''),
+  K_SINK: url(['http:', 'https:']).optional(),
+  EVENTLINE_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/, 'must look like 256kb or 1mb').default('1mb'),
+  EVENTLINE_DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  EVENTLINE_DRAIN_TIMEOUT_MS: z.coerce.number().int().min(0).default(20_000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type HandlerEnv = z.infer<typeof handlerEnvSchema>;

@@ -1,0 +1,90 @@
+import type { Router } from 'express';
+import type { Event } from '@eventline/broker';
+import type { Cache } from '@eventline/cache';
+import type { DataOf, EventDefinition } from '@eventline/events';
+import type { Migration, Pool, Transaction } from '@eventline/store';
+import type { Logger } from '@eventline/telemetry';
+import type { OutgoingEvent } from './outgoing-event';
+
+export interface HandlerContext {
+  /** the transaction holding the idempotency record, the state change and the outbox rows */
+  tx: Transaction;
+  cache: Cache;
+  log: Logger;
+  /** the CloudEvent being handled */
+  event: Event;
+  /** work to run once the transaction committed, e.g. cache invalidation */
+  afterCommit(work: () => Promise<void>): void;
+}
+
+export interface HandlerResult {
+  /** answered as the HTTP response (200): re-enters the broker */
+  reply?: OutgoingEvent;
+  /** sent to K_SINK through the transactional outbox */
+  emit?: OutgoingEvent[];
+}
+
+export interface EdgeContext {
+  pool: Pool;
+  cache: Cache;
+  log: Logger;
+  /**
+   * Runs `work` in one transaction; the events it returns are written to the outbox in that
+   * same transaction and sent to K_SINK after it commits.
+   */
+  transact<T>(work: (tx: Transaction) => Promise<{ result: T; emit?: OutgoingEvent[] }>): Promise<T>;
+}
+
+/** Accepts any CloudEvent type: for sinks such as the dead-letter store. */
+export const ANY_EVENT: EventDefinition = { type: '*', schema: {} };
+
+export interface HandlerDefinition {
+  name: string;
+  /** the CloudEvent type POSTed to `/` (absent for a pure HTTP edge) */
+  accepts?: EventDefinition;
+  emits: EventDefinition[];
+  handle?: (data: unknown, ctx: HandlerContext) => Promise<HandlerResult | void>;
+  /** HTTP routes of an edge service, mounted beside the CloudEvent endpoint */
+  routes?: (router: Router, ctx: EdgeContext) => void;
+}
+
+/** A handler for one CloudEvent type: validate, load, decide, persist, emit. */
+export function defineHandler<E extends EventDefinition>(definition: {
+  name: string;
+  accepts: E;
+  emits?: EventDefinition[];
+  handle: (data: DataOf<E>, ctx: HandlerContext) => Promise<HandlerResult | void>;
+  routes?: HandlerDefinition['routes'];
+}): HandlerDefinition {
+  return {
+    ...definition,
+    emits: definition.emits ?? [],
+    handle: definition.handle as HandlerDefinition['handle'],
+  };
+}
+
+/** An HTTP edge service: commands in (emitting events), queries out. */
+export function defineEdge(definition: {
+  name: string;
+  emits?: EventDefinition[];
+  routes: NonNullable<HandlerDefinition['routes']>;
+}): HandlerDefinition {
+  return { ...definition, emits: definition.emits ?? [] };
+}
+
+/** A service package: one domain's schema, migrations and handlers, built into one image. */
+export interface ServiceDefinition {
+  package: string;
+  schema: string;
+  migrations: Migration[];
+  handlers: HandlerDefinition[];
+}
+
+export function defineService(definition: ServiceDefinition): ServiceDefinition {
+  const names = new Set<string>();
+  for (const handler of definition.handlers) {
+    if (names.has(handler.name)) throw new Error(`service ${definition.package}: handler ${handler.name} defined twice`);
+    names.add(handler.name);
+  }
+  return definition;
+}

@@ -1,0 +1,44 @@
+import { isConnectionError, isRetryableDatabaseError } from '@eventline/store';
+
+/**
+ * What went wrong, as a value the kit maps to Knative's retry rules:
+ * bad input is final (400), conflicts and transient faults are retried (409, 503).
+ */
+export type ErrorKind = 'bad-input' | 'conflict' | 'transient' | 'not-found';
+
+export class HandlerError extends Error {
+  constructor(
+    readonly kind: ErrorKind,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export const badInput = (reason: string) => new HandlerError('bad-input', reason);
+export const conflict = (reason: string) => new HandlerError('conflict', reason);
+export const transient = (reason: string) => new HandlerError('transient', reason);
+export const notFound = (reason: string) => new HandlerError('not-found', reason);
+
+const STATUS: Record<ErrorKind, number> = {
+  'bad-input': 400,
+  'not-found': 404,
+  conflict: 409,
+  transient: 503,
+};
+
+/** The HTTP status an error answers with; unknown failures are 500, which Knative retries. */
+export function statusFor(err: unknown): number {
+  if (err instanceof HandlerError) return STATUS[err.kind];
+  if (isRetryableDatabaseError(err)) return 409;
+  if (isConnectionError(err)) return 503;
+  return 500;
+}
+
+/** What the response body may say: our own errors in full, internal ones without detail. */
+export function publicReason(err: unknown): string {
+  if (err instanceof HandlerError) return err.message;
+  if (isRetryableDatabaseError(err)) return 'concurrent update, retry';
+  if (isConnectionError(err)) return 'a dependency is unavailable, retry';
+  return 'internal error';
+}

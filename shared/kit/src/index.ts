@@ -1,0 +1,17 @@
+export {
+  defineHandler,
+  defineEdge,
+  defineService,
+  ANY_EVENT,
+  type HandlerDefinition,
+  type HandlerContext,
+  type HandlerResult,
+  type EdgeContext,
+  type ServiceDefinition,
+} from './definitions';
+export { outgoing, toCloudEvent, correlationOf, type OutgoingEvent } from './outgoing-event';
+export { HandlerError, badInput, conflict, transient, notFound, statusFor, type ErrorKind } from './errors';
+export { readConfig, handlerEnvSchema, ConfigError, type HandlerEnv } from './config';
+export { dataValidator } from './data-validation';
+export { startHandler, type RunningHandler, type StartOptions } from './server';
+export { runService, migrateService } from './run-service';

@@ -1,0 +1,46 @@
+import { createPool, migrate, PLATFORM_SCHEMA, platformMigrations, type Pool } from '@eventline/store';
+import { createLogger, startTelemetry, stopTelemetry } from '@eventline/telemetry';
+import { ConfigError } from './config';
+import type { ServiceDefinition } from './definitions';
+import { startHandler } from './server';
+
+/** Applies the platform's and the service's migrations. */
+export async function migrateService(service: ServiceDefinition, pool: Pool): Promise<string[]> {
+  const platform = await migrate(pool, PLATFORM_SCHEMA, platformMigrations);
+  const own = await migrate(pool, service.schema, service.migrations);
+  return [...platform.map((id) => `${PLATFORM_SCHEMA}/${id}`), ...own.map((id) => `${service.schema}/${id}`)];
+}
+
+/**
+ * The entry point of a service image: `main.js migrate` applies migrations (the Helm hook Job);
+ * otherwise the handler named by EVENTLINE_HANDLER serves until SIGTERM, then drains.
+ */
+export async function runService(service: ServiceDefinition, argv = process.argv.slice(2)): Promise<void> {
+  const log = createLogger(`${service.package}-main`);
+  try {
+    if (argv[0] === 'migrate') {
+      const url = process.env.DATABASE_URL;
+      if (!url) throw new ConfigError('DATABASE_URL: required to migrate');
+      const pool = createPool(url, { max: 1, name: `${service.package}-migrate` });
+      const applied = await migrateService(service, pool).finally(() => pool.end());
+      log.info({ applied }, 'migrations applied');
+      return;
+    }
+    const name = process.env.EVENTLINE_HANDLER;
+    if (!name) throw new ConfigError(`EVENTLINE_HANDLER: required (one of: ${service.handlers.map((h) => h.name).join(', ')})`);
+    startTelemetry(name);
+    const running = await startHandler(service, name);
+    const stop = async (signal: string) => {
+      log.info({ signal }, 'draining');
+      await running.close();
+      await stopTelemetry();
+      process.exit(0);
+    };
+    process.once('SIGTERM', () => void stop('SIGTERM'));
+    process.once('SIGINT', () => void stop('SIGINT'));
+  } catch (err) {
+    if (err instanceof ConfigError) log.fatal(err.message);
+    else log.fatal({ err }, 'failed to start');
+    process.exit(1);
+  }
+}

@@ -1,0 +1,204 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express, { type ErrorRequestHandler } from 'express';
+import { CloudEvent, InvalidEventError, postEvent, type Event } from '@eventline/broker';
+import { Cache, createRedis, type RedisClient } from '@eventline/cache';
+import { createPool, enqueueEvents, inTransaction, OutboxRelay, type Pool } from '@eventline/store';
+import { createLogger, redactUrl, type Logger } from '@eventline/telemetry';
+import { cloudEventEndpoint } from './cloudevent-endpoint';
+import { ConfigError, handlerEnvSchema, readConfig, type HandlerEnv } from './config';
+import type { EdgeContext, HandlerDefinition, ServiceDefinition } from './definitions';
+import { publicReason, statusFor } from './errors';
+import { toCloudEvent } from './outgoing-event';
+
+export interface RunningHandler {
+  name: string;
+  url: string;
+  port: number;
+  /** graceful: refuse new requests, finish in-flight ones, flush the outbox, close pools */
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  env?: NodeJS.ProcessEnv;
+  /** a Redis client to share (the embedded stand-in); otherwise REDIS_URL is connected */
+  redis?: RedisClient;
+}
+
+function handlerNamed(service: ServiceDefinition, name: string): HandlerDefinition {
+  const handler = service.handlers.find((h) => h.name === name);
+  if (!handler) {
+    const known = service.handlers.map((h) => h.name).join(', ');
+    throw new ConfigError(`EVENTLINE_HANDLER: "${name}" is not a handler of ${service.package} (one of: ${known})`);
+  }
+  return handler;
+}
+
+function sinkFor(handler: HandlerDefinition, config: HandlerEnv): string | undefined {
+  if (handler.emits.length > 0 && !config.K_SINK) {
+    throw new ConfigError(`K_SINK: required because ${handler.name} emits ${handler.emits.map((e) => e.type).join(', ')}`);
+  }
+  return config.K_SINK;
+}
+
+/** Sends outbox rows to K_SINK; a non-2xx answer fails the batch so it is retried. */
+function relayTo(sink: string | undefined, pool: Pool, handler: HandlerDefinition, log: Logger): OutboxRelay {
+  return new OutboxRelay({
+    pool,
+    producer: handler.name,
+    send: async (json) => {
+      if (!sink) throw new Error('events enqueued without a K_SINK');
+      const response = await postEvent(sink, new CloudEvent(json as never, false) as Event, { timeoutMs: 10_000 });
+      if (response.status < 200 || response.status > 299) {
+        throw new Error(`K_SINK answered ${response.status}: ${response.body.toString('utf8').slice(0, 200)}`);
+      }
+    },
+    onError: (err) => log.warn({ err }, 'outbox delivery failed; will retry'),
+  });
+}
+
+/** Starts one handler of a service as an HTTP server, the way its Knative Service runs it. */
+export async function startHandler(
+  service: ServiceDefinition,
+  name: string,
+  options: StartOptions = {},
+): Promise<RunningHandler> {
+  const config = readConfig(handlerEnvSchema, options.env);
+  const handler = handlerNamed(service, name);
+  const sink = sinkFor(handler, config);
+  const log = createLogger(handler.name, config.LOG_LEVEL);
+  const pool = createPool(config.DATABASE_URL, { max: config.EVENTLINE_DB_POOL_MAX, name: handler.name });
+  pool.on('error', (err) => log.warn({ err }, 'idle database connection failed'));
+  const ownRedis = options.redis ? undefined : config.REDIS_URL ? createRedis(config.REDIS_URL) : undefined;
+  ownRedis?.on('error', (err) => log.debug({ err }, 'redis connection error'));
+  const cache = new Cache(options.redis ?? ownRedis, log, config.REDIS_KEY_PREFIX);
+  const relay = relayTo(sink, pool, handler, log);
+  const source = `/eventline/${service.package}/${handler.name}`;
+
+  let draining = false;
+  let inFlight = 0;
+  const idle: Array<() => void> = [];
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    if (draining) {
+      res.status(503).json({ status: 'draining' });
+      return;
+    }
+    try {
+      await pool.query('SELECT 1');
+      res.json({ status: 'ready' });
+    } catch {
+      res.status(503).json({ status: 'database unavailable' });
+    }
+  });
+  app.use((_req, res, next) => {
+    if (draining) {
+      res.status(503).set('connection', 'close').json({ error: 'shutting down' });
+      return;
+    }
+    inFlight += 1;
+    res.on('close', () => {
+      inFlight -= 1;
+      if (inFlight === 0) idle.splice(0).forEach((resolve) => resolve());
+    });
+    next();
+  });
+
+  if (handler.accepts && handler.handle) {
+    app.post(
+      '/',
+      express.raw({ type: () => true, limit: config.EVENTLINE_BODY_LIMIT }),
+      cloudEventEndpoint({
+        handler: { ...handler, accepts: handler.accepts, handle: handler.handle },
+        pool,
+        cache,
+        log,
+        source,
+        onEnqueued: () => relay.kick(),
+      }),
+    );
+  }
+  if (handler.routes) {
+    const router = express.Router();
+    router.use(express.json({ limit: config.EVENTLINE_BODY_LIMIT }));
+    const emits = new Map(handler.emits.map((e) => [e.type, e]));
+    const context: EdgeContext = {
+      pool,
+      cache,
+      log,
+      transact: async (work) => {
+        const { result, enqueued } = await inTransaction(pool, async (tx) => {
+          const outcome = await work(tx);
+          const events = (outcome.emit ?? []).map((e) => toCloudEvent(e, emits, source).toJSON());
+          await enqueueEvents(tx, handler.name, events);
+          return { result: outcome.result, enqueued: events.length > 0 };
+        });
+        if (enqueued) relay.kick();
+        return result;
+      },
+    };
+    handler.routes(router, context);
+    app.use(router);
+  }
+
+  const answerErrors: ErrorRequestHandler = (err, _req, res, _next) => {
+    if (err instanceof InvalidEventError) {
+      res.status(400).json({ error: err.message });
+      return;
+    }
+    if (err?.type === 'entity.too.large') {
+      res.status(413).json({ error: `request body larger than ${config.EVENTLINE_BODY_LIMIT}` });
+      return;
+    }
+    if (err?.type === 'entity.parse.failed') {
+      res.status(400).json({ error: `malformed JSON: ${err.message}` });
+      return;
+    }
+    const status = statusFor(err);
+    if (status >= 500) log.error({ err }, 'request failed');
+    else log.info({ status, reason: publicReason(err) }, 'request rejected');
+    res.status(status).json({ error: publicReason(err) });
+  };
+  app.use(answerErrors);
+
+  const server: Server = await new Promise((resolve, reject) => {
+    const listening = app.listen(config.PORT, config.HOST, () => resolve(listening));
+    listening.once('error', reject);
+  });
+  server.keepAliveTimeout = 65_000;
+  relay.start();
+  const port = (server.address() as AddressInfo).port;
+  const host = config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST;
+  log.info(
+    { port, database: redactUrl(config.DATABASE_URL), redis: config.REDIS_URL ? redactUrl(config.REDIS_URL) : options.redis ? 'shared' : 'none', sink },
+    'handler ready',
+  );
+
+  return {
+    name: handler.name,
+    port,
+    url: `http://${host}:${port}`,
+    close: async () => {
+      draining = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      if (inFlight > 0) {
+        await Promise.race([
+          new Promise<void>((resolve) => idle.push(resolve)),
+          new Promise((resolve) => setTimeout(resolve, config.EVENTLINE_DRAIN_TIMEOUT_MS)),
+        ]);
+      }
+      server.closeAllConnections();
+      await closed;
+      await relay.stop();
+      await pool.end();
+      await ownRedis?.quit().catch(() => undefined);
+      log.info('handler stopped');
+    },
+  };
+}

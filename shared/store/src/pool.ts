@@ -1,0 +1,52 @@
+import pg from 'pg';
+
+export type Pool = pg.Pool;
+export type Transaction = pg.PoolClient;
+
+// bigint columns (global positions, sequences) come back as numbers: they stay far below 2^53.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+
+export function createPool(connectionString: string, options: { max?: number; name?: string } = {}): Pool {
+  return new pg.Pool({
+    connectionString,
+    max: options.max ?? 10,
+    application_name: options.name ?? 'eventline',
+    idleTimeoutMillis: 30_000,
+    connectionTimeoutMillis: 10_000,
+  });
+}
+
+/** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
+export async function inTransaction<T>(pool: Pool, work: (tx: Transaction) => Promise<T>): Promise<T> {
+  const tx = await pool.connect();
+  try {
+    await tx.query('BEGIN');
+    const result = await work(tx);
+    await tx.query('COMMIT');
+    return result;
+  } catch (err) {
+    await tx.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    tx.release();
+  }
+}
+
+const RETRYABLE_SQLSTATES = new Set([
+  '40001', // serialization_failure
+  '40P01', // deadlock_detected
+  '55P03', // lock_not_available
+]);
+
+/** Postgres errors that a retry of the same transaction can cure. */
+export function isRetryableDatabaseError(err: unknown): boolean {
+  const code = (err as { code?: string } | undefined)?.code;
+  return code !== undefined && RETRYABLE_SQLSTATES.has(code);
+}
+
+/** Connection-level failures (server down, restarting): transient, worth a retry later. */
+export function isConnectionError(err: unknown): boolean {
+  const code = (err as { code?: string } | undefined)?.code ?? '';
+  return ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08003', '08006'].includes(code) ||
+    /Connection terminated|timeout exceeded when trying to connect/i.test((err as Error | undefined)?.message ?? '');
+}
