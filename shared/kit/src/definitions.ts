@@ -32,10 +32,17 @@ export interface EdgeContext {
    * Runs `work` in one transaction; the events it returns are written to the outbox in that
    * same transaction and sent to K_SINK after it commits.
    */
-  transact<T>(work: (tx: Transaction) => Promise<{ result: T; emit?: OutgoingEvent[] }>): Promise<T>;
+  transact<T>(
+    work: (tx: Transaction) => Promise<{
+      result: T;
+      emit?: OutgoingEvent[];
+      /** CloudEvents (as JSON attributes) re-published unchanged; needs `emits: [ANY_EVENT]` */
+      forward?: Array<Record<string, unknown>>;
+    }>,
+  ): Promise<T>;
 }
 
-/** Accepts any CloudEvent type: for sinks such as the dead-letter store. */
+/** Any CloudEvent type: accepted by sinks such as the dead-letter store, forwarded by replays. */
 export const ANY_EVENT: EventDefinition = { type: '*', schema: {} };
 
 export interface HandlerDefinition {

@@ -7,7 +7,7 @@ import { createPool, enqueueEvents, inTransaction, OutboxRelay, type Pool } from
 import { createLogger, redactUrl, type Logger } from '@eventline/telemetry';
 import { cloudEventEndpoint } from './cloudevent-endpoint';
 import { ConfigError, handlerEnvSchema, readConfig, type HandlerEnv } from './config';
-import type { EdgeContext, HandlerDefinition, ServiceDefinition } from './definitions';
+import { ANY_EVENT, type EdgeContext, type HandlerDefinition, type ServiceDefinition } from './definitions';
 import { publicReason, statusFor } from './errors';
 import { toCloudEvent } from './outgoing-event';
 
@@ -134,7 +134,11 @@ export async function startHandler(
       transact: async (work) => {
         const { result, enqueued } = await inTransaction(pool, async (tx) => {
           const outcome = await work(tx);
-          const events = (outcome.emit ?? []).map((e) => toCloudEvent(e, emits, source).toJSON());
+          const events: unknown[] = (outcome.emit ?? []).map((e) => toCloudEvent(e, emits, source).toJSON());
+          if (outcome.forward?.length) {
+            if (!emits.has(ANY_EVENT.type)) throw new Error(`${handler.name} forwards events but does not emit ANY_EVENT`);
+            events.push(...outcome.forward);
+          }
           await enqueueEvents(tx, handler.name, events);
           return { result: outcome.result, enqueued: events.length > 0 };
         });

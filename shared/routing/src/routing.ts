@@ -38,6 +38,8 @@ export interface HandlerRoute {
   ordered: boolean;
   delivery: DeliverySpec;
   emits: string[];
+  /** path prefixes served on the public API */
+  paths: string[];
   description?: string;
 }
 
@@ -98,6 +100,7 @@ const routingSchema = {
           ordered: { type: 'boolean' },
           delivery: deliverySchema,
           emits: { type: 'array', items: { type: 'string' } },
+          paths: { type: 'array', items: { type: 'string', pattern: '^/' } },
           description: { type: 'string' },
         },
         if: { properties: { kind: { const: 'trigger' } } },
@@ -117,7 +120,7 @@ export const ROUTING_FILE = path.resolve(__dirname, '../../../charts/eventline/r
 interface RoutingDocument {
   broker: { name: string };
   defaults?: { delivery?: Partial<DeliverySpec> };
-  handlers: Record<string, Omit<HandlerRoute, 'name' | 'filters' | 'ordered' | 'delivery' | 'emits'> & Partial<HandlerRoute>>;
+  handlers: Record<string, Omit<HandlerRoute, 'name' | 'filters' | 'ordered' | 'delivery' | 'emits' | 'paths'> & Partial<HandlerRoute>>;
 }
 
 const validateRouting = ajv.compile<RoutingDocument>(routingSchema);
@@ -142,6 +145,7 @@ export function parseRouting(source: string, origin = 'routing'): Routing {
     ordered: h.ordered ?? false,
     delivery: { ...defaults, ...h.delivery },
     emits: h.emits ?? [],
+    paths: h.paths ?? [],
   }));
   const names = new Set(handlers.map((h) => h.name));
   for (const h of handlers) {

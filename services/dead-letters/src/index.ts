@@ -1,0 +1,1 @@
+export { deadLettersService as service } from './service';

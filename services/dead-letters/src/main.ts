@@ -1,0 +1,4 @@
+import { runService } from '@eventline/kit';
+import { deadLettersService } from './service';
+
+void runService(deadLettersService);

@@ -1,0 +1,1 @@
+export { flagsService as service } from './service';

@@ -1,0 +1,4 @@
+import { runService } from '@eventline/kit';
+import { flagsService } from './service';
+
+void runService(flagsService);

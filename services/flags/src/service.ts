@@ -1,0 +1,11 @@
+import { defineService } from '@eventline/kit';
+import { flagsApi } from './handlers/flags-api';
+import { flagsProjection } from './handlers/flags-projection';
+import { flagsMigrations } from './migrations';
+
+export const flagsService = defineService({
+  package: 'flags',
+  schema: 'flags',
+  migrations: flagsMigrations,
+  handlers: [flagsApi, flagsProjection],
+});

@@ -1,0 +1,52 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface Gateway {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * The public API of a local run: one port whose path prefixes lead to the edge handlers, as a
+ * cluster's ingress would. Requests are streamed through unchanged.
+ */
+export async function startGateway(
+  routes: Array<{ prefix: string; target: () => string }>,
+  host: string,
+  port: number,
+): Promise<Gateway> {
+  const ordered = [...routes].sort((a, b) => b.prefix.length - a.prefix.length);
+  const server = http.createServer((req, res) => {
+    const path = req.url ?? '/';
+    const route = ordered.find((r) => path === r.prefix || path.startsWith(`${r.prefix}/`) || path.startsWith(`${r.prefix}?`));
+    if (!route) {
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: `no service at ${path}`, paths: ordered.map((r) => r.prefix) }));
+      return;
+    }
+    const upstream = http.request(`${route.target()}${path}`, { method: req.method, headers: req.headers }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    upstream.on('error', (err) => {
+      if (!res.headersSent) res.writeHead(502, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: `upstream unavailable: ${err.message}` }));
+    });
+    req.pipe(upstream);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const actual = (server.address() as AddressInfo).port;
+  return {
+    port: actual,
+    url: `http://${host}:${actual}`,
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

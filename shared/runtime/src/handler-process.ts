@@ -1,0 +1,86 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import path from 'node:path';
+
+/** A free loopback port, for a child that must know its port before it starts. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+export async function waitUntilReady(url: string, timeoutMs: number, exited?: () => string | undefined): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const exit = exited?.();
+    if (exit) throw new Error(`${url} exited before it was ready: ${exit}`);
+    try {
+      const response = await fetch(`${url}/readyz`);
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`${url} not ready after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Where a service package's built entry point lives in the repository. */
+export function serviceEntryPoint(packageName: string): string {
+  return path.resolve(__dirname, '../../../services', packageName, 'dist/main.js');
+}
+
+/**
+ * A handler running as its own OS process, exactly as its container runs it. It can be killed
+ * (SIGKILL for crash tests) and started again on the same port.
+ */
+export class HandlerProcess {
+  private child?: ChildProcess;
+  private exitReason?: string;
+  readonly url: string;
+
+  constructor(
+    readonly name: string,
+    private readonly entryPoint: string,
+    private readonly port: number,
+    private readonly env: NodeJS.ProcessEnv,
+    private readonly output: (line: string) => void,
+  ) {
+    this.url = `http://127.0.0.1:${port}`;
+  }
+
+  async start(timeoutMs = 30_000): Promise<void> {
+    this.exitReason = undefined;
+    const child = spawn(process.execPath, [this.entryPoint], {
+      env: { ...this.env, EVENTLINE_HANDLER: this.name, PORT: String(this.port), HOST: '127.0.0.1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child = child;
+    for (const stream of [child.stdout, child.stderr]) {
+      stream?.setEncoding('utf8');
+      stream?.on('data', (chunk: string) => chunk.split('\n').filter(Boolean).forEach(this.output));
+    }
+    child.once('exit', (code, signal) => {
+      this.exitReason = signal ? `signal ${signal}` : `exit code ${code}`;
+    });
+    await waitUntilReady(this.url, timeoutMs, () => this.exitReason);
+  }
+
+  get running(): boolean {
+    return this.child !== undefined && this.exitReason === undefined;
+  }
+
+  /** Sends a signal and waits for the process to be gone. */
+  async kill(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    const child = this.child;
+    if (!child || this.exitReason) return;
+    const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill(signal);
+    await gone;
+  }
+}

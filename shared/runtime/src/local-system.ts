@@ -1,0 +1,192 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { KafkaEventLog, LocalBroker, MemoryEventLog, kafkaNames, type EventLog } from '@eventline/broker';
+import { migrateService, startHandler, type RunningHandler, type ServiceDefinition } from '@eventline/kit';
+import { loadRouting, type HandlerRoute, type Routing } from '@eventline/routing';
+import { createPool } from '@eventline/store';
+import { createLogger, redactUrl, type Logger } from '@eventline/telemetry';
+import type { RedisClient } from '@eventline/cache';
+import { startEmbeddedPostgres } from './embedded-postgres';
+import { startGateway } from './gateway';
+import { freePort, HandlerProcess, serviceEntryPoint } from './handler-process';
+
+export type Topology = 'in-process' | 'processes';
+
+export interface LocalSystemOptions {
+  env?: NodeJS.ProcessEnv;
+  routing?: Routing;
+  /** every handler in this process (fast start), or each its own OS process (as in a cluster) */
+  topology?: Topology;
+  host?: string;
+  edgePort?: number;
+  brokerPort?: number;
+  namespace?: string;
+  /** Kafka partitions of the broker topic */
+  partitions?: number;
+  logger?: Logger;
+}
+
+export interface LocalSystem {
+  edgeUrl: string;
+  brokerUrl: string;
+  broker: LocalBroker;
+  handlerUrls: Record<string, string>;
+  /** what each dependency is: embedded or the URL given in the environment */
+  dependencies: { postgres: string; redis: string; kafka: string };
+  /** handler processes by name, when topology is 'processes' */
+  processes: Map<string, HandlerProcess>;
+  databaseUrl: string;
+  stop(): Promise<void>;
+}
+
+/** The Trigger's filter: its type, ANDed with any `filters` expressions the route adds. */
+function triggerFilter(route: HandlerRoute) {
+  const type = route.type as string;
+  return route.filters.length > 0 ? { filters: [{ exact: { type } }, ...route.filters] } : { attributes: { type } };
+}
+
+type Running = { name: string; url: string; close(): Promise<void> };
+
+/** Loads the service package a routed handler belongs to. */
+function loadService(packageName: string): ServiceDefinition {
+  // The routing file names packages; requiring them by name keeps the platform free of
+  // compile-time imports of any service.
+  return (require(`@eventline/service-${packageName}`) as { service: ServiceDefinition }).service;
+}
+
+async function embeddedRedis(): Promise<RedisClient> {
+  const { default: RedisMock } = await import('ioredis-mock');
+  return new RedisMock() as unknown as RedisClient;
+}
+
+/**
+ * Runs the whole system on one machine: the broker (in memory, or on Kafka when KAFKA_BROKERS is
+ * set), Postgres (embedded PGlite unless DATABASE_URL), Redis (an in-memory stand-in unless
+ * REDIS_URL), every handler of the routing file behind its own HTTP endpoint, triggers wired from
+ * that same file, and a gateway on the edge port.
+ */
+export async function startLocalSystem(options: LocalSystemOptions = {}): Promise<LocalSystem> {
+  const env = { ...process.env, ...options.env };
+  const log = options.logger ?? createLogger('eventline-local', env.LOG_LEVEL);
+  const routing = options.routing ?? loadRouting();
+  const topology = options.topology ?? 'in-process';
+  const host = options.host ?? '127.0.0.1';
+  const namespace = options.namespace ?? env.EVENTLINE_NAMESPACE ?? 'eventline';
+  const stops: Array<() => Promise<void>> = [];
+  const stopAll = async () => {
+    for (const stop of stops.splice(0).reverse()) await stop().catch((err) => log.warn({ err }, 'stop failed'));
+  };
+
+  try {
+    let databaseUrl = env.DATABASE_URL;
+    if (!databaseUrl) {
+      const postgres = await startEmbeddedPostgres();
+      stops.push(postgres.stop);
+      databaseUrl = postgres.url;
+    }
+    if (topology === 'processes' && !env.REDIS_URL) {
+      log.warn('REDIS_URL unset: handler processes run without a cache');
+    }
+    const sharedRedis = env.REDIS_URL || topology === 'processes' ? undefined : await embeddedRedis();
+
+    const services = new Map<string, ServiceDefinition>();
+    for (const route of routing.handlers) services.set(route.package, loadService(route.package));
+    const pool = createPool(databaseUrl, { max: 1, name: 'eventline-migrate' });
+    try {
+      for (const service of services.values()) await migrateService(service, pool);
+    } finally {
+      await pool.end();
+    }
+
+    const eventLog: EventLog = env.KAFKA_BROKERS
+      ? new KafkaEventLog({
+          brokers: env.KAFKA_BROKERS.split(','),
+          topic: kafkaNames.topic(namespace, routing.broker.name),
+          partitions: options.partitions,
+          log,
+        })
+      : new MemoryEventLog(options.partitions);
+    const broker = new LocalBroker({ namespace, name: routing.broker.name, eventLog, logger: log.child({ component: 'broker' }) });
+    stops.push(() => broker.close());
+    const ingress = express().use(broker.ingress());
+    const brokerServer = http.createServer(ingress);
+    await new Promise<void>((resolve) => brokerServer.listen(options.brokerPort ?? 0, host, resolve));
+    stops.push(
+      () =>
+        new Promise((resolve) => {
+          brokerServer.close(() => resolve());
+          brokerServer.closeAllConnections();
+        }),
+    );
+    const brokerUrl = `http://${host}:${(brokerServer.address() as AddressInfo).port}${broker.path}`;
+
+    const handlerEnv: NodeJS.ProcessEnv = {
+      ...env,
+      DATABASE_URL: databaseUrl,
+      K_SINK: brokerUrl,
+      EVENTLINE_DB_POOL_MAX: env.EVENTLINE_DB_POOL_MAX ?? '4',
+    };
+    const processes = new Map<string, HandlerProcess>();
+    const running: Running[] = [];
+    const startOne = async (route: HandlerRoute): Promise<Running> => {
+      const service = services.get(route.package) as ServiceDefinition;
+      if (topology === 'processes') {
+        const child = new HandlerProcess(route.name, serviceEntryPoint(route.package), await freePort(), handlerEnv, (line) =>
+          process.stdout.write(`${line}\n`),
+        );
+        await child.start();
+        processes.set(route.name, child);
+        return { name: route.name, url: child.url, close: () => child.kill('SIGTERM') };
+      }
+      const handler: RunningHandler = await startHandler(service, route.name, {
+        env: { ...handlerEnv, PORT: '0', HOST: host },
+        redis: sharedRedis,
+      });
+      return handler;
+    };
+    // Handlers are independent servers; starting them together is what makes `npm start` quick.
+    const started = await Promise.all(routing.handlers.map(startOne));
+    running.push(...started);
+    stops.push(async () => {
+      await Promise.all(running.map((r) => r.close()));
+    });
+    const handlerUrls = Object.fromEntries(running.map((r) => [r.name, r.url]));
+
+    for (const route of routing.handlers.filter((h) => h.kind === 'trigger')) {
+      const sink = route.delivery.deadLetterSink;
+      await broker.addTrigger({
+        name: route.name,
+        subscriber: `${handlerUrls[route.name]}/`,
+        filter: triggerFilter(route),
+        delivery: { ...route.delivery, deadLetterSink: sink ? `${handlerUrls[sink]}/` : undefined },
+        ordered: route.ordered,
+      });
+    }
+
+    const gateway = await startGateway(
+      routing.handlers.flatMap((route) => route.paths.map((prefix) => ({ prefix, target: () => handlerUrls[route.name] as string }))),
+      host,
+      options.edgePort ?? Number(env.EVENTLINE_EDGE_PORT ?? 8080),
+    );
+    stops.push(gateway.close);
+
+    return {
+      edgeUrl: gateway.url,
+      brokerUrl,
+      broker,
+      handlerUrls,
+      processes,
+      databaseUrl,
+      dependencies: {
+        postgres: env.DATABASE_URL ? redactUrl(env.DATABASE_URL) : 'embedded PGlite',
+        redis: env.REDIS_URL ? redactUrl(env.REDIS_URL) : sharedRedis ? 'embedded in-memory stand-in' : 'none',
+        kafka: env.KAFKA_BROKERS ? `Kafka at ${env.KAFKA_BROKERS}` : 'in-memory broker',
+      },
+      stop: stopAll,
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
