@@ -11,6 +11,7 @@ module.exports = {
     '^@eventline/(.*)$': '<rootDir>/shared/$1/src',
   },
   globalSetup: '<rootDir>/test/servers/global-setup.ts',
+  globalTeardown: '<rootDir>/test/servers/global-teardown.ts',
   testTimeout: 60000,
   maxWorkers: 2,
 };

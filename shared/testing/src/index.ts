@@ -1,0 +1,3 @@
+export { resolveTestServers, type TestServers, type ServerSource } from './servers';
+export { createTestDatabase, uniqueName, type TestDatabase } from './databases';
+export { testServerEnv, eventually } from './environment';

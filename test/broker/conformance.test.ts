@@ -1,0 +1,366 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { Kafka, logLevel } from 'kafkajs';
+import {
+  KafkaEventLog,
+  LocalBroker,
+  MemoryEventLog,
+  kafkaNames,
+  type EventLog,
+  type TriggerSpec,
+} from '@eventline/broker';
+import { createLogger } from '@eventline/telemetry';
+import { eventually, testServerEnv, uniqueName } from '@eventline/testing';
+import { RecordingSubscriber, type Answer } from '../support/recording-subscriber';
+import { postBinary, postStructured } from '../support/cloudevents';
+
+const logger = createLogger('conformance', 'silent');
+const servers = testServerEnv();
+
+type Backend = { kind: string; eventLog: (namespace: string) => EventLog };
+const backends: Backend[] = [
+  { kind: 'memory', eventLog: () => new MemoryEventLog(4) },
+  {
+    kind: 'kafka',
+    eventLog: (namespace) =>
+      new KafkaEventLog({
+        brokers: servers.kafkaBrokers.split(','),
+        topic: kafkaNames.topic(namespace, 'default'),
+        partitions: 4,
+        log: logger,
+      }),
+  },
+];
+
+interface World {
+  ingress: string;
+  broker: LocalBroker;
+  /** adds a trigger for a fresh event type and returns that type with its subscriber */
+  trigger(
+    answer?: (index: number) => Answer,
+    spec?: (type: string) => Partial<Omit<TriggerSpec, 'delivery'>> & { delivery?: Partial<TriggerSpec['delivery']> },
+  ): Promise<{ type: string; subscriber: RecordingSubscriber; name: string; deadLetters: RecordingSubscriber }>;
+}
+
+interface Rule {
+  rule: string;
+  check(world: World): Promise<void>;
+}
+
+const FAST_RETRY = { retry: 2, backoffPolicy: 'linear' as const, backoffDelay: 'PT0.01S' };
+
+const rules: Rule[] = [
+  {
+    rule: 'ingress answers 202 to a binary-mode event and the subscriber receives it in binary mode',
+    async check({ ingress, trigger }) {
+      const { type, subscriber } = await trigger();
+      const response = await postBinary(ingress, type, { n: 1 }, { 'ce-subject': 'abc', 'ce-myext': 'v' });
+      expect(response.status).toBe(202);
+      const request = await eventually(async () => subscriber.received[0]);
+      expect(request.headers['ce-type']).toBe(type);
+      expect(request.headers['ce-subject']).toBe('abc');
+      expect(request.headers['ce-myext']).toBe('v');
+      expect(request.headers['content-type']).toContain('application/json');
+      expect(JSON.parse(request.body)).toEqual({ n: 1 });
+    },
+  },
+  {
+    rule: 'ingress accepts a structured-mode event; dispatch is still binary mode',
+    async check({ ingress, trigger }) {
+      const { type, subscriber } = await trigger();
+      const response = await postStructured(ingress, {
+        specversion: '1.0', id: 's-1', source: '/tests', type, datacontenttype: 'application/json', data: { s: true },
+      });
+      expect(response.status).toBe(202);
+      const request = await eventually(async () => subscriber.received[0]);
+      expect(request.headers['ce-id']).toBe('s-1');
+      expect(JSON.parse(request.body)).toEqual({ s: true });
+    },
+  },
+  {
+    rule: 'filter.attributes is an exact AND match over attributes and extensions',
+    async check({ ingress, trigger }) {
+      const { type, subscriber } = await trigger(undefined, (t) => ({ filter: { attributes: { type: t, region: 'eu' } } }));
+      await postBinary(ingress, type, {}, { 'ce-region': 'us', 'ce-id': 'wrong-region' });
+      await postBinary(ingress, 'other.type', {}, { 'ce-region': 'eu', 'ce-id': 'wrong-type' });
+      await postBinary(ingress, type, {}, { 'ce-region': 'eu', 'ce-id': 'match' });
+      await eventually(async () => subscriber.received[0]);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(subscriber.ids()).toEqual(['match']);
+    },
+  },
+  {
+    rule: 'filters dialect: prefix, suffix, all, any and not',
+    async check({ ingress, trigger }) {
+      const { type, subscriber } = await trigger(undefined, (t) => ({
+        filter: {
+          filters: [
+            {
+              all: [
+                { prefix: { type: t.slice(0, -3) } },
+                { suffix: { source: '/tests' } },
+                { any: [{ exact: { tier: 'gold' } }, { exact: { tier: 'silver' } }] },
+                { not: { exact: { blocked: 'yes' } } },
+              ],
+            },
+          ],
+        },
+      }));
+      const send = (id: string, extra: Record<string, string>) => postBinary(ingress, type, {}, { 'ce-id': id, ...extra });
+      await send('gold', { 'ce-tier': 'gold' });
+      await send('silver', { 'ce-tier': 'silver' });
+      await send('bronze', { 'ce-tier': 'bronze' });
+      await send('blocked', { 'ce-tier': 'gold', 'ce-blocked': 'yes' });
+      await send('wrong-source', { 'ce-tier': 'gold', 'ce-source': '/elsewhere' });
+      await eventually(async () => (subscriber.received.length >= 2 ? true : undefined));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(subscriber.ids().sort()).toEqual(['gold', 'silver']);
+    },
+  },
+  {
+    rule: 'a 200 response carrying a CloudEvent is a reply and re-enters the broker',
+    async check({ ingress, trigger }) {
+      const replies = await trigger();
+      const { type } = await trigger(() => ({
+        status: 200,
+        headers: {
+          'ce-specversion': '1.0', 'ce-id': 'reply-1', 'ce-source': '/replier', 'ce-type': replies.type, 'content-type': 'application/json',
+        },
+        body: '{"replied":true}',
+      }));
+      await postBinary(ingress, type, {});
+      const reply = await eventually(async () => replies.subscriber.received[0]);
+      expect(reply.headers['ce-id']).toBe('reply-1');
+      expect(JSON.parse(reply.body)).toEqual({ replied: true });
+    },
+  },
+  {
+    rule: '202 and empty 2xx responses end delivery without retries',
+    async check({ ingress, trigger }) {
+      const accepted = await trigger(() => ({ status: 202 }), () => ({ delivery: FAST_RETRY }));
+      const empty = await trigger(() => ({ status: 204 }), () => ({ delivery: FAST_RETRY }));
+      await postBinary(ingress, accepted.type, {});
+      await postBinary(ingress, empty.type, {});
+      await eventually(async () => (accepted.subscriber.received.length && empty.subscriber.received.length ? true : undefined));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect([accepted.subscriber.received.length, empty.subscriber.received.length]).toEqual([1, 1]);
+      expect(accepted.deadLetters.received).toHaveLength(0);
+    },
+  },
+  ...[404, 408, 409, 429, 500, 503].map((status) => ({
+    rule: `${status} is retried \`retry\` times, then dead-lettered with knativeerrordest, knativeerrorcode and knativeerrordata`,
+    async check({ ingress, trigger }: World) {
+      const { type, subscriber, deadLetters } = await trigger(() => ({ status, body: `failure ${status}` }), () => ({ delivery: FAST_RETRY }));
+      await postBinary(ingress, type, { keep: 'me' }, { 'ce-id': `retry-${status}` });
+      const letter = await eventually(async () => deadLetters.received[0]);
+      expect(subscriber.received).toHaveLength(1 + FAST_RETRY.retry);
+      expect(letter.headers['ce-id']).toBe(`retry-${status}`);
+      expect(letter.headers['ce-knativeerrordest']).toBe(subscriber.url);
+      expect(letter.headers['ce-knativeerrorcode']).toBe(String(status));
+      expect(Buffer.from(String(letter.headers['ce-knativeerrordata']), 'base64').toString()).toBe(`failure ${status}`);
+      expect(JSON.parse(letter.body)).toEqual({ keep: 'me' });
+    },
+  })),
+  ...[400, 401, 403, 413].map((status) => ({
+    rule: `${status} is not retried: the event goes straight to the dead-letter sink`,
+    async check({ ingress, trigger }: World) {
+      const { type, subscriber, deadLetters } = await trigger(() => ({ status }), () => ({ delivery: { ...FAST_RETRY, retry: 5 } }));
+      await postBinary(ingress, type, {});
+      const letter = await eventually(async () => deadLetters.received[0]);
+      expect(subscriber.received).toHaveLength(1);
+      expect(letter.headers['ce-knativeerrorcode']).toBe(String(status));
+    },
+  })),
+  {
+    rule: 'a subscriber that never answers is retried, then dead-lettered without an error code',
+    async check({ ingress, trigger }) {
+      const { type, subscriber, deadLetters } = await trigger(() => ({ status: 200, delayMs: 400 }), () => ({
+        delivery: { ...FAST_RETRY, retry: 1, timeout: 'PT0.1S' },
+      }));
+      await postBinary(ingress, type, {});
+      const letter = await eventually(async () => deadLetters.received[0]);
+      expect(subscriber.received).toHaveLength(2);
+      expect(letter.headers['ce-knativeerrordest']).toBe(subscriber.url);
+      expect(letter.headers['ce-knativeerrorcode']).toBeUndefined();
+    },
+  },
+  {
+    rule: 'linear backoff waits backoffDelay × n before retry n',
+    async check({ ingress, trigger }) {
+      const { type, subscriber, deadLetters } = await trigger(() => ({ status: 503 }), () => ({
+        delivery: { retry: 3, backoffPolicy: 'linear', backoffDelay: 'PT0.1S' },
+      }));
+      await postBinary(ingress, type, {});
+      await eventually(async () => deadLetters.received[0]);
+      const gaps = subscriber.received.slice(1).map((r, i) => r.at - (subscriber.received[i]?.at ?? 0));
+      gaps.forEach((gap, i) => expect(gap).toBeGreaterThanOrEqual(100 * (i + 1) - 15));
+    },
+  },
+  {
+    rule: 'exponential backoff waits backoffDelay × 2^n before retry n',
+    async check({ ingress, trigger }) {
+      const { type, subscriber, deadLetters } = await trigger(() => ({ status: 503 }), () => ({
+        delivery: { retry: 3, backoffPolicy: 'exponential', backoffDelay: 'PT0.05S' },
+      }));
+      await postBinary(ingress, type, {});
+      await eventually(async () => deadLetters.received[0]);
+      const gaps = subscriber.received.slice(1).map((r, i) => r.at - (subscriber.received[i]?.at ?? 0));
+      expect(gaps).toHaveLength(3);
+      gaps.forEach((gap, i) => expect(gap).toBeGreaterThanOrEqual(50 * 2 ** (i + 1) - 15));
+    },
+  },
+  {
+    rule: 'ordered delivery: one event at a time per partition key, in publish order',
+    async check({ ingress, trigger }) {
+      const { type, subscriber } = await trigger(() => ({ status: 202, delayMs: 15 }), () => ({ ordered: true }));
+      for (let i = 0; i < 12; i += 1) await postBinary(ingress, type, { i }, { 'ce-id': `o-${i}`, 'ce-partitionkey': 'one-key' });
+      await eventually(async () => (subscriber.received.length === 12 ? true : undefined));
+      expect(subscriber.ids()).toEqual(Array.from({ length: 12 }, (_, i) => `o-${i}`));
+      expect(subscriber.maxConcurrent).toBe(1);
+    },
+  },
+  {
+    rule: 'unordered delivery runs events concurrently, bounded by the trigger in-flight limit',
+    async check({ ingress, trigger }) {
+      const { type, subscriber } = await trigger(() => ({ status: 202, delayMs: 60 }), () => ({ ordered: false, maxInFlight: 3 }));
+      await Promise.all(Array.from({ length: 12 }, (_, i) => postBinary(ingress, type, { i }, { 'ce-partitionkey': 'same' })));
+      await eventually(async () => (subscriber.received.length === 12 ? true : undefined));
+      expect(subscriber.maxConcurrent).toBeGreaterThan(1);
+      expect(subscriber.maxConcurrent).toBeLessThanOrEqual(3);
+    },
+  },
+  {
+    rule: 'ingress refuses what is not a valid CloudEvent with 400 and the reason, and oversized bodies with 413',
+    async check({ ingress }) {
+      const bad: Array<[RequestInit, number, string]> = [
+        [{ headers: { 'content-type': 'application/cloudevents+json' }, body: '{"specversion":' }, 400, 'malformed JSON'],
+        [{ headers: { 'content-type': 'application/json' }, body: '{}' }, 400, 'not a CloudEvent'],
+        [{ headers: { 'ce-specversion': '1.0', 'ce-source': '/s', 'ce-type': 't' } }, 400, 'missing required attribute "id"'],
+        [{ headers: { 'ce-specversion': '0.3', 'ce-id': '1', 'ce-source': '/s', 'ce-type': 't' } }, 400, 'specversion must be "1.0"'],
+        [
+          { headers: { 'ce-specversion': '1.0', 'ce-id': '1', 'ce-source': '/s', 'ce-type': 't', 'content-type': 'application/json' }, body: '{oops' },
+          400,
+          'malformed JSON data',
+        ],
+        [
+          { headers: { 'ce-specversion': '1.0', 'ce-id': '1', 'ce-source': '/s', 'ce-type': 't', 'content-type': 'application/json' }, body: JSON.stringify({ big: 'x'.repeat(1_100_000) }) },
+          413,
+          'larger than',
+        ],
+      ];
+      for (const [init, status, reason] of bad) {
+        const response = await fetch(ingress, { method: 'POST', ...init });
+        expect({ status: response.status, error: ((await response.json()) as { error: string }).error }).toEqual({
+          status,
+          error: expect.stringContaining(reason),
+        });
+      }
+    },
+  },
+];
+
+describe.each(backends)('Knative broker conformance on the $kind backend', ({ eventLog }) => {
+  const namespace = uniqueName('conformance');
+  const subscribers: RecordingSubscriber[] = [];
+  let broker: LocalBroker;
+  let server: http.Server;
+  let world: World;
+
+  beforeAll(async () => {
+    broker = new LocalBroker({ namespace, name: 'default', eventLog: eventLog(namespace), logger });
+    server = http.createServer(express().use(broker.ingress()));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const ingress = `http://127.0.0.1:${(server.address() as AddressInfo).port}${broker.path}`;
+    let triggers = 0;
+    world = {
+      ingress,
+      broker,
+      async trigger(answer, specFor = () => ({})) {
+        triggers += 1;
+        const name = `t${triggers}`;
+        const type = `dev.eventline.conformance.${namespace}.${name}`;
+        const spec = specFor(type);
+        const subscriber = await new RecordingSubscriber(answer ? (_r, i) => answer(i) : undefined).start();
+        const deadLetters = await new RecordingSubscriber().start();
+        subscribers.push(subscriber, deadLetters);
+        await broker.addTrigger({
+          name,
+          subscriber: subscriber.url,
+          filter: spec.filter ?? { attributes: { type } },
+          ordered: spec.ordered ?? false,
+          maxInFlight: spec.maxInFlight,
+          delivery: { retry: 0, backoffPolicy: 'linear', backoffDelay: 'PT0.01S', deadLetterSink: deadLetters.url, ...spec.delivery },
+        });
+        return { type, subscriber, deadLetters, name };
+      },
+    };
+  });
+
+  afterAll(async () => {
+    await broker?.close();
+    await new Promise<void>((resolve) => server?.close(() => resolve()));
+    await Promise.all(subscribers.map((s) => s.stop()));
+  });
+
+  it.each(rules)('$rule', async ({ check }) => {
+    await check(world);
+  });
+});
+
+describe('Kafka backend uses Knative Kafka broker names and record layout', () => {
+  it('given a broker and a trigger, when an event with a partitionkey is published, then the topic, group, key and ce_ headers match Knative', async () => {
+    const namespace = uniqueName('names');
+    const topic = kafkaNames.topic(namespace, 'default');
+    const broker = new LocalBroker({
+      namespace,
+      name: 'default',
+      eventLog: new KafkaEventLog({ brokers: servers.kafkaBrokers.split(','), topic, partitions: 2, log: logger }),
+      logger,
+    });
+    const subscriber = await new RecordingSubscriber().start();
+    const kafka = new Kafka({ brokers: servers.kafkaBrokers.split(','), logLevel: logLevel.NOTHING });
+    const consumer = kafka.consumer({ groupId: uniqueName('inspect') });
+    const admin = kafka.admin();
+    try {
+      await broker.addTrigger({
+        name: 'inspect',
+        subscriber: subscriber.url,
+        filter: { attributes: { type: 'names.test' } },
+        ordered: true,
+        delivery: { retry: 0, backoffPolicy: 'linear', backoffDelay: 'PT0.01S' },
+      });
+      await broker.publish(
+        new (await import('@eventline/broker')).CloudEvent({ id: 'k-1', source: '/t', type: 'names.test', partitionkey: 'order-7', data: { a: 1 } }),
+      );
+      await eventually(async () => subscriber.received[0]);
+
+      await admin.connect();
+      expect(await admin.listTopics()).toContain(`knative-broker-${namespace}-default`);
+      const groups = (await admin.listGroups()).groups.map((g) => g.groupId);
+      expect(groups).toContain(`knative-trigger-${namespace}-inspect`);
+
+      const records: Array<{ key: string; headers: Record<string, string>; value: string }> = [];
+      await consumer.connect();
+      await consumer.subscribe({ topic, fromBeginning: true });
+      await consumer.run({
+        eachMessage: async ({ message }) => {
+          records.push({
+            key: String(message.key),
+            value: String(message.value),
+            headers: Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)])),
+          });
+        },
+      });
+      const record = await eventually(async () => records[0]);
+      expect(record.key).toBe('order-7');
+      expect(record.headers).toMatchObject({ ce_id: 'k-1', ce_type: 'names.test', ce_specversion: '1.0', ce_partitionkey: 'order-7' });
+      expect(JSON.parse(record.value)).toEqual({ a: 1 });
+    } finally {
+      await consumer.disconnect();
+      await admin.disconnect();
+      await broker.close();
+      await subscriber.stop();
+    }
+  });
+});

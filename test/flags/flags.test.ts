@@ -1,0 +1,97 @@
+import { startLocalSystem, type LocalSystem } from '@eventline/runtime';
+import { createTestDatabase, eventually, testServerEnv, uniqueName, type TestDatabase } from '@eventline/testing';
+
+const servers = testServerEnv();
+
+async function putFlag(system: LocalSystem, key: string, body: unknown): Promise<Response> {
+  return fetch(`${system.edgeUrl}/flags/${key}`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+}
+
+async function flagState(system: LocalSystem, key: string): Promise<{ enabled: boolean; version: number } | undefined> {
+  const response = await fetch(`${system.edgeUrl}/flags/${key}`);
+  return response.status === 200 ? ((await response.json()) as { enabled: boolean; version: number }) : undefined;
+}
+
+describe('feature flags through the broker on real Kafka, Postgres and Redis, each handler its own process', () => {
+  let database: TestDatabase;
+  let system: LocalSystem;
+
+  beforeAll(async () => {
+    database = await createTestDatabase(servers.databaseUrl, 'flags');
+    system = await startLocalSystem({
+      env: {
+        DATABASE_URL: database.url,
+        REDIS_URL: servers.redisUrl,
+        REDIS_KEY_PREFIX: `${uniqueName('flags')}:`,
+        KAFKA_BROKERS: servers.kafkaBrokers,
+        LOG_LEVEL: 'warn',
+      },
+      topology: 'processes',
+      namespace: uniqueName('flags'),
+      edgePort: 0,
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await system?.stop();
+    await database?.drop();
+  });
+
+  it('given a flag set with PUT, when read with GET, then it is enabled', async () => {
+    const response = await putFlag(system, 'checkout', { enabled: true });
+    expect(response.status).toBe(202);
+    expect(await response.json()).toMatchObject({ key: 'checkout', enabled: true });
+    expect(await eventually(() => flagState(system, 'checkout'))).toMatchObject({ enabled: true });
+  });
+
+  it('given a cached flag, when it changes, then the cache is invalidated and GET shows the change', async () => {
+    await putFlag(system, 'search', { enabled: true });
+    await eventually(() => flagState(system, 'search'));
+    await flagState(system, 'search');
+    await putFlag(system, 'search', { enabled: false });
+    expect(await eventually(async () => ((await flagState(system, 'search'))?.enabled === false ? true : undefined))).toBe(true);
+  });
+
+  it('given many changes to one flag in a burst, when projected, then the last one wins', async () => {
+    let last: { version: number } | undefined;
+    for (let i = 0; i < 10; i += 1) last = (await (await putFlag(system, 'burst', { enabled: i % 2 === 0 })).json()) as { version: number };
+    const final = await eventually(async () => {
+      const state = await flagState(system, 'burst');
+      return state?.version === last?.version ? state : undefined;
+    });
+    expect(final.enabled).toBe(false);
+  });
+
+  it('given flags, when listed, then GET /flags returns them', async () => {
+    await putFlag(system, 'listed', { enabled: true });
+    const listed = await eventually(async () => {
+      const body = (await (await fetch(`${system.edgeUrl}/flags`)).json()) as { flags: Array<{ key: string }> };
+      return body.flags.some((f) => f.key === 'listed') ? body.flags : undefined;
+    });
+    expect(listed.map((f) => f.key)).toEqual([...listed.map((f) => f.key)].sort());
+  });
+
+  it.each([
+    ['a non-boolean', 'k', { enabled: 'yes' }, 'enabled must be a boolean'],
+    ['a bad key', 'bad key!', { enabled: true }, 'flag key'],
+    ['an array body', 'k', [true], 'body must be a JSON object'],
+  ])('given %s, when PUT, then 400 with the reason', async (_case, key, body, reason) => {
+    const response = await putFlag(system, encodeURIComponent(key), body);
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: string }).error).toContain(reason);
+  });
+
+  it('given malformed JSON, when PUT, then 400 naming it', async () => {
+    const response = await fetch(`${system.edgeUrl}/flags/x`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{' });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: string }).error).toContain('malformed JSON');
+  });
+
+  it('given an unknown flag, when read, then 404', async () => {
+    expect((await fetch(`${system.edgeUrl}/flags/never-set`)).status).toBe(404);
+  });
+});

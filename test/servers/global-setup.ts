@@ -1,0 +1,19 @@
+import { resolveTestServers, type TestServers } from '@eventline/testing';
+
+declare global {
+  var eventlineTestServers: TestServers | undefined;
+}
+
+/** Resolves real Postgres, Redis and Kafka once per run and hands them to every worker via env. */
+export default async function globalSetup(): Promise<void> {
+  const started = Date.now();
+  const servers = await resolveTestServers();
+  globalThis.eventlineTestServers = servers;
+  process.env.DATABASE_URL = servers.databaseUrl;
+  process.env.REDIS_URL = servers.redisUrl;
+  process.env.KAFKA_BROKERS = servers.kafkaBrokers;
+  process.env.EVENTLINE_TEST_SERVERS = servers.source;
+  process.stderr.write(
+    `\neventline tests: using real servers from ${servers.source} (postgres, redis, kafka at ${servers.kafkaBrokers}), ready in ${Date.now() - started} ms\n`,
+  );
+}

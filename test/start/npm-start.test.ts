@@ -1,0 +1,47 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { freePort } from '@eventline/runtime';
+import { eventually } from '@eventline/testing';
+
+const CLI = path.resolve(__dirname, '../../shared/runtime/dist/cli.js');
+
+describe('npm start: the whole system on embedded defaults, nothing installed', () => {
+  let child: ChildProcess;
+  let output = '';
+
+  afterAll(async () => {
+    if (child && child.exitCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
+  });
+
+  it('given no server URLs, when started, then it prints where to look and a flag set with PUT reads back enabled within a second', async () => {
+    const [edgePort, brokerPort] = [await freePort(), await freePort()];
+    const env = { ...process.env, LOG_LEVEL: 'warn' };
+    for (const name of ['DATABASE_URL', 'REDIS_URL', 'KAFKA_BROKERS']) delete env[name];
+    child = spawn(process.execPath, [CLI, '--edge-port', String(edgePort), '--broker-port', String(brokerPort)], { env });
+    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+
+    await eventually(async () => (output.includes('Eventline is running') ? true : undefined), 60_000, 100);
+    expect(output).toContain(`API          http://127.0.0.1:${edgePort}`);
+    expect(output).toContain(`broker       http://127.0.0.1:${brokerPort}/eventline/default`);
+    expect(output).toMatch(/postgres\s+embedded PGlite/);
+    expect(output).toMatch(/redis\s+embedded in-memory stand-in/);
+
+    const api = `http://127.0.0.1:${edgePort}`;
+    const put = await fetch(`${api}/flags/embedded`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ enabled: true }),
+    });
+    expect(put.status).toBe(202);
+    const flag = await eventually(async () => {
+      const response = await fetch(`${api}/flags/embedded`);
+      return response.ok ? ((await response.json()) as { enabled: boolean }) : undefined;
+    }, 1_000);
+    expect(flag.enabled).toBe(true);
+  }, 90_000);
+});
