@@ -1,5 +1,11 @@
 import { startLocalSystem, type LocalSystem } from '@eventline/runtime';
-import { createTestDatabase, eventually, testServerEnv, uniqueName, type TestDatabase } from '@eventline/testing';
+import {
+  createTestDatabase,
+  eventually,
+  testServerEnv,
+  uniqueName,
+  type TestDatabase,
+} from '@eventline/testing';
 
 const servers = testServerEnv();
 
@@ -11,9 +17,14 @@ async function putFlag(system: LocalSystem, key: string, body: unknown): Promise
   });
 }
 
-async function flagState(system: LocalSystem, key: string): Promise<{ enabled: boolean; version: number } | undefined> {
+async function flagState(
+  system: LocalSystem,
+  key: string,
+): Promise<{ enabled: boolean; version: number } | undefined> {
   const response = await fetch(`${system.edgeUrl}/flags/${key}`);
-  return response.status === 200 ? ((await response.json()) as { enabled: boolean; version: number }) : undefined;
+  return response.status === 200
+    ? ((await response.json()) as { enabled: boolean; version: number })
+    : undefined;
 }
 
 describe('feature flags through the broker on real Kafka, Postgres and Redis, each handler its own process', () => {
@@ -53,12 +64,19 @@ describe('feature flags through the broker on real Kafka, Postgres and Redis, ea
     await eventually(() => flagState(system, 'search'));
     await flagState(system, 'search');
     await putFlag(system, 'search', { enabled: false });
-    expect(await eventually(async () => ((await flagState(system, 'search'))?.enabled === false ? true : undefined))).toBe(true);
+    expect(
+      await eventually(async () =>
+        (await flagState(system, 'search'))?.enabled === false ? true : undefined,
+      ),
+    ).toBe(true);
   });
 
   it('given many changes to one flag in a burst, when projected, then the last one wins', async () => {
     let last: { version: number } | undefined;
-    for (let i = 0; i < 10; i += 1) last = (await (await putFlag(system, 'burst', { enabled: i % 2 === 0 })).json()) as { version: number };
+    for (let i = 0; i < 10; i += 1)
+      last = (await (await putFlag(system, 'burst', { enabled: i % 2 === 0 })).json()) as {
+        version: number;
+      };
     const final = await eventually(async () => {
       const state = await flagState(system, 'burst');
       return state?.version === last?.version ? state : undefined;
@@ -69,7 +87,9 @@ describe('feature flags through the broker on real Kafka, Postgres and Redis, ea
   it('given flags, when listed, then GET /flags returns them', async () => {
     await putFlag(system, 'listed', { enabled: true });
     const listed = await eventually(async () => {
-      const body = (await (await fetch(`${system.edgeUrl}/flags`)).json()) as { flags: Array<{ key: string }> };
+      const body = (await (await fetch(`${system.edgeUrl}/flags`)).json()) as {
+        flags: Array<{ key: string }>;
+      };
       return body.flags.some((f) => f.key === 'listed') ? body.flags : undefined;
     });
     expect(listed.map((f) => f.key)).toEqual([...listed.map((f) => f.key)].sort());
@@ -86,7 +106,11 @@ describe('feature flags through the broker on real Kafka, Postgres and Redis, ea
   });
 
   it('given malformed JSON, when PUT, then 400 naming it', async () => {
-    const response = await fetch(`${system.edgeUrl}/flags/x`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{' });
+    const response = await fetch(`${system.edgeUrl}/flags/x`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: '{',
+    });
     expect(response.status).toBe(400);
     expect(((await response.json()) as { error: string }).error).toContain('malformed JSON');
   });

@@ -1,5 +1,13 @@
 import { defineEvent } from '@eventline/events';
-import { badInput, conflict, defineEdge, defineHandler, defineService, outgoing, transient } from '@eventline/kit';
+import {
+  badInput,
+  conflict,
+  defineEdge,
+  defineHandler,
+  defineService,
+  outgoing,
+  transient,
+} from '@eventline/kit';
 
 /** A small service exercising every kit path: state, reply, emission, error kinds. */
 export const Increment = defineEvent('test.counter.increment', {
@@ -49,7 +57,10 @@ export const counterEdge = defineEdge({
     router.post('/counters/:counter/reset', async (req, res) => {
       await transact(async (tx) => {
         await tx.query('DELETE FROM counters.totals WHERE counter = $1', [req.params.counter]);
-        return { result: undefined, emit: [outgoing(Incremented, { counter: req.params.counter, total: 0 })] };
+        return {
+          result: undefined,
+          emit: [outgoing(Incremented, { counter: req.params.counter, total: 0 })],
+        };
       });
       res.status(202).end();
     });
@@ -59,6 +70,8 @@ export const counterEdge = defineEdge({
 export const counterService = defineService({
   package: 'counter',
   schema: 'counters',
-  migrations: [{ id: '001', sql: 'CREATE TABLE totals (counter text PRIMARY KEY, total bigint NOT NULL)' }],
+  migrations: [
+    { id: '001', sql: 'CREATE TABLE totals (counter text PRIMARY KEY, total bigint NOT NULL)' },
+  ],
   handlers: [counterHandler, counterEdge],
 });

@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { ConfigError, migrateService, startHandler, type RunningHandler } from '@eventline/kit';
 import { createPool, type Pool } from '@eventline/store';
-import { createTestDatabase, eventually, testServerEnv, type TestDatabase } from '@eventline/testing';
+import {
+  createTestDatabase,
+  eventually,
+  testServerEnv,
+  type TestDatabase,
+} from '@eventline/testing';
 import { RecordingSubscriber } from '../support/recording-subscriber';
 import { binaryHeaders } from '../support/cloudevents';
 import { counterService } from './counter-service';
@@ -25,10 +30,18 @@ describe('service kit handler against real Postgres', () => {
   });
 
   const send = (data: unknown, headers: Record<string, string> = {}) =>
-    fetch(`${handler.url}/`, { method: 'POST', headers: { ...binaryHeaders('test.counter.increment'), ...headers }, body: JSON.stringify(data) });
+    fetch(`${handler.url}/`, {
+      method: 'POST',
+      headers: { ...binaryHeaders('test.counter.increment'), ...headers },
+      body: JSON.stringify(data),
+    });
 
   const total = async (counter: string) =>
-    (await pool.query<{ total: number }>('SELECT total FROM counters.totals WHERE counter = $1', [counter])).rows[0]?.total;
+    (
+      await pool.query<{ total: number }>('SELECT total FROM counters.totals WHERE counter = $1', [
+        counter,
+      ])
+    ).rows[0]?.total;
 
   beforeAll(async () => {
     database = await createTestDatabase(servers.databaseUrl, 'kit');
@@ -46,7 +59,10 @@ describe('service kit handler against real Postgres', () => {
   });
 
   it('given a valid event, when delivered, then state changes and the reply is a CloudEvent (200)', async () => {
-    const response = await send({ counter: 'a', by: 2 }, { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' });
+    const response = await send(
+      { counter: 'a', by: 2 },
+      { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' },
+    );
     expect(response.status).toBe(200);
     expect(response.headers.get('ce-type')).toBe('test.counter.incremented');
     expect(response.headers.get('ce-source')).toBe('/eventline/counter/counter');
@@ -73,7 +89,11 @@ describe('service kit handler against real Postgres', () => {
 
   it('given 20 concurrent deliveries of one event, when they race, then exactly one applies and all get its reply', async () => {
     const id = randomUUID();
-    const responses = await Promise.all(Array.from({ length: 20 }, () => send({ counter: 'race', by: 1, slowMs: 20 }, { 'ce-id': id })));
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        send({ counter: 'race', by: 1, slowMs: 20 }, { 'ce-id': id }),
+      ),
+    );
     const replyIds = new Set(responses.map((r) => r.headers.get('ce-id')));
     expect(responses.map((r) => r.status)).toEqual(Array(20).fill(200));
     expect(replyIds.size).toBe(1);
@@ -88,64 +108,120 @@ describe('service kit handler against real Postgres', () => {
   it.each([
     ['malformed JSON data', { body: '{nope' }, 400, 'malformed JSON data'],
     ['a missing required attribute', { headers: { 'ce-source': '' } }, 400, 'source'],
-    ['a wrong specversion', { headers: { 'ce-specversion': '0.3' } }, 400, 'specversion must be "1.0"'],
-    ['a wrong type', { headers: { 'ce-type': 'test.other' } }, 400, 'counter accepts test.counter.increment, not test.other'],
+    [
+      'a wrong specversion',
+      { headers: { 'ce-specversion': '0.3' } },
+      400,
+      'specversion must be "1.0"',
+    ],
+    [
+      'a wrong type',
+      { headers: { 'ce-type': 'test.other' } },
+      400,
+      'counter accepts test.counter.increment, not test.other',
+    ],
     ['a schema violation', { data: { counter: 'x', by: 0 } }, 400, 'data.by must be >= 1'],
-    ['an unexpected property', { data: { counter: 'x', by: 1, extra: true } }, 400, 'unexpected property "extra"'],
-    ['an oversized body', { data: { counter: 'x'.repeat(70_000), by: 1 } }, 413, 'larger than 64kb'],
-  ])('given %s, when delivered, then %p with the reason and nothing stored', async (_case, input, status, reason) => {
-    const { body, headers, data } = input as { body?: string; headers?: Record<string, string>; data?: unknown };
-    const response = await fetch(`${handler.url}/`, {
-      method: 'POST',
-      headers: { ...binaryHeaders('test.counter.increment'), ...headers },
-      body: body ?? JSON.stringify(data ?? { counter: 'bad', by: 1 }),
-    });
-    expect(response.status).toBe(status);
-    expect(((await response.json()) as { error: string }).error).toContain(reason);
-    expect(await total('bad')).toBeUndefined();
-  });
+    [
+      'an unexpected property',
+      { data: { counter: 'x', by: 1, extra: true } },
+      400,
+      'unexpected property "extra"',
+    ],
+    [
+      'an oversized body',
+      { data: { counter: 'x'.repeat(70_000), by: 1 } },
+      413,
+      'larger than 64kb',
+    ],
+  ])(
+    'given %s, when delivered, then %p with the reason and nothing stored',
+    async (_case, input, status, reason) => {
+      const { body, headers, data } = input as {
+        body?: string;
+        headers?: Record<string, string>;
+        data?: unknown;
+      };
+      const response = await fetch(`${handler.url}/`, {
+        method: 'POST',
+        headers: { ...binaryHeaders('test.counter.increment'), ...headers },
+        body: body ?? JSON.stringify(data ?? { counter: 'bad', by: 1 }),
+      });
+      expect(response.status).toBe(status);
+      expect(((await response.json()) as { error: string }).error).toContain(reason);
+      expect(await total('bad')).toBeUndefined();
+    },
+  );
 
   it.each([
     ['bad-input', 400, 'counter refuses this'],
     ['conflict', 409, 'try again'],
     ['transient', 503, 'dependency away'],
     ['crash', 500, 'internal error'],
-  ])('given the decision fails with %s, when delivered, then %p (Knative retry rules) and nothing is recorded', async (fail, status, reason) => {
-    const id = randomUUID();
-    const response = await send({ counter: `fail-${fail}`, by: 1, fail }, { 'ce-id': id });
-    expect(response.status).toBe(status);
-    expect(((await response.json()) as { error: string }).error).toBe(reason);
-    const recorded = await pool.query('SELECT 1 FROM eventline.processed_events WHERE id = $1', [id]);
-    expect(recorded.rowCount).toBe(0);
-  });
+  ])(
+    'given the decision fails with %s, when delivered, then %p (Knative retry rules) and nothing is recorded',
+    async (fail, status, reason) => {
+      const id = randomUUID();
+      const response = await send({ counter: `fail-${fail}`, by: 1, fail }, { 'ce-id': id });
+      expect(response.status).toBe(status);
+      expect(((await response.json()) as { error: string }).error).toBe(reason);
+      const recorded = await pool.query('SELECT 1 FROM eventline.processed_events WHERE id = $1', [
+        id,
+      ]);
+      expect(recorded.rowCount).toBe(0);
+    },
+  );
 
   it('given a change that fails after deciding to emit, when rolled back, then nothing is emitted and a retry applies once', async () => {
     const id = randomUUID();
     const failed = await send({ counter: 'rollback', by: 3, fail: 'after-emit' }, { 'ce-id': id });
     expect(failed.status).toBe(500);
     expect(await total('rollback')).toBeUndefined();
-    expect((await pool.query(`SELECT 1 FROM eventline.outbox WHERE event->'data'->>'counter' = 'rollback'`)).rowCount).toBe(0);
+    expect(
+      (
+        await pool.query(
+          `SELECT 1 FROM eventline.outbox WHERE event->'data'->>'counter' = 'rollback'`,
+        )
+      ).rowCount,
+    ).toBe(0);
     const retried = await send({ counter: 'rollback', by: 3 }, { 'ce-id': id });
     expect(retried.status).toBe(200);
     expect(await total('rollback')).toBe(3);
   });
 
   it('given a committed change, when the outbox relays, then its event reaches K_SINK once with the correlation and trace', async () => {
-    const response = await send({ counter: 'emit', by: 1 }, { 'ce-correlationid': 'flow-42', traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' });
+    const response = await send(
+      { counter: 'emit', by: 1 },
+      {
+        'ce-correlationid': 'flow-42',
+        traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+      },
+    );
     const replyId = response.headers.get('ce-id');
-    const emitted = await eventually(async () => sink.received.find((r) => JSON.parse(r.body).counter === 'emit'));
+    const emitted = await eventually(async () =>
+      sink.received.find((r) => JSON.parse(r.body).counter === 'emit'),
+    );
     expect(emitted.headers['ce-type']).toBe('test.counter.incremented');
     expect(emitted.headers['ce-correlationid']).toBe('flow-42');
-    expect(String(emitted.headers['ce-traceparent'])).toMatch(/^00-4bf92f3577b34da6a3ce929d0e0e4736-/);
+    expect(String(emitted.headers['ce-traceparent'])).toMatch(
+      /^00-4bf92f3577b34da6a3ce929d0e0e4736-/,
+    );
     expect(emitted.headers['ce-id']).not.toBe(replyId);
-    await eventually(async () => ((await pool.query('SELECT 1 FROM eventline.outbox')).rowCount === 0 ? true : undefined));
+    await eventually(async () =>
+      (await pool.query('SELECT 1 FROM eventline.outbox')).rowCount === 0 ? true : undefined,
+    );
   });
 
   it('given K_SINK is down, when events are committed, then they wait in the outbox and go out when it is back', async () => {
     sink.respondWith(() => ({ status: 503 }));
     await send({ counter: 'sink-down', by: 1 });
     await new Promise((resolve) => setTimeout(resolve, 700));
-    expect((await pool.query(`SELECT 1 FROM eventline.outbox WHERE event->'data'->>'counter' = 'sink-down'`)).rowCount).toBe(1);
+    expect(
+      (
+        await pool.query(
+          `SELECT 1 FROM eventline.outbox WHERE event->'data'->>'counter' = 'sink-down'`,
+        )
+      ).rowCount,
+    ).toBe(1);
     sink.respondWith(() => ({ status: 202 }));
     await eventually(async () => {
       const relayed = sink.received.some((r) => r.body.includes('sink-down'));
@@ -159,7 +235,9 @@ describe('service kit handler against real Postgres', () => {
     try {
       const response = await fetch(`${edge.url}/counters/edge-1/reset`, { method: 'POST' });
       expect(response.status).toBe(202);
-      const emitted = await eventually(async () => sink.received.find((r) => r.body.includes('edge-1')));
+      const emitted = await eventually(async () =>
+        sink.received.find((r) => r.body.includes('edge-1')),
+      );
       expect(emitted.headers['ce-correlationid']).toBe(emitted.headers['ce-id']);
     } finally {
       await edge.close();
@@ -183,11 +261,17 @@ describe('service kit handler against real Postgres', () => {
   });
 
   it('given bad configuration, when starting, then the error names the variable', async () => {
-    await expect(startHandler(counterService, 'counter', { env: { ...env(), DATABASE_URL: 'mysql://x' } })).rejects.toThrow(
-      /DATABASE_URL: must be a URL/,
+    await expect(
+      startHandler(counterService, 'counter', { env: { ...env(), DATABASE_URL: 'mysql://x' } }),
+    ).rejects.toThrow(/DATABASE_URL: must be a URL/);
+    await expect(
+      startHandler(counterService, 'counter', { env: { ...env(), K_SINK: '' } }),
+    ).rejects.toThrow(ConfigError);
+    await expect(startHandler(counterService, 'nope', { env: env() })).rejects.toThrow(
+      /EVENTLINE_HANDLER: "nope"/,
     );
-    await expect(startHandler(counterService, 'counter', { env: { ...env(), K_SINK: '' } })).rejects.toThrow(ConfigError);
-    await expect(startHandler(counterService, 'nope', { env: env() })).rejects.toThrow(/EVENTLINE_HANDLER: "nope"/);
-    await expect(startHandler(counterService, 'counter', { env: { ...env(), PORT: 'eighty' } })).rejects.toThrow(/PORT/);
+    await expect(
+      startHandler(counterService, 'counter', { env: { ...env(), PORT: 'eighty' } }),
+    ).rejects.toThrow(/PORT/);
   });
 });

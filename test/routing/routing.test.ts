@@ -6,11 +6,18 @@ import { loadRouting, parseRouting } from '@eventline/routing';
 
 const routing = loadRouting();
 const servicesDir = path.resolve(__dirname, '../../services');
-const packages = readdirSync(servicesDir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+const packages = readdirSync(servicesDir, { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .map((d) => d.name);
 const services = new Map<string, ServiceDefinition>(
-  packages.map((name) => [name, (require(path.join(servicesDir, name, 'src')) as { service: ServiceDefinition }).service]),
+  packages.map((name) => [
+    name,
+    (require(path.join(servicesDir, name, 'src')) as { service: ServiceDefinition }).service,
+  ]),
 );
-const codeHandlers = [...services.entries()].flatMap(([pkg, service]) => service.handlers.map((handler) => ({ pkg, handler })));
+const codeHandlers = [...services.entries()].flatMap(([pkg, service]) =>
+  service.handlers.map((handler) => ({ pkg, handler })),
+);
 
 describe('routing is declared once and agrees with the code', () => {
   it.each(codeHandlers.map(({ pkg, handler }) => [handler.name, pkg, handler] as const))(
@@ -22,18 +29,26 @@ describe('routing is declared once and agrees with the code', () => {
     },
   );
 
-  it.each(routing.handlers.map((route) => [route.name, route] as const))('route %s has a handler in code that matches it', (_name, route) => {
-    const handler = services.get(route.package)?.handlers.find((h) => h.name === route.name);
-    expect(handler).toBeDefined();
-    if (route.kind === 'trigger') expect(handler?.accepts?.type).toBe(route.type);
-    if (route.kind === 'sink') expect(handler?.accepts).toBe(ANY_EVENT);
-    if (route.kind === 'edge') expect(handler?.routes).toBeDefined();
-    expect([...(handler?.emits ?? [])].map((e) => e.type).sort()).toEqual([...route.emits].sort());
-  });
+  it.each(routing.handlers.map((route) => [route.name, route] as const))(
+    'route %s has a handler in code that matches it',
+    (_name, route) => {
+      const handler = services.get(route.package)?.handlers.find((h) => h.name === route.name);
+      expect(handler).toBeDefined();
+      if (route.kind === 'trigger') expect(handler?.accepts?.type).toBe(route.type);
+      if (route.kind === 'sink') expect(handler?.accepts).toBe(ANY_EVENT);
+      if (route.kind === 'edge') expect(handler?.routes).toBeDefined();
+      expect([...(handler?.emits ?? [])].map((e) => e.type).sort()).toEqual(
+        [...route.emits].sort(),
+      );
+    },
+  );
 
   it('every event type a route filters on or emits is in the event catalog', () => {
     const catalog = new Set(eventCatalog.map((e) => e.type));
-    const used = routing.handlers.flatMap((r) => [...(r.type ? [r.type] : []), ...r.emits.filter((t) => t !== ANY_EVENT.type)]);
+    const used = routing.handlers.flatMap((r) => [
+      ...(r.type ? [r.type] : []),
+      ...r.emits.filter((t) => t !== ANY_EVENT.type),
+    ]);
     expect(used.filter((t) => !catalog.has(t))).toEqual([]);
   });
 
@@ -45,9 +60,13 @@ describe('routing is declared once and agrees with the code', () => {
   });
 
   it('given a routing file with a mistake, when parsed, then the error names where', () => {
-    expect(() => parseRouting('broker: {name: b}\nhandlers:\n  x:\n    package: p\n    kind: trigger\n')).toThrow(/handlers\/x must have required property 'type'/);
     expect(() =>
-      parseRouting('broker: {name: b}\nhandlers:\n  x:\n    package: p\n    kind: edge\n    delivery: {deadLetterSink: nowhere}\n'),
+      parseRouting('broker: {name: b}\nhandlers:\n  x:\n    package: p\n    kind: trigger\n'),
+    ).toThrow(/handlers\/x must have required property 'type'/);
+    expect(() =>
+      parseRouting(
+        'broker: {name: b}\nhandlers:\n  x:\n    package: p\n    kind: edge\n    delivery: {deadLetterSink: nowhere}\n',
+      ),
     ).toThrow(/handlers.x.delivery.deadLetterSink names unknown handler "nowhere"/);
   });
 });

@@ -21,11 +21,19 @@ describe('npm start: the whole system on embedded defaults, nothing installed', 
     const [edgePort, brokerPort] = [await freePort(), await freePort()];
     const env = { ...process.env, LOG_LEVEL: 'warn' };
     for (const name of ['DATABASE_URL', 'REDIS_URL', 'KAFKA_BROKERS']) delete env[name];
-    child = spawn(process.execPath, [CLI, '--edge-port', String(edgePort), '--broker-port', String(brokerPort)], { env });
+    child = spawn(
+      process.execPath,
+      [CLI, '--edge-port', String(edgePort), '--broker-port', String(brokerPort)],
+      { env },
+    );
     child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
 
-    await eventually(async () => (output.includes('Eventline is running') ? true : undefined), 60_000, 100);
+    await eventually(
+      async () => (output.includes('Eventline is running') ? true : undefined),
+      60_000,
+      100,
+    );
     expect(output).toContain(`API          http://127.0.0.1:${edgePort}`);
     expect(output).toContain(`broker       http://127.0.0.1:${brokerPort}/eventline/default`);
     expect(output).toMatch(/postgres\s+embedded PGlite/);

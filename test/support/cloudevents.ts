@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 
 /** Binary-mode headers for a test CloudEvent. */
-export function binaryHeaders(type: string, extra: Record<string, string> = {}): Record<string, string> {
+export function binaryHeaders(
+  type: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
   return {
     'ce-specversion': '1.0',
     'ce-id': randomUUID(),
@@ -12,11 +15,23 @@ export function binaryHeaders(type: string, extra: Record<string, string> = {}):
   };
 }
 
-export async function postBinary(url: string, type: string, data: unknown, extra: Record<string, string> = {}): Promise<Response> {
-  return fetch(url, { method: 'POST', headers: binaryHeaders(type, extra), body: JSON.stringify(data) });
+export async function postBinary(
+  url: string,
+  type: string,
+  data: unknown,
+  extra: Record<string, string> = {},
+): Promise<Response> {
+  return fetch(url, {
+    method: 'POST',
+    headers: binaryHeaders(type, extra),
+    body: JSON.stringify(data),
+  });
 }
 
-export async function postStructured(url: string, event: Record<string, unknown>): Promise<Response> {
+export async function postStructured(
+  url: string,
+  event: Record<string, unknown>,
+): Promise<Response> {
   return fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/cloudevents+json' },

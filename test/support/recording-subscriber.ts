@@ -7,7 +7,12 @@ export interface ReceivedRequest {
   at: number;
 }
 
-export type Answer = { status: number; headers?: Record<string, string>; body?: string; delayMs?: number };
+export type Answer = {
+  status: number;
+  headers?: Record<string, string>;
+  body?: string;
+  delayMs?: number;
+};
 
 /**
  * A subscriber for broker tests: records every request and answers as the test scripts it,
@@ -20,14 +25,20 @@ export class RecordingSubscriber {
   private server?: http.Server;
   url = '';
 
-  constructor(private answer: (request: ReceivedRequest, index: number) => Answer = () => ({ status: 202 })) {}
+  constructor(
+    private answer: (request: ReceivedRequest, index: number) => Answer = () => ({ status: 202 }),
+  ) {}
 
   async start(): Promise<this> {
     this.server = http.createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {
-        const request = { headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() };
+        const request = {
+          headers: req.headers,
+          body: Buffer.concat(chunks).toString('utf8'),
+          at: Date.now(),
+        };
         const index = this.received.push(request) - 1;
         this.concurrent += 1;
         this.maxConcurrent = Math.max(this.maxConcurrent, this.concurrent);

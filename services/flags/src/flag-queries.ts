@@ -6,7 +6,11 @@ export const cacheKeys = { flag: (key: string) => `flags:${key}`, all: 'flags:al
 
 const VIEW_COLUMNS = `key, enabled, version, to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "updatedAt"`;
 
-export async function loadFlag(db: Pool | Transaction, key: string, lock = false): Promise<FlagView | undefined> {
+export async function loadFlag(
+  db: Pool | Transaction,
+  key: string,
+  lock = false,
+): Promise<FlagView | undefined> {
   const { rows } = await db.query<FlagView>(
     `SELECT ${VIEW_COLUMNS} FROM flags.flags WHERE key = $1${lock ? ' FOR UPDATE' : ''}`,
     [key],

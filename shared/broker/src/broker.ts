@@ -132,7 +132,8 @@ export class LocalBroker {
     });
     const rejectBadEvents: ErrorRequestHandler = (err, _req, res, next) => {
       if (err instanceof InvalidEventError) res.status(400).json({ error: err.message });
-      else if (err?.type === 'entity.too.large') res.status(413).json({ error: `event larger than ${this.options.bodyLimit ?? '1mb'}` });
+      else if (err?.type === 'entity.too.large')
+        res.status(413).json({ error: `event larger than ${this.options.bodyLimit ?? '1mb'}` });
       else next(err);
     };
     router.use(rejectBadEvents);

@@ -35,28 +35,39 @@ function explain(): string {
   return (validateAttributes.errors ?? [])
     .map((e) => {
       const where = e.instancePath ? e.instancePath.slice(1) : 'event';
-      if (e.keyword === 'required') return `missing required attribute "${String(e.params.missingProperty)}"`;
+      if (e.keyword === 'required')
+        return `missing required attribute "${String(e.params.missingProperty)}"`;
       if (e.keyword === 'const') return `${where} must be "1.0"`;
-      if (e.keyword === 'propertyNames') return `invalid attribute name "${String(e.params.propertyName)}"`;
+      if (e.keyword === 'propertyNames')
+        return `invalid attribute name "${String(e.params.propertyName)}"`;
       return `${where} ${e.message ?? 'is invalid'}`;
     })
     .join('; ');
 }
 
-function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
+function header(
+  headers: Record<string, string | string[] | undefined>,
+  name: string,
+): string | undefined {
   const value = headers[name];
   return Array.isArray(value) ? value[0] : value;
 }
 
-function attributesOf(headers: Record<string, string | string[] | undefined>, body: string): Record<string, unknown> {
+function attributesOf(
+  headers: Record<string, string | string[] | undefined>,
+  body: string,
+): Record<string, unknown> {
   const contentType = header(headers, 'content-type') ?? '';
-  if (contentType.startsWith(BATCH)) throw new InvalidEventError('batched CloudEvents are not supported');
+  if (contentType.startsWith(BATCH))
+    throw new InvalidEventError('batched CloudEvents are not supported');
   if (contentType.startsWith(STRUCTURED)) {
     let parsed: unknown;
     try {
       parsed = JSON.parse(body);
     } catch (err) {
-      throw new InvalidEventError(`malformed JSON in structured CloudEvent: ${(err as Error).message}`);
+      throw new InvalidEventError(
+        `malformed JSON in structured CloudEvent: ${(err as Error).message}`,
+      );
     }
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
       throw new InvalidEventError('structured CloudEvent must be a JSON object');
@@ -88,7 +99,10 @@ function attributesOf(headers: Record<string, string | string[] | undefined>, bo
  * Reads a CloudEvent in binary or structured mode. Stricter than the SDK, which accepts any
  * specversion and silently drops events without an id: every rejection names its reason.
  */
-export function eventFromHttp(headers: Record<string, string | string[] | undefined>, body: Buffer | string): Event {
+export function eventFromHttp(
+  headers: Record<string, string | string[] | undefined>,
+  body: Buffer | string,
+): Event {
   const text = typeof body === 'string' ? body : body.toString('utf8');
   const attributes = attributesOf(headers, text);
   if (!validateAttributes(attributes)) throw new InvalidEventError(explain());

@@ -64,7 +64,11 @@ function describe(last: Attempt): string {
  * Delivers one event to a subscriber the way Knative's dispatcher does: binary mode, retries on
  * retryable outcomes with backoff, then the dead-letter sink with knativeerror* extensions.
  */
-export async function deliver(event: Event, target: DeliveryTarget, log: Logger): Promise<DeliveryOutcome> {
+export async function deliver(
+  event: Event,
+  target: DeliveryTarget,
+  log: Logger,
+): Promise<DeliveryOutcome> {
   const { last, attempts } = await sendWithRetries(target.subscriber, event, target);
   const status = last.response?.status;
   if (last.response && status !== undefined && status >= 200 && status <= 299) {
@@ -87,7 +91,10 @@ async function deadLetter(
   const status = last.response?.status;
   const reason = describe(last);
   if (!target.deadLetterSink) {
-    log.error({ trigger: target.trigger, ceId: event.id, ceType: event.type, status, reason }, 'event dropped: no dead-letter sink');
+    log.error(
+      { trigger: target.trigger, ceId: event.id, ceType: event.type, status, reason },
+      'event dropped: no dead-letter sink',
+    );
     return { kind: 'dropped', status, attempts, reason };
   }
   const errorData = last.response?.body.subarray(0, ERROR_DATA_LIMIT) ?? Buffer.from(reason);
@@ -99,11 +106,20 @@ async function deadLetter(
   const sinkStatus = sent.last.response?.status;
   if (sinkStatus === undefined || sinkStatus < 200 || sinkStatus > 299) {
     log.error(
-      { trigger: target.trigger, ceId: event.id, ceType: event.type, reason, sinkFailure: describe(sent.last) },
+      {
+        trigger: target.trigger,
+        ceId: event.id,
+        ceType: event.type,
+        reason,
+        sinkFailure: describe(sent.last),
+      },
       'event dropped: dead-letter sink failed',
     );
     return { kind: 'dropped', status, attempts, reason };
   }
-  log.warn({ trigger: target.trigger, ceId: event.id, ceType: event.type, status, reason, attempts }, 'event dead-lettered');
+  log.warn(
+    { trigger: target.trigger, ceId: event.id, ceType: event.type, status, reason, attempts },
+    'event dead-lettered',
+  );
   return { kind: 'dead-lettered', status, attempts, reason };
 }

@@ -22,8 +22,10 @@ function everyAttribute(
 /** Evaluates one expression of Knative's `filters` dialect. */
 export function matchesExpression(event: Attributes, expression: FilterExpression): boolean {
   if ('exact' in expression) return everyAttribute(event, expression.exact, (a, w) => a === w);
-  if ('prefix' in expression) return everyAttribute(event, expression.prefix, (a, w) => a.startsWith(w));
-  if ('suffix' in expression) return everyAttribute(event, expression.suffix, (a, w) => a.endsWith(w));
+  if ('prefix' in expression)
+    return everyAttribute(event, expression.prefix, (a, w) => a.startsWith(w));
+  if ('suffix' in expression)
+    return everyAttribute(event, expression.suffix, (a, w) => a.endsWith(w));
   if ('all' in expression) return expression.all.every((e) => matchesExpression(event, e));
   if ('any' in expression) return expression.any.some((e) => matchesExpression(event, e));
   return !matchesExpression(event, expression.not);

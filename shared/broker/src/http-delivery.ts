@@ -30,7 +30,8 @@ export async function postEvent(
 export function replyOf(response: HttpResponse): Event | undefined {
   const contentType = response.headers['content-type'] ?? '';
   const carriesEvent =
-    response.headers['ce-specversion'] !== undefined || contentType.startsWith('application/cloudevents+json');
+    response.headers['ce-specversion'] !== undefined ||
+    contentType.startsWith('application/cloudevents+json');
   if (!carriesEvent || response.status < 200 || response.status > 299) return undefined;
   return eventFromHttp(response.headers, response.body);
 }

@@ -1,4 +1,10 @@
-export { LocalBroker, kafkaNames, type TriggerSpec, type TriggerStats, type LocalBrokerOptions } from './broker';
+export {
+  LocalBroker,
+  kafkaNames,
+  type TriggerSpec,
+  type TriggerStats,
+  type LocalBrokerOptions,
+} from './broker';
 export {
   eventFromHttp,
   binaryMessage,

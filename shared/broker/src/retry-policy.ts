@@ -1,13 +1,17 @@
 import type { BackoffPolicy } from '@eventline/routing';
 
-const ISO_DURATION = /^P(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/;
+const ISO_DURATION =
+  /^P(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/;
 
 /** Milliseconds in an ISO-8601 duration of days, hours, minutes and seconds (as Knative accepts). */
 export function durationMs(iso: string): number {
   const match = ISO_DURATION.exec(iso);
-  if (!match || iso === 'P' || iso.endsWith('T')) throw new Error(`invalid ISO-8601 duration "${iso}"`);
+  if (!match || iso === 'P' || iso.endsWith('T'))
+    throw new Error(`invalid ISO-8601 duration "${iso}"`);
   const [, days, hours, minutes, seconds] = match.map((part) => Number(part ?? 0));
-  return Math.round((((days ?? 0) * 24 + (hours ?? 0)) * 60 + (minutes ?? 0)) * 60_000 + (seconds ?? 0) * 1000);
+  return Math.round(
+    (((days ?? 0) * 24 + (hours ?? 0)) * 60 + (minutes ?? 0)) * 60_000 + (seconds ?? 0) * 1000,
+  );
 }
 
 /** Knative's backoff: linear waits delay × n, exponential waits delay × 2^n before retry n (1-based). */

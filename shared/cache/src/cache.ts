@@ -32,7 +32,11 @@ export class Cache {
     return this.prefix + key;
   }
 
-  async getOrLoad<T>(key: string, ttlSeconds: number, load: () => Promise<T | undefined>): Promise<T | undefined> {
+  async getOrLoad<T>(
+    key: string,
+    ttlSeconds: number,
+    load: () => Promise<T | undefined>,
+  ): Promise<T | undefined> {
     const cached = await this.read(key);
     if (cached !== undefined) return JSON.parse(cached) as T;
     const value = await load();

@@ -10,7 +10,10 @@ import { badInput } from './errors';
 import { correlationOf, toCloudEvent } from './outgoing-event';
 
 interface EndpointDeps {
-  handler: HandlerDefinition & { accepts: EventDefinition; handle: NonNullable<HandlerDefinition['handle']> };
+  handler: HandlerDefinition & {
+    accepts: EventDefinition;
+    handle: NonNullable<HandlerDefinition['handle']>;
+  };
   pool: Pool;
   cache: Cache;
   log: Logger;
@@ -37,11 +40,15 @@ function respond(res: Parameters<RequestHandler>[1], reply: StoredReply | null):
  */
 export function cloudEventEndpoint(deps: EndpointDeps): RequestHandler {
   const { handler, pool, cache, source } = deps;
-  const validateData = handler.accepts === ANY_EVENT ? () => undefined : dataValidator(handler.accepts);
+  const validateData =
+    handler.accepts === ANY_EVENT ? () => undefined : dataValidator(handler.accepts);
   const emits = new Map(handler.emits.map((e) => [e.type, e]));
 
   return async (req, res) => {
-    const event = eventFromHttp(req.headers, Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0));
+    const event = eventFromHttp(
+      req.headers,
+      Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
+    );
     if (handler.accepts !== ANY_EVENT && event.type !== handler.accepts.type) {
       throw badInput(`${handler.name} accepts ${handler.accepts.type}, not ${event.type}`);
     }
@@ -49,14 +56,21 @@ export function cloudEventEndpoint(deps: EndpointDeps): RequestHandler {
     if (problem) throw badInput(`${event.type} ${problem}`);
 
     const correlationId = correlationOf(event as unknown as Event & Record<string, unknown>);
-    const log = deps.log.child({ ceId: event.id, ceType: event.type, ceSource: event.source, correlationId });
-    const parent = contextFromTraceparent(typeof event.traceparent === 'string' ? event.traceparent : undefined);
+    const log = deps.log.child({
+      ceId: event.id,
+      ceType: event.type,
+      ceSource: event.source,
+      correlationId,
+    });
+    const parent = contextFromTraceparent(
+      typeof event.traceparent === 'string' ? event.traceparent : undefined,
+    );
 
     await inSpan(`${handler.name} ${event.type}`, parent, 'server', async () => {
       const afterCommit: Array<() => Promise<void>> = [];
       const tx = await pool.connect();
       let reply: StoredReply | null;
-      let enqueued = false;
+      let enqueued: boolean;
       try {
         await tx.query('BEGIN');
         const claim = await claimEvent<StoredReply>(tx, handler.name, event.source, event.id);
@@ -66,9 +80,19 @@ export function cloudEventEndpoint(deps: EndpointDeps): RequestHandler {
           respond(res, claim.reply);
           return;
         }
-        const result = await handler.handle(event.data, { tx, cache, log, event, afterCommit: (w) => afterCommit.push(w) });
-        const replyEvent = result?.reply ? toCloudEvent(result.reply, emits, source, correlationId) : undefined;
-        const emitted = (result?.emit ?? []).map((e) => toCloudEvent(e, emits, source, correlationId).toJSON());
+        const result = await handler.handle(event.data, {
+          tx,
+          cache,
+          log,
+          event,
+          afterCommit: (w) => afterCommit.push(w),
+        });
+        const replyEvent = result?.reply
+          ? toCloudEvent(result.reply, emits, source, correlationId)
+          : undefined;
+        const emitted = (result?.emit ?? []).map((e) =>
+          toCloudEvent(e, emits, source, correlationId).toJSON(),
+        );
         reply = replyEvent ? (replyEvent.toJSON() as StoredReply) : null;
         if (reply) await recordReply(tx, handler.name, event.source, event.id, reply);
         await enqueueEvents(tx, handler.name, emitted);
@@ -81,7 +105,8 @@ export function cloudEventEndpoint(deps: EndpointDeps): RequestHandler {
         tx.release();
       }
       if (enqueued) deps.onEnqueued();
-      for (const work of afterCommit) await work().catch((err) => log.warn({ err }, 'after-commit work failed'));
+      for (const work of afterCommit)
+        await work().catch((err) => log.warn({ err }, 'after-commit work failed'));
       log.info({ replied: reply !== null }, 'event handled');
       respond(res, reply);
     });

@@ -4,10 +4,15 @@ import { z } from 'zod';
 export class ConfigError extends Error {}
 
 /** Reads and validates configuration from the environment once, at start. */
-export function readConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
+export function readConfig<S extends z.ZodType>(
+  schema: S,
+  env: NodeJS.ProcessEnv = process.env,
+): z.infer<S> {
   const result = schema.safeParse(env);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`);
+  const problems = result.error.issues.map(
+    (issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`,
+  );
   throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
 }
 
@@ -31,7 +36,10 @@ export const handlerEnvSchema = z.object({
   REDIS_URL: url(['redis:', 'rediss:']).optional(),
   REDIS_KEY_PREFIX: z.string().default(''),
   K_SINK: url(['http:', 'https:']).optional(),
-  EVENTLINE_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/, 'must look like 256kb or 1mb').default('1mb'),
+  EVENTLINE_BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(b|kb|mb)$/, 'must look like 256kb or 1mb')
+    .default('1mb'),
   EVENTLINE_DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   EVENTLINE_DRAIN_TIMEOUT_MS: z.coerce.number().int().min(0).default(20_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

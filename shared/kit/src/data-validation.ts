@@ -20,7 +20,8 @@ export function dataValidator(definition: EventDefinition): (data: unknown) => s
     return (check.errors ?? [])
       .map((e) => {
         const where = `data${e.instancePath.replaceAll('/', '.')}`;
-        if (e.keyword === 'required') return `${where} is missing required property "${String(e.params.missingProperty)}"`;
+        if (e.keyword === 'required')
+          return `${where} is missing required property "${String(e.params.missingProperty)}"`;
         if (e.keyword === 'additionalProperties')
           return `${where} has unexpected property "${String(e.params.additionalProperty)}"`;
         return `${where} ${e.message ?? 'is invalid'}`;

@@ -90,7 +90,8 @@ export interface ServiceDefinition {
 export function defineService(definition: ServiceDefinition): ServiceDefinition {
   const names = new Set<string>();
   for (const handler of definition.handlers) {
-    if (names.has(handler.name)) throw new Error(`service ${definition.package}: handler ${handler.name} defined twice`);
+    if (names.has(handler.name))
+      throw new Error(`service ${definition.package}: handler ${handler.name} defined twice`);
     names.add(handler.name);
   }
   return definition;

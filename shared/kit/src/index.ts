@@ -10,7 +10,15 @@ export {
   type ServiceDefinition,
 } from './definitions';
 export { outgoing, toCloudEvent, correlationOf, type OutgoingEvent } from './outgoing-event';
-export { HandlerError, badInput, conflict, transient, notFound, statusFor, type ErrorKind } from './errors';
+export {
+  HandlerError,
+  badInput,
+  conflict,
+  transient,
+  notFound,
+  statusFor,
+  type ErrorKind,
+} from './errors';
 export { readConfig, handlerEnvSchema, ConfigError, type HandlerEnv } from './config';
 export { dataValidator } from './data-validation';
 export { startHandler, type RunningHandler, type StartOptions } from './server';

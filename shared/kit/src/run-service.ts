@@ -1,4 +1,10 @@
-import { createPool, migrate, PLATFORM_SCHEMA, platformMigrations, type Pool } from '@eventline/store';
+import {
+  createPool,
+  migrate,
+  PLATFORM_SCHEMA,
+  platformMigrations,
+  type Pool,
+} from '@eventline/store';
 import { createLogger, startTelemetry, stopTelemetry } from '@eventline/telemetry';
 import { ConfigError } from './config';
 import type { ServiceDefinition } from './definitions';
@@ -8,14 +14,20 @@ import { startHandler } from './server';
 export async function migrateService(service: ServiceDefinition, pool: Pool): Promise<string[]> {
   const platform = await migrate(pool, PLATFORM_SCHEMA, platformMigrations);
   const own = await migrate(pool, service.schema, service.migrations);
-  return [...platform.map((id) => `${PLATFORM_SCHEMA}/${id}`), ...own.map((id) => `${service.schema}/${id}`)];
+  return [
+    ...platform.map((id) => `${PLATFORM_SCHEMA}/${id}`),
+    ...own.map((id) => `${service.schema}/${id}`),
+  ];
 }
 
 /**
  * The entry point of a service image: `main.js migrate` applies migrations (the Helm hook Job);
  * otherwise the handler named by EVENTLINE_HANDLER serves until SIGTERM, then drains.
  */
-export async function runService(service: ServiceDefinition, argv = process.argv.slice(2)): Promise<void> {
+export async function runService(
+  service: ServiceDefinition,
+  argv = process.argv.slice(2),
+): Promise<void> {
   const log = createLogger(`${service.package}-main`);
   try {
     if (argv[0] === 'migrate') {
@@ -27,7 +39,10 @@ export async function runService(service: ServiceDefinition, argv = process.argv
       return;
     }
     const name = process.env.EVENTLINE_HANDLER;
-    if (!name) throw new ConfigError(`EVENTLINE_HANDLER: required (one of: ${service.handlers.map((h) => h.name).join(', ')})`);
+    if (!name)
+      throw new ConfigError(
+        `EVENTLINE_HANDLER: required (one of: ${service.handlers.map((h) => h.name).join(', ')})`,
+      );
     startTelemetry(name);
     const running = await startHandler(service, name);
     const stop = async (signal: string) => {

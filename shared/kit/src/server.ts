@@ -7,7 +7,12 @@ import { createPool, enqueueEvents, inTransaction, OutboxRelay, type Pool } from
 import { createLogger, redactUrl, type Logger } from '@eventline/telemetry';
 import { cloudEventEndpoint } from './cloudevent-endpoint';
 import { ConfigError, handlerEnvSchema, readConfig, type HandlerEnv } from './config';
-import { ANY_EVENT, type EdgeContext, type HandlerDefinition, type ServiceDefinition } from './definitions';
+import {
+  ANY_EVENT,
+  type EdgeContext,
+  type HandlerDefinition,
+  type ServiceDefinition,
+} from './definitions';
 import { publicReason, statusFor } from './errors';
 import { toCloudEvent } from './outgoing-event';
 
@@ -29,28 +34,41 @@ function handlerNamed(service: ServiceDefinition, name: string): HandlerDefiniti
   const handler = service.handlers.find((h) => h.name === name);
   if (!handler) {
     const known = service.handlers.map((h) => h.name).join(', ');
-    throw new ConfigError(`EVENTLINE_HANDLER: "${name}" is not a handler of ${service.package} (one of: ${known})`);
+    throw new ConfigError(
+      `EVENTLINE_HANDLER: "${name}" is not a handler of ${service.package} (one of: ${known})`,
+    );
   }
   return handler;
 }
 
 function sinkFor(handler: HandlerDefinition, config: HandlerEnv): string | undefined {
   if (handler.emits.length > 0 && !config.K_SINK) {
-    throw new ConfigError(`K_SINK: required because ${handler.name} emits ${handler.emits.map((e) => e.type).join(', ')}`);
+    throw new ConfigError(
+      `K_SINK: required because ${handler.name} emits ${handler.emits.map((e) => e.type).join(', ')}`,
+    );
   }
   return config.K_SINK;
 }
 
 /** Sends outbox rows to K_SINK; a non-2xx answer fails the batch so it is retried. */
-function relayTo(sink: string | undefined, pool: Pool, handler: HandlerDefinition, log: Logger): OutboxRelay {
+function relayTo(
+  sink: string | undefined,
+  pool: Pool,
+  handler: HandlerDefinition,
+  log: Logger,
+): OutboxRelay {
   return new OutboxRelay({
     pool,
     producer: handler.name,
     send: async (json) => {
       if (!sink) throw new Error('events enqueued without a K_SINK');
-      const response = await postEvent(sink, new CloudEvent(json as never, false) as Event, { timeoutMs: 10_000 });
+      const response = await postEvent(sink, new CloudEvent(json as never, false) as Event, {
+        timeoutMs: 10_000,
+      });
       if (response.status < 200 || response.status > 299) {
-        throw new Error(`K_SINK answered ${response.status}: ${response.body.toString('utf8').slice(0, 200)}`);
+        throw new Error(
+          `K_SINK answered ${response.status}: ${response.body.toString('utf8').slice(0, 200)}`,
+        );
       }
     },
     onError: (err) => log.warn({ err }, 'outbox delivery failed; will retry'),
@@ -67,9 +85,16 @@ export async function startHandler(
   const handler = handlerNamed(service, name);
   const sink = sinkFor(handler, config);
   const log = createLogger(handler.name, config.LOG_LEVEL);
-  const pool = createPool(config.DATABASE_URL, { max: config.EVENTLINE_DB_POOL_MAX, name: handler.name });
+  const pool = createPool(config.DATABASE_URL, {
+    max: config.EVENTLINE_DB_POOL_MAX,
+    name: handler.name,
+  });
   pool.on('error', (err) => log.warn({ err }, 'idle database connection failed'));
-  const ownRedis = options.redis ? undefined : config.REDIS_URL ? createRedis(config.REDIS_URL) : undefined;
+  const ownRedis = options.redis
+    ? undefined
+    : config.REDIS_URL
+      ? createRedis(config.REDIS_URL)
+      : undefined;
   ownRedis?.on('error', (err) => log.debug({ err }, 'redis connection error'));
   const cache = new Cache(options.redis ?? ownRedis, log, config.REDIS_KEY_PREFIX);
   const relay = relayTo(sink, pool, handler, log);
@@ -134,9 +159,12 @@ export async function startHandler(
       transact: async (work) => {
         const { result, enqueued } = await inTransaction(pool, async (tx) => {
           const outcome = await work(tx);
-          const events: unknown[] = (outcome.emit ?? []).map((e) => toCloudEvent(e, emits, source).toJSON());
+          const events: unknown[] = (outcome.emit ?? []).map((e) =>
+            toCloudEvent(e, emits, source).toJSON(),
+          );
           if (outcome.forward?.length) {
-            if (!emits.has(ANY_EVENT.type)) throw new Error(`${handler.name} forwards events but does not emit ANY_EVENT`);
+            if (!emits.has(ANY_EVENT.type))
+              throw new Error(`${handler.name} forwards events but does not emit ANY_EVENT`);
             events.push(...outcome.forward);
           }
           await enqueueEvents(tx, handler.name, events);
@@ -179,7 +207,12 @@ export async function startHandler(
   const port = (server.address() as AddressInfo).port;
   const host = config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST;
   log.info(
-    { port, database: redactUrl(config.DATABASE_URL), redis: config.REDIS_URL ? redactUrl(config.REDIS_URL) : options.redis ? 'shared' : 'none', sink },
+    {
+      port,
+      database: redactUrl(config.DATABASE_URL),
+      redis: config.REDIS_URL ? redactUrl(config.REDIS_URL) : options.redis ? 'shared' : 'none',
+      sink,
+    },
     'handler ready',
   );
 

@@ -113,19 +113,26 @@ const routingSchema = {
 
 const ajv = new Ajv({ allErrors: true, schemas: [filterSchema] });
 
-
 /** The routing file the chart ships: the one declaration of who receives what. */
 export const ROUTING_FILE = path.resolve(__dirname, '../../../charts/eventline/routing.yaml');
 
 interface RoutingDocument {
   broker: { name: string };
   defaults?: { delivery?: Partial<DeliverySpec> };
-  handlers: Record<string, Omit<HandlerRoute, 'name' | 'filters' | 'ordered' | 'delivery' | 'emits' | 'paths'> & Partial<HandlerRoute>>;
+  handlers: Record<
+    string,
+    Omit<HandlerRoute, 'name' | 'filters' | 'ordered' | 'delivery' | 'emits' | 'paths'> &
+      Partial<HandlerRoute>
+  >;
 }
 
 const validateRouting = ajv.compile<RoutingDocument>(routingSchema);
 
-const BUILT_IN_DELIVERY: DeliverySpec = { retry: 0, backoffPolicy: 'exponential', backoffDelay: 'PT0.2S' };
+const BUILT_IN_DELIVERY: DeliverySpec = {
+  retry: 0,
+  backoffPolicy: 'exponential',
+  backoffDelay: 'PT0.2S',
+};
 
 /** Parses and validates a routing document; errors name the offending path. */
 export function parseRouting(source: string, origin = 'routing'): Routing {
@@ -151,7 +158,9 @@ export function parseRouting(source: string, origin = 'routing'): Routing {
   for (const h of handlers) {
     const sink = h.delivery.deadLetterSink;
     if (sink && !names.has(sink)) {
-      throw new Error(`${origin}: handlers.${h.name}.delivery.deadLetterSink names unknown handler "${sink}"`);
+      throw new Error(
+        `${origin}: handlers.${h.name}.delivery.deadLetterSink names unknown handler "${sink}"`,
+      );
     }
   }
   return { broker: doc.broker, handlers };

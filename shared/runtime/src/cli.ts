@@ -5,15 +5,34 @@ import { startLocalSystem, type Topology } from './local-system';
 
 const program = new Command()
   .name('eventline')
-  .description('Runs every Eventline handler locally behind the broker, on embedded or given servers')
-  .addOption(new Option('--topology <topology>', 'in-process, or one OS process per handler').choices(['in-process', 'processes']).default('in-process'))
-  .option('--edge-port <port>', 'port of the public API gateway', process.env.EVENTLINE_EDGE_PORT ?? '8080')
-  .option('--broker-port <port>', 'port of the broker ingress', process.env.EVENTLINE_BROKER_PORT ?? '8081')
+  .description(
+    'Runs every Eventline handler locally behind the broker, on embedded or given servers',
+  )
+  .addOption(
+    new Option('--topology <topology>', 'in-process, or one OS process per handler')
+      .choices(['in-process', 'processes'])
+      .default('in-process'),
+  )
+  .option(
+    '--edge-port <port>',
+    'port of the public API gateway',
+    process.env.EVENTLINE_EDGE_PORT ?? '8080',
+  )
+  .option(
+    '--broker-port <port>',
+    'port of the broker ingress',
+    process.env.EVENTLINE_BROKER_PORT ?? '8081',
+  )
   .option('--host <host>', 'interface to listen on', process.env.EVENTLINE_HOST ?? '127.0.0.1')
   .parse();
 
 async function main(): Promise<void> {
-  const opts = program.opts<{ topology: Topology; edgePort: string; brokerPort: string; host: string }>();
+  const opts = program.opts<{
+    topology: Topology;
+    edgePort: string;
+    brokerPort: string;
+    host: string;
+  }>();
   startTelemetry('eventline-local');
   const started = Date.now();
   const system = await startLocalSystem({

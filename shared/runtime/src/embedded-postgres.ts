@@ -8,11 +8,18 @@ export interface EmbeddedPostgres {
  * code runs with nothing installed. Its multiplexer gives each client transaction exclusive use
  * of the single session, which serialises writes: fine for a laptop, not a load test.
  */
-export async function startEmbeddedPostgres(options: { port?: number; dataDir?: string } = {}): Promise<EmbeddedPostgres> {
+export async function startEmbeddedPostgres(
+  options: { port?: number; dataDir?: string } = {},
+): Promise<EmbeddedPostgres> {
   const { PGlite } = await import('@electric-sql/pglite');
   const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
   const db = await PGlite.create(options.dataDir ? `file://${options.dataDir}` : 'memory://');
-  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: options.port ?? 0, maxConnections: 200 });
+  const server = new PGLiteSocketServer({
+    db,
+    host: '127.0.0.1',
+    port: options.port ?? 0,
+    maxConnections: 200,
+  });
   let port: number | undefined;
   server.addEventListener('listening', (event) => {
     port = (event as CustomEvent<{ port?: number }>).detail.port;

@@ -19,16 +19,25 @@ export async function startGateway(
   const ordered = [...routes].sort((a, b) => b.prefix.length - a.prefix.length);
   const server = http.createServer((req, res) => {
     const path = req.url ?? '/';
-    const route = ordered.find((r) => path === r.prefix || path.startsWith(`${r.prefix}/`) || path.startsWith(`${r.prefix}?`));
+    const route = ordered.find(
+      (r) =>
+        path === r.prefix || path.startsWith(`${r.prefix}/`) || path.startsWith(`${r.prefix}?`),
+    );
     if (!route) {
       res.writeHead(404, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: `no service at ${path}`, paths: ordered.map((r) => r.prefix) }));
+      res.end(
+        JSON.stringify({ error: `no service at ${path}`, paths: ordered.map((r) => r.prefix) }),
+      );
       return;
     }
-    const upstream = http.request(`${route.target()}${path}`, { method: req.method, headers: req.headers }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
+    const upstream = http.request(
+      `${route.target()}${path}`,
+      { method: req.method, headers: req.headers },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
     upstream.on('error', (err) => {
       if (!res.headersSent) res.writeHead(502, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ error: `upstream unavailable: ${err.message}` }));

@@ -14,7 +14,11 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function waitUntilReady(url: string, timeoutMs: number, exited?: () => string | undefined): Promise<void> {
+export async function waitUntilReady(
+  url: string,
+  timeoutMs: number,
+  exited?: () => string | undefined,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const exit = exited?.();
@@ -57,7 +61,12 @@ export class HandlerProcess {
   async start(timeoutMs = 30_000): Promise<void> {
     this.exitReason = undefined;
     const child = spawn(process.execPath, [this.entryPoint], {
-      env: { ...this.env, EVENTLINE_HANDLER: this.name, PORT: String(this.port), HOST: '127.0.0.1' },
+      env: {
+        ...this.env,
+        EVENTLINE_HANDLER: this.name,
+        PORT: String(this.port),
+        HOST: '127.0.0.1',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;

@@ -1,4 +1,9 @@
-export { startLocalSystem, type LocalSystem, type LocalSystemOptions, type Topology } from './local-system';
+export {
+  startLocalSystem,
+  type LocalSystem,
+  type LocalSystemOptions,
+  type Topology,
+} from './local-system';
 export { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
 export { HandlerProcess, freePort, waitUntilReady, serviceEntryPoint } from './handler-process';
 export { startGateway, type Gateway } from './gateway';

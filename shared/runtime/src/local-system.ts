@@ -1,8 +1,19 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { KafkaEventLog, LocalBroker, MemoryEventLog, kafkaNames, type EventLog } from '@eventline/broker';
-import { migrateService, startHandler, type RunningHandler, type ServiceDefinition } from '@eventline/kit';
+import {
+  KafkaEventLog,
+  LocalBroker,
+  MemoryEventLog,
+  kafkaNames,
+  type EventLog,
+} from '@eventline/broker';
+import {
+  migrateService,
+  startHandler,
+  type RunningHandler,
+  type ServiceDefinition,
+} from '@eventline/kit';
 import { loadRouting, type HandlerRoute, type Routing } from '@eventline/routing';
 import { createPool } from '@eventline/store';
 import { createLogger, redactUrl, type Logger } from '@eventline/telemetry';
@@ -43,7 +54,9 @@ export interface LocalSystem {
 /** The Trigger's filter: its type, ANDed with any `filters` expressions the route adds. */
 function triggerFilter(route: HandlerRoute) {
   const type = route.type as string;
-  return route.filters.length > 0 ? { filters: [{ exact: { type } }, ...route.filters] } : { attributes: { type } };
+  return route.filters.length > 0
+    ? { filters: [{ exact: { type } }, ...route.filters] }
+    : { attributes: { type } };
 }
 
 type Running = { name: string; url: string; close(): Promise<void> };
@@ -75,7 +88,8 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
   const namespace = options.namespace ?? env.EVENTLINE_NAMESPACE ?? 'eventline';
   const stops: Array<() => Promise<void>> = [];
   const stopAll = async () => {
-    for (const stop of stops.splice(0).reverse()) await stop().catch((err) => log.warn({ err }, 'stop failed'));
+    for (const stop of stops.splice(0).reverse())
+      await stop().catch((err) => log.warn({ err }, 'stop failed'));
   };
 
   try {
@@ -88,7 +102,8 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
     if (topology === 'processes' && !env.REDIS_URL) {
       log.warn('REDIS_URL unset: handler processes run without a cache');
     }
-    const sharedRedis = env.REDIS_URL || topology === 'processes' ? undefined : await embeddedRedis();
+    const sharedRedis =
+      env.REDIS_URL || topology === 'processes' ? undefined : await embeddedRedis();
 
     const services = new Map<string, ServiceDefinition>();
     for (const route of routing.handlers) services.set(route.package, loadService(route.package));
@@ -107,11 +122,18 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
           log,
         })
       : new MemoryEventLog(options.partitions);
-    const broker = new LocalBroker({ namespace, name: routing.broker.name, eventLog, logger: log.child({ component: 'broker' }) });
+    const broker = new LocalBroker({
+      namespace,
+      name: routing.broker.name,
+      eventLog,
+      logger: log.child({ component: 'broker' }),
+    });
     stops.push(() => broker.close());
     const ingress = express().use(broker.ingress());
     const brokerServer = http.createServer(ingress);
-    await new Promise<void>((resolve) => brokerServer.listen(options.brokerPort ?? 0, host, resolve));
+    await new Promise<void>((resolve) =>
+      brokerServer.listen(options.brokerPort ?? 0, host, resolve),
+    );
     stops.push(
       () =>
         new Promise((resolve) => {
@@ -132,8 +154,12 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
     const startOne = async (route: HandlerRoute): Promise<Running> => {
       const service = services.get(route.package) as ServiceDefinition;
       if (topology === 'processes') {
-        const child = new HandlerProcess(route.name, serviceEntryPoint(route.package), await freePort(), handlerEnv, (line) =>
-          process.stdout.write(`${line}\n`),
+        const child = new HandlerProcess(
+          route.name,
+          serviceEntryPoint(route.package),
+          await freePort(),
+          handlerEnv,
+          (line) => process.stdout.write(`${line}\n`),
         );
         await child.start();
         processes.set(route.name, child);
@@ -165,7 +191,9 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
     }
 
     const gateway = await startGateway(
-      routing.handlers.flatMap((route) => route.paths.map((prefix) => ({ prefix, target: () => handlerUrls[route.name] as string }))),
+      routing.handlers.flatMap((route) =>
+        route.paths.map((prefix) => ({ prefix, target: () => handlerUrls[route.name] as string })),
+      ),
       host,
       options.edgePort ?? Number(env.EVENTLINE_EDGE_PORT ?? 8080),
     );
@@ -180,7 +208,11 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       databaseUrl,
       dependencies: {
         postgres: env.DATABASE_URL ? redactUrl(env.DATABASE_URL) : 'embedded PGlite',
-        redis: env.REDIS_URL ? redactUrl(env.REDIS_URL) : sharedRedis ? 'embedded in-memory stand-in' : 'none',
+        redis: env.REDIS_URL
+          ? redactUrl(env.REDIS_URL)
+          : sharedRedis
+            ? 'embedded in-memory stand-in'
+            : 'none',
         kafka: env.KAFKA_BROKERS ? `Kafka at ${env.KAFKA_BROKERS}` : 'in-memory broker',
       },
       stop: stopAll,

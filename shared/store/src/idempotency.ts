@@ -40,7 +40,10 @@ export async function recordReply(
 }
 
 /** Forgets idempotency records older than the broker could still redeliver. */
-export async function pruneProcessedEvents(tx: Transaction, olderThanHours: number): Promise<number> {
+export async function pruneProcessedEvents(
+  tx: Transaction,
+  olderThanHours: number,
+): Promise<number> {
   const { rowCount } = await tx.query(
     `DELETE FROM eventline.processed_events WHERE processed_at < now() - make_interval(hours => $1)`,
     [olderThanHours],

@@ -10,7 +10,11 @@ export interface Migration {
  * Applies pending migrations of one schema, each in its own transaction, recorded in
  * `<schema>.schema_migrations`. An advisory lock serialises handlers starting at the same time.
  */
-export async function migrate(pool: Pool, schema: string, migrations: Migration[]): Promise<string[]> {
+export async function migrate(
+  pool: Pool,
+  schema: string,
+  migrations: Migration[],
+): Promise<string[]> {
   const client = await pool.connect();
   const applied: string[] = [];
   try {
@@ -19,7 +23,9 @@ export async function migrate(pool: Pool, schema: string, migrations: Migration[
     await client.query(
       `CREATE TABLE IF NOT EXISTS ${schema}.schema_migrations (id text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`,
     );
-    const { rows } = await client.query<{ id: string }>(`SELECT id FROM ${schema}.schema_migrations`);
+    const { rows } = await client.query<{ id: string }>(
+      `SELECT id FROM ${schema}.schema_migrations`,
+    );
     const done = new Set(rows.map((r) => r.id));
     for (const migration of migrations) {
       if (done.has(migration.id)) continue;
@@ -27,16 +33,22 @@ export async function migrate(pool: Pool, schema: string, migrations: Migration[
       try {
         await client.query(`SET LOCAL search_path TO ${schema}, public`);
         await client.query(migration.sql);
-        await client.query(`INSERT INTO ${schema}.schema_migrations (id) VALUES ($1)`, [migration.id]);
+        await client.query(`INSERT INTO ${schema}.schema_migrations (id) VALUES ($1)`, [
+          migration.id,
+        ]);
         await client.query('COMMIT');
       } catch (err) {
         await client.query('ROLLBACK');
-        throw new Error(`migration ${schema}/${migration.id} failed: ${(err as Error).message}`);
+        throw new Error(`migration ${schema}/${migration.id} failed: ${(err as Error).message}`, {
+          cause: err,
+        });
       }
       applied.push(migration.id);
     }
   } finally {
-    await client.query('SELECT pg_advisory_unlock(hashtext($1))', [`eventline.migrate.${schema}`]).catch(() => undefined);
+    await client
+      .query('SELECT pg_advisory_unlock(hashtext($1))', [`eventline.migrate.${schema}`])
+      .catch(() => undefined);
     client.release();
   }
   return applied;

@@ -1,7 +1,11 @@
 import type { Pool, Transaction } from './pool';
 
 /** Adds events to the outbox in the caller's transaction: sent only if it commits. */
-export async function enqueueEvents(tx: Transaction, producer: string, events: unknown[]): Promise<void> {
+export async function enqueueEvents(
+  tx: Transaction,
+  producer: string,
+  events: unknown[],
+): Promise<void> {
   if (events.length === 0) return;
   await tx.query(
     `INSERT INTO eventline.outbox (producer, event) SELECT $1, e FROM jsonb_array_elements($2::jsonb) AS e`,

@@ -6,7 +6,10 @@ export type Transaction = pg.PoolClient;
 // bigint columns (global positions, sequences) come back as numbers: they stay far below 2^53.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 
-export function createPool(connectionString: string, options: { max?: number; name?: string } = {}): Pool {
+export function createPool(
+  connectionString: string,
+  options: { max?: number; name?: string } = {},
+): Pool {
   return new pg.Pool({
     connectionString,
     max: options.max ?? 10,
@@ -17,7 +20,10 @@ export function createPool(connectionString: string, options: { max?: number; na
 }
 
 /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
-export async function inTransaction<T>(pool: Pool, work: (tx: Transaction) => Promise<T>): Promise<T> {
+export async function inTransaction<T>(
+  pool: Pool,
+  work: (tx: Transaction) => Promise<T>,
+): Promise<T> {
   const tx = await pool.connect();
   try {
     await tx.query('BEGIN');
@@ -47,6 +53,21 @@ export function isRetryableDatabaseError(err: unknown): boolean {
 /** Connection-level failures (server down, restarting): transient, worth a retry later. */
 export function isConnectionError(err: unknown): boolean {
   const code = (err as { code?: string } | undefined)?.code ?? '';
-  return ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08003', '08006'].includes(code) ||
-    /Connection terminated|timeout exceeded when trying to connect/i.test((err as Error | undefined)?.message ?? '');
+  return (
+    [
+      'ECONNREFUSED',
+      'ECONNRESET',
+      'ETIMEDOUT',
+      'EPIPE',
+      '57P01',
+      '57P02',
+      '57P03',
+      '08000',
+      '08003',
+      '08006',
+    ].includes(code) ||
+    /Connection terminated|timeout exceeded when trying to connect/i.test(
+      (err as Error | undefined)?.message ?? '',
+    )
+  );
 }

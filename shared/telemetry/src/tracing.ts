@@ -16,8 +16,8 @@ let sdk: NodeSDK | undefined;
 function exportConfigured(env: NodeJS.ProcessEnv): boolean {
   return Boolean(
     env.OTEL_TRACES_EXPORTER ??
-      env.OTEL_EXPORTER_OTLP_ENDPOINT ??
-      env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT,
+    env.OTEL_EXPORTER_OTLP_ENDPOINT ??
+    env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT,
   );
 }
 

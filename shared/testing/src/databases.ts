@@ -12,7 +12,10 @@ export interface TestDatabase {
 }
 
 /** A new, empty database on the test server, so suites never see each other's rows. */
-export async function createTestDatabase(serverUrl: string, prefix = 'test'): Promise<TestDatabase> {
+export async function createTestDatabase(
+  serverUrl: string,
+  prefix = 'test',
+): Promise<TestDatabase> {
   const name = uniqueName(prefix);
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();

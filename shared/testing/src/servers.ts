@@ -20,7 +20,9 @@ function fromEnvironment(env: NodeJS.ProcessEnv): TestServers | undefined {
   if (!DATABASE_URL && !REDIS_URL && !KAFKA_BROKERS) return undefined;
   const missing = ['DATABASE_URL', 'REDIS_URL', 'KAFKA_BROKERS'].filter((name) => !env[name]);
   if (missing.length > 0) {
-    throw new Error(`test servers from the environment need all three URLs; missing ${missing.join(', ')}`);
+    throw new Error(
+      `test servers from the environment need all three URLs; missing ${missing.join(', ')}`,
+    );
   }
   return {
     source: 'environment',
@@ -33,7 +35,11 @@ function fromEnvironment(env: NodeJS.ProcessEnv): TestServers | undefined {
 
 /** A container engine that answers: a socket that exists and a runtime client that connects. */
 async function containerEngineAnswers(env: NodeJS.ProcessEnv): Promise<boolean> {
-  const sockets = ['/var/run/docker.sock', path.join(os.homedir(), '.docker/run/docker.sock'), `/run/user/${process.getuid?.()}/podman/podman.sock`];
+  const sockets = [
+    '/var/run/docker.sock',
+    path.join(os.homedir(), '.docker/run/docker.sock'),
+    `/run/user/${process.getuid?.()}/podman/podman.sock`,
+  ];
   if (!env.DOCKER_HOST && !sockets.some((s) => existsSync(s))) return false;
   try {
     const { getContainerRuntimeClient } = await import('testcontainers');
@@ -49,7 +55,9 @@ async function fromTestcontainers(): Promise<TestServers> {
   const { RedisContainer } = await import('@testcontainers/redis');
   const { KafkaContainer } = await import('@testcontainers/kafka');
   const [postgres, redis, kafka] = await Promise.all([
-    new PostgreSqlContainer('postgres:16-alpine').withCommand(['postgres', '-c', 'max_connections=300', '-c', 'fsync=off']).start(),
+    new PostgreSqlContainer('postgres:16-alpine')
+      .withCommand(['postgres', '-c', 'max_connections=300', '-c', 'fsync=off'])
+      .start(),
     new RedisContainer('redis:7-alpine').start(),
     new KafkaContainer('confluentinc/cp-kafka:7.7.1').withKraft().start(),
   ]);
@@ -66,10 +74,15 @@ async function fromTestcontainers(): Promise<TestServers> {
 
 /** The project's own scripts install (cached) and start Postgres, Redis and Kafka on loopback. */
 function fromLocalScripts(): TestServers {
-  execFileSync('bash', [SERVERS_SCRIPT, 'up'], { stdio: ['ignore', process.stderr, process.stderr] });
+  execFileSync('bash', [SERVERS_SCRIPT, 'up'], {
+    stdio: ['ignore', process.stderr, process.stderr],
+  });
   const exports = execFileSync('bash', [SERVERS_SCRIPT, 'env'], { encoding: 'utf8' });
   const vars = Object.fromEntries(
-    [...exports.matchAll(/^(?:export )?([A-Z_]+)=["']?([^"'\n]*)["']?$/gm)].map((m) => [m[1], m[2]]),
+    [...exports.matchAll(/^(?:export )?([A-Z_]+)=["']?([^"'\n]*)["']?$/gm)].map((m) => [
+      m[1],
+      m[2],
+    ]),
   );
   return {
     source: 'local-scripts',
@@ -86,7 +99,9 @@ function fromLocalScripts(): TestServers {
  * REDIS_URL, KAFKA_BROKERS), testcontainers when a container engine answers, else the servers
  * the project's scripts install and start locally. The same tests run on any of them.
  */
-export async function resolveTestServers(env: NodeJS.ProcessEnv = process.env): Promise<TestServers> {
+export async function resolveTestServers(
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<TestServers> {
   const given = fromEnvironment(env);
   if (given) return given;
   if (await containerEngineAnswers(env)) return fromTestcontainers();

@@ -12,11 +12,20 @@ describe('dead letters', () => {
   };
 
   it('given a dead-lettered event, when read, then the reason names destination, status and response', () => {
-    expect(reasonOf(letter)).toEqual({ destination: 'http://handler/', status: 503, response: '{"error":"database down"}' });
+    expect(reasonOf(letter)).toEqual({
+      destination: 'http://handler/',
+      status: 503,
+      response: '{"error":"database down"}',
+    });
   });
 
   it('given a dead-lettered event, when prepared for replay, then the error extensions are gone and the id kept', () => {
-    expect(originalEvent(letter)).toEqual({ specversion: '1.0', id: 'e-1', source: '/s', type: 't' });
+    expect(originalEvent(letter)).toEqual({
+      specversion: '1.0',
+      id: 'e-1',
+      source: '/s',
+      type: 't',
+    });
   });
 
   it('given an event without error extensions, when read, then every reason field is null', () => {

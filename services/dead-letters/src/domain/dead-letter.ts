@@ -1,5 +1,9 @@
 /** Extensions Knative's dispatcher adds to an event it gives up on. */
-export const ERROR_EXTENSIONS = ['knativeerrordest', 'knativeerrorcode', 'knativeerrordata'] as const;
+export const ERROR_EXTENSIONS = [
+  'knativeerrordest',
+  'knativeerrorcode',
+  'knativeerrordata',
+] as const;
 
 export interface DeadLetterReason {
   destination: string | null;
@@ -10,7 +14,8 @@ export interface DeadLetterReason {
 
 /** Why an event was dead-lettered, read from its knativeerror* extensions. */
 export function reasonOf(attributes: Record<string, unknown>): DeadLetterReason {
-  const destination = typeof attributes.knativeerrordest === 'string' ? attributes.knativeerrordest : null;
+  const destination =
+    typeof attributes.knativeerrordest === 'string' ? attributes.knativeerrordest : null;
   const code = Number(attributes.knativeerrorcode);
   const data = attributes.knativeerrordata;
   return {

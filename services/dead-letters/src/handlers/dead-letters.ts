@@ -44,7 +44,9 @@ function replayRoutes(router: Router, { pool, transact }: EdgeContext): void {
       // handler that did meanwhile treats the replay as the duplicate it is.
       return { result: row.event, forward: [originalEvent(row.event)] };
     });
-    res.status(202).json({ replayed: { id: replayed.id, source: replayed.source, type: replayed.type } });
+    res
+      .status(202)
+      .json({ replayed: { id: replayed.id, source: replayed.source, type: replayed.type } });
   });
 }
 
@@ -59,7 +61,15 @@ export const deadLetters = defineHandler({
     await tx.query(
       `INSERT INTO dead_letters.letters (event_source, event_id, event_type, event, destination, status, response)
        VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-      [event.source, event.id, event.type, JSON.stringify(attributes), reason.destination, reason.status, reason.response],
+      [
+        event.source,
+        event.id,
+        event.type,
+        JSON.stringify(attributes),
+        reason.destination,
+        reason.status,
+        reason.response,
+      ],
     );
     log.warn({ destination: reason.destination, status: reason.status }, 'dead letter stored');
   },

@@ -4,7 +4,10 @@ describe('feature flag decisions', () => {
   const at = new Date('2026-01-02T03:04:05.000Z');
 
   it('given a valid request, when parsed, then it is a SetFlag command', () => {
-    expect(parseSetFlag('checkout.v2', { enabled: true })).toEqual({ key: 'checkout.v2', enabled: true });
+    expect(parseSetFlag('checkout.v2', { enabled: true })).toEqual({
+      key: 'checkout.v2',
+      enabled: true,
+    });
   });
 
   it.each([
@@ -20,7 +23,12 @@ describe('feature flag decisions', () => {
 
   it('given no view, when a change arrives, then the view shows it', () => {
     const change = flagChanged({ key: 'k', enabled: true }, 3, at);
-    expect(evolveFlag(undefined, change)).toEqual({ key: 'k', enabled: true, version: 3, updatedAt: at.toISOString() });
+    expect(evolveFlag(undefined, change)).toEqual({
+      key: 'k',
+      enabled: true,
+      version: 3,
+      updatedAt: at.toISOString(),
+    });
   });
 
   it('given a newer view, when an older change arrives late, then the view is unchanged', () => {

@@ -23,7 +23,8 @@ export function parseSetFlag(key: string, body: unknown): SetFlagCommand | { err
   const { enabled, ...rest } = body as Record<string, unknown>;
   if (typeof enabled !== 'boolean') return { error: 'enabled must be a boolean' };
   const unexpected = Object.keys(rest);
-  if (unexpected.length > 0) return { error: `unexpected field ${unexpected.map((f) => `"${f}"`).join(', ')}` };
+  if (unexpected.length > 0)
+    return { error: `unexpected field ${unexpected.map((f) => `"${f}"`).join(', ')}` };
   return { key, enabled };
 }
 
@@ -38,5 +39,10 @@ export function flagChanged(command: SetFlagCommand, version: number, at: Date):
  */
 export function evolveFlag(current: FlagView | undefined, change: FlagChanged): FlagView {
   if (current && current.version >= change.version) return current;
-  return { key: change.key, enabled: change.enabled, version: change.version, updatedAt: change.changedAt };
+  return {
+    key: change.key,
+    enabled: change.enabled,
+    version: change.version,
+    updatedAt: change.changedAt,
+  };
 }

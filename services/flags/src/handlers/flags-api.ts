@@ -21,20 +21,27 @@ export const flagsApi = defineEdge({
         );
         const recorded = rows[0] as { version: number; requested_at: Date };
         const event = flagChanged(command, recorded.version, recorded.requested_at);
-        return { result: event, emit: [outgoing(FeatureFlagChanged, event, { partitionkey: command.key })] };
+        return {
+          result: event,
+          emit: [outgoing(FeatureFlagChanged, event, { partitionkey: command.key })],
+        };
       });
       res.status(202).json(change);
     });
 
     router.get('/flags/:key', async (req, res) => {
       const key = req.params.key;
-      const flag = await cache.getOrLoad(cacheKeys.flag(key), FLAG_CACHE_TTL_SECONDS, () => loadFlag(pool, key));
+      const flag = await cache.getOrLoad(cacheKeys.flag(key), FLAG_CACHE_TTL_SECONDS, () =>
+        loadFlag(pool, key),
+      );
       if (!flag) throw notFound(`no flag "${key}"`);
       res.json(flag);
     });
 
     router.get('/flags', async (_req, res) => {
-      const flags = await cache.getOrLoad(cacheKeys.all, FLAG_CACHE_TTL_SECONDS, () => listFlags(pool));
+      const flags = await cache.getOrLoad(cacheKeys.all, FLAG_CACHE_TTL_SECONDS, () =>
+        listFlags(pool),
+      );
       res.json({ flags });
     });
   },

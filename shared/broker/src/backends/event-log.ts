@@ -19,7 +19,11 @@ export interface EventLog {
   readonly kind: 'memory' | 'kafka';
   append(event: Event): Promise<void>;
   /** Resolves once the group is consuming, so events appended afterwards reach it. */
-  subscribe(group: string, options: ConsumeOptions, handle: (event: Event) => Promise<void>): Promise<Subscription>;
+  subscribe(
+    group: string,
+    options: ConsumeOptions,
+    handle: (event: Event) => Promise<void>,
+  ): Promise<Subscription>;
   close(): Promise<void>;
 }
 

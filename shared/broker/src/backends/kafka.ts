@@ -14,28 +14,51 @@ export interface KafkaEventLogOptions {
 /** Knative's Kafka broker stores events in binary content mode: ce_* headers, data as the value. */
 export function toRecord(event: Event): { key: string | null; value: Buffer; headers: IHeaders } {
   const headers: IHeaders = {};
-  const { data, data_base64: _base64, datacontenttype, ...attributes } = event.toJSON() as Record<string, unknown>;
+  const {
+    data,
+    data_base64: _base64,
+    datacontenttype,
+    ...attributes
+  } = event.toJSON() as Record<string, unknown>;
   for (const [name, value] of Object.entries(attributes)) {
     if (value !== undefined && value !== null) headers[`ce_${name}`] = String(value);
   }
   if (datacontenttype) headers['content-type'] = String(datacontenttype);
   const value =
-    data === undefined ? Buffer.alloc(0) : Buffer.isBuffer(data) ? data : Buffer.from(typeof data === 'string' && !String(datacontenttype ?? '').includes('json') ? data : JSON.stringify(data));
-  return { key: event.partitionkey === undefined ? null : String(event.partitionkey), value, headers };
+    data === undefined
+      ? Buffer.alloc(0)
+      : Buffer.isBuffer(data)
+        ? data
+        : Buffer.from(
+            typeof data === 'string' && !String(datacontenttype ?? '').includes('json')
+              ? data
+              : JSON.stringify(data),
+          );
+  return {
+    key: event.partitionkey === undefined ? null : String(event.partitionkey),
+    value,
+    headers,
+  };
 }
 
 export function fromRecord(headers: IHeaders, value: Buffer | null): Event {
   const attributes: Record<string, unknown> = {};
   let contentType: string | undefined;
   for (const [name, raw] of Object.entries(headers)) {
-    const text = Array.isArray(raw) ? String(raw[0]) : raw === undefined ? undefined : raw.toString();
+    const text = Array.isArray(raw)
+      ? String(raw[0])
+      : raw === undefined
+        ? undefined
+        : raw.toString();
     if (text === undefined) continue;
     if (name.startsWith('ce_')) attributes[name.slice(3)] = text;
     else if (name === 'content-type') contentType = text;
   }
   if (contentType) attributes.datacontenttype = contentType;
   if (value && value.length > 0) {
-    attributes.data = contentType?.includes('json') ? JSON.parse(value.toString('utf8')) : value.toString('utf8');
+    attributes.data = contentType?.includes('json')
+      ? JSON.parse(value.toString('utf8'))
+      : value.toString('utf8');
   }
   return new CloudEvent(attributes as never, false) as Event;
 }
@@ -54,11 +77,13 @@ export class KafkaEventLog implements EventLog {
       clientId: options.clientId ?? 'eventline-broker',
       brokers: options.brokers,
       logLevel: logLevel.WARN,
-      logCreator: () => ({ level, log: entry }) => {
-        const { message, ...rest } = entry;
-        if (level <= logLevel.ERROR) log.error(rest, message);
-        else log.warn(rest, message);
-      },
+      logCreator:
+        () =>
+        ({ level, log: entry }) => {
+          const { message, ...rest } = entry;
+          if (level <= logLevel.ERROR) log.error(rest, message);
+          else log.warn(rest, message);
+        },
     });
   }
 
@@ -75,7 +100,11 @@ export class KafkaEventLog implements EventLog {
       } finally {
         await admin.disconnect();
       }
-      this.producer = this.kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
+      this.producer = this.kafka.producer({
+        allowAutoTopicCreation: false,
+        idempotent: true,
+        maxInFlightRequests: 1,
+      });
       await this.producer.connect();
     })();
     return this.ready;
@@ -83,7 +112,11 @@ export class KafkaEventLog implements EventLog {
 
   async append(event: Event): Promise<void> {
     await this.start();
-    await (this.producer as Producer).send({ topic: this.options.topic, acks: -1, messages: [toRecord(event)] });
+    await (this.producer as Producer).send({
+      topic: this.options.topic,
+      acks: -1,
+      messages: [toRecord(event)],
+    });
   }
 
   /**
@@ -95,7 +128,10 @@ export class KafkaEventLog implements EventLog {
     const admin = this.kafka.admin();
     await admin.connect();
     try {
-      const [committed] = await admin.fetchOffsets({ groupId: group, topics: [this.options.topic] });
+      const [committed] = await admin.fetchOffsets({
+        groupId: group,
+        topics: [this.options.topic],
+      });
       if (committed?.partitions.some((p) => p.offset !== '-1')) return;
       const ends = await admin.fetchTopicOffsets(this.options.topic);
       await admin.setOffsets({
@@ -108,14 +144,24 @@ export class KafkaEventLog implements EventLog {
     }
   }
 
-  async subscribe(group: string, options: ConsumeOptions, handle: (event: Event) => Promise<void>): Promise<Subscription> {
+  async subscribe(
+    group: string,
+    options: ConsumeOptions,
+    handle: (event: Event) => Promise<void>,
+  ): Promise<Subscription> {
     await this.start();
     await this.pinNewGroupToEnd(group);
-    const consumer = this.kafka.consumer({ groupId: group, maxWaitTimeInMs: 100, retry: { retries: 10 } });
+    const consumer = this.kafka.consumer({
+      groupId: group,
+      maxWaitTimeInMs: 100,
+      retry: { retries: 10 },
+    });
     this.consumers.add(consumer);
     const log = this.options.log.child({ group });
     const limit = new InFlightLimit(options.maxInFlight);
-    const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+    const joined = new Promise<void>((resolve) =>
+      consumer.on(consumer.events.GROUP_JOIN, () => resolve()),
+    );
     await consumer.connect();
     await consumer.subscribe({ topic: this.options.topic, fromBeginning: false });
     const dispatch = async (headers: IHeaders | undefined, value: Buffer | null) => {

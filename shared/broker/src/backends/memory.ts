@@ -1,5 +1,11 @@
 import type { Event } from '../cloudevent-http';
-import { InFlightLimit, partitionFor, type ConsumeOptions, type EventLog, type Subscription } from './event-log';
+import {
+  InFlightLimit,
+  partitionFor,
+  type ConsumeOptions,
+  type EventLog,
+  type Subscription,
+} from './event-log';
 
 interface Group {
   queues: Event[][];
@@ -28,7 +34,11 @@ export class MemoryEventLog implements EventLog {
     }
   }
 
-  async subscribe(name: string, options: ConsumeOptions, handle: (event: Event) => Promise<void>): Promise<Subscription> {
+  async subscribe(
+    name: string,
+    options: ConsumeOptions,
+    handle: (event: Event) => Promise<void>,
+  ): Promise<Subscription> {
     if (this.groups.has(name)) throw new Error(`consumer group ${name} is already subscribed`);
     const group: Group = {
       queues: Array.from({ length: this.partitions }, () => []),
