@@ -1,0 +1,40 @@
+import { uniqueName } from '@eventline/testing';
+import { offerLoad, summarize, type LatencySummary } from './latency';
+import { brokerRoundTrip } from './broker-path';
+import { kafkajsRoundTrip, platformaticRoundTrip, type RoundTrip } from './raw-kafka';
+
+export interface BrokerBenchOptions {
+  brokers: string[];
+  rate: number;
+  seconds: number;
+  warmupSeconds: number;
+}
+
+async function measure(roundTrip: RoundTrip, options: BrokerBenchOptions): Promise<LatencySummary> {
+  let latencies: number[] = [];
+  await roundTrip.start((sentAt) => latencies.push(performance.now() - sentAt));
+  try {
+    const keys = 64;
+    await offerLoad(options.rate, options.warmupSeconds, (i) => roundTrip.send(performance.now(), `k${i % keys}`), () => latencies.length);
+    latencies = [];
+    const windowMs = await offerLoad(options.rate, options.seconds, (i) => roundTrip.send(performance.now(), `k${i % keys}`), () => latencies.length);
+    return summarize(latencies, windowMs);
+  } finally {
+    await roundTrip.stop();
+  }
+}
+
+export interface BrokerBenchResult {
+  kafkajs: LatencySummary;
+  platformatic: LatencySummary;
+  broker: LatencySummary;
+}
+
+/** Raw request/reply on each Kafka client, then the broker path, in one run on one Kafka. */
+export async function runBrokerBench(options: BrokerBenchOptions): Promise<BrokerBenchResult> {
+  const run = uniqueName('bench');
+  const kafkajs = await measure(kafkajsRoundTrip(options.brokers, `${run}-kafkajs`), options);
+  const platformatic = await measure(await platformaticRoundTrip(options.brokers, `${run}-platformatic`), options);
+  const broker = await measure(brokerRoundTrip(options.brokers, run), options);
+  return { kafkajs, platformatic, broker };
+}

@@ -1,0 +1,66 @@
+#!/usr/bin/env node
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Command } from 'commander';
+import { resolveTestServers } from '@eventline/testing';
+import { ms, type LatencySummary } from './latency';
+import { runBrokerBench } from './broker-bench';
+
+const REPORTS = path.resolve(__dirname, '../../../reports/bench');
+
+function row(name: string, s: LatencySummary, baseline?: LatencySummary): string {
+  const ratio = baseline ? ` | ${(s.p50 / baseline.p50).toFixed(2)}× | ${(s.p99 / baseline.p99).toFixed(2)}×` : ' | 1.00× | 1.00×';
+  return `| ${name} | ${s.count} | ${ms(s.p50)} | ${ms(s.p99)} | ${ms(s.max)} | ${s.throughput.toFixed(0)}${ratio} |`;
+}
+
+function machine(): string {
+  return `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`;
+}
+
+function report(name: string, lines: string[]): void {
+  const text = lines.join('\n');
+  process.stdout.write(`${text}\n`);
+  mkdirSync(REPORTS, { recursive: true });
+  writeFileSync(path.join(REPORTS, `${name}.md`), `${text}\n`);
+}
+
+const program = new Command().name('bench').description('Eventline benchmarks; figures go to reports/bench/');
+
+program
+  .command('broker')
+  .description('request/reply through the broker on Kafka vs raw Kafka with each client, same run')
+  .option('--rate <n>', 'events offered per second', '1000')
+  .option('--seconds <n>', 'measured seconds per variant', '10')
+  .option('--warmup <n>', 'warm-up seconds per variant', '3')
+  .action(async (opts: { rate: string; seconds: string; warmup: string }) => {
+    const servers = await resolveTestServers();
+    const result = await runBrokerBench({
+      brokers: servers.kafkaBrokers.split(','),
+      rate: Number(opts.rate),
+      seconds: Number(opts.seconds),
+      warmupSeconds: Number(opts.warmup),
+    });
+    const overhead = (key: 'p50' | 'p99') => result.broker[key] - result.kafkajs[key];
+    report('broker', [
+      `### Broker round trip at ${opts.rate} events/s offered (${machine()})`,
+      '',
+      'Each variant: a request produced, consumed by a handler that produces a reply, the reply consumed.',
+      'Broker: ingress → Kafka → trigger → HTTP handler (replies) → Kafka → trigger → HTTP receiver.',
+      '',
+      '| variant | events | p50 | p99 | max | events/s | p50 vs kafkajs | p99 vs kafkajs |',
+      '|---|---|---|---|---|---|---|---|',
+      row('raw Kafka, kafkajs (baseline)', result.kafkajs),
+      row('raw Kafka, @platformatic/kafka', result.platformatic, result.kafkajs),
+      row('Eventline broker on kafkajs', result.broker, result.kafkajs),
+      '',
+      `Broker overhead over raw kafkajs: p50 ${ms(overhead('p50'))}, p99 ${ms(overhead('p99'))}.`,
+    ]);
+    await servers.stop();
+    process.exit(0);
+  });
+
+program.parseAsync().catch((err: Error) => {
+  process.stderr.write(`bench: ${err.stack ?? err.message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,2 @@
+export { summarize, offerLoad, type LatencySummary } from './latency';
+export { runBrokerBench, type BrokerBenchResult, type BrokerBenchOptions } from './broker-bench';
