@@ -11,8 +11,10 @@ const mtime = (file) => (existsSync(file) ? statSync(file).mtimeMs : 0);
 
 const installed = path.join(root, 'node_modules/.package-lock.json');
 if (mtime(installed) < mtime(path.join(root, 'package-lock.json'))) {
-  console.error('eventline: installing dependencies (npm ci)');
-  run('npm ci --no-audit --no-fund --loglevel=error');
+  // `npm install` honours the lockfile; `npm ci` refuses lockfiles written where npm was told
+  // to leave other platforms' optional packages (e.g. @swc/core's darwin builds) out of them.
+  console.error('eventline: installing dependencies (npm install)');
+  run('npm install --no-audit --no-fund --loglevel=error');
 }
 console.error('eventline: building (tsc -b)');
 run('npx tsc -b');

@@ -45,7 +45,12 @@ export function run(tool: 'helm' | 'kubeconform', args: string[], input?: string
     input,
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
-    env: { ...process.env, HELM_CACHE_HOME: join(binDir, '../helm/cache'), HELM_CONFIG_HOME: join(binDir, '../helm/config'), HELM_DATA_HOME: join(binDir, '../helm/data') },
+    env: {
+      ...process.env,
+      HELM_CACHE_HOME: join(binDir, '../helm/cache'),
+      HELM_CONFIG_HOME: join(binDir, '../helm/config'),
+      HELM_DATA_HOME: join(binDir, '../helm/data'),
+    },
   });
   if (result.error) throw result.error;
   return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
@@ -60,11 +65,19 @@ export function valueSets(): string[] {
 
 export const brokenValueSet = 'broken.invalid.yaml';
 
-export function helmTemplate(valuesFiles: string[], extraArgs: string[] = [], chart = chartDir): RunResult {
+export function helmTemplate(
+  valuesFiles: string[],
+  extraArgs: string[] = [],
+  chart = chartDir,
+): RunResult {
   return run('helm', [
-    'template', 'eventline', chart,
-    '--namespace', 'eventline',
-    '--kube-version', kubernetesVersion,
+    'template',
+    'eventline',
+    chart,
+    '--namespace',
+    'eventline',
+    '--kube-version',
+    kubernetesVersion,
     ...valuesFiles.flatMap((f) => ['--values', f]),
     ...extraArgs,
   ]);
@@ -77,10 +90,14 @@ export function kubeconform(manifests: string): RunResult {
     [
       '-strict',
       '-summary',
-      '-output', 'text',
-      '-kubernetes-version', kubernetesVersion,
-      '-schema-location', `${schemasDir}/{{ .NormalizedKubernetesVersion }}-standalone{{ .StrictSuffix }}/{{ .ResourceKind }}{{ .KindSuffix }}.json`,
-      '-schema-location', `${schemasDir}/crds/{{ .Group }}/{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json`,
+      '-output',
+      'text',
+      '-kubernetes-version',
+      kubernetesVersion,
+      '-schema-location',
+      `${schemasDir}/{{ .NormalizedKubernetesVersion }}-standalone{{ .StrictSuffix }}/{{ .ResourceKind }}{{ .KindSuffix }}.json`,
+      '-schema-location',
+      `${schemasDir}/crds/{{ .Group }}/{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json`,
       '-',
     ],
     manifests,
@@ -91,18 +108,27 @@ export function kubeconform(manifests: string): RunResult {
 export function validateSkaffold(file: string): RunResult {
   return run('kubeconform', [
     '-summary',
-    '-schema-location', `${schemasDir}/{{ .Group }}/{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json`,
+    '-schema-location',
+    `${schemasDir}/{{ .Group }}/{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json`,
     file,
   ]);
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; annotations?: Record<string, string>; labels?: Record<string, string> }; spec?: any; data?: Record<string, string> };
+/** A rendered object; tests read `spec` freely, the schemas have already checked its shape. */
+export type K8sObject = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; annotations?: Record<string, string>; labels?: Record<string, string> };
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  spec?: any;
+  data?: Record<string, string>;
+};
 
 export function parseManifests(text: string): K8sObject[] {
   return parseAllDocuments(text)
     .map((doc) => {
-      if (doc.errors.length > 0) throw new Error(`rendered YAML does not parse: ${doc.errors[0]?.message}`);
+      if (doc.errors.length > 0)
+        throw new Error(`rendered YAML does not parse: ${doc.errors[0]?.message}`);
       return doc.toJS() as K8sObject | null;
     })
     .filter((obj): obj is K8sObject => obj !== null);

@@ -15,9 +15,19 @@ async function measure(roundTrip: RoundTrip, options: BrokerBenchOptions): Promi
   await roundTrip.start((sentAt) => latencies.push(performance.now() - sentAt));
   try {
     const keys = 64;
-    await offerLoad(options.rate, options.warmupSeconds, (i) => roundTrip.send(performance.now(), `k${i % keys}`), () => latencies.length);
+    await offerLoad(
+      options.rate,
+      options.warmupSeconds,
+      (i) => roundTrip.send(performance.now(), `k${i % keys}`),
+      () => latencies.length,
+    );
     latencies = [];
-    const windowMs = await offerLoad(options.rate, options.seconds, (i) => roundTrip.send(performance.now(), `k${i % keys}`), () => latencies.length);
+    const windowMs = await offerLoad(
+      options.rate,
+      options.seconds,
+      (i) => roundTrip.send(performance.now(), `k${i % keys}`),
+      () => latencies.length,
+    );
     return summarize(latencies, windowMs);
   } finally {
     await roundTrip.stop();
@@ -34,7 +44,10 @@ export interface BrokerBenchResult {
 export async function runBrokerBench(options: BrokerBenchOptions): Promise<BrokerBenchResult> {
   const run = uniqueName('bench');
   const kafkajs = await measure(kafkajsRoundTrip(options.brokers, `${run}-kafkajs`), options);
-  const platformatic = await measure(await platformaticRoundTrip(options.brokers, `${run}-platformatic`), options);
+  const platformatic = await measure(
+    await platformaticRoundTrip(options.brokers, `${run}-platformatic`),
+    options,
+  );
   const broker = await measure(brokerRoundTrip(options.brokers, run), options);
   return { kafkajs, platformatic, broker };
 }

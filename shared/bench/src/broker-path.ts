@@ -5,7 +5,9 @@ import { KafkaEventLog, LocalBroker, kafkaNames } from '@eventline/broker';
 import { createLogger } from '@eventline/telemetry';
 import type { RoundTrip } from './raw-kafka';
 
-async function listen(handler: http.RequestListener): Promise<{ server: http.Server; url: string }> {
+async function listen(
+  handler: http.RequestListener,
+): Promise<{ server: http.Server; url: string }> {
   const server = http.createServer(handler);
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -21,7 +23,12 @@ export function brokerRoundTrip(brokers: string[], namespace: string): RoundTrip
   const broker = new LocalBroker({
     namespace,
     name: 'default',
-    eventLog: new KafkaEventLog({ brokers, topic: kafkaNames.topic(namespace, 'default'), partitions: 4, log: logger }),
+    eventLog: new KafkaEventLog({
+      brokers,
+      topic: kafkaNames.topic(namespace, 'default'),
+      partitions: 4,
+      log: logger,
+    }),
     logger,
   });
   const servers: http.Server[] = [];
@@ -53,8 +60,20 @@ export function brokerRoundTrip(brokers: string[], namespace: string): RoundTrip
       servers.push(handler.server, receiver.server, ingress.server);
       ingressUrl = `${ingress.url}${broker.path}`;
       const delivery = { retry: 3, backoffPolicy: 'exponential' as const, backoffDelay: 'PT0.1S' };
-      await broker.addTrigger({ name: 'handler', subscriber: `${handler.url}/`, filter: { attributes: { type: 'bench.request' } }, ordered: false, delivery });
-      await broker.addTrigger({ name: 'receiver', subscriber: `${receiver.url}/`, filter: { attributes: { type: 'bench.reply' } }, ordered: false, delivery });
+      await broker.addTrigger({
+        name: 'handler',
+        subscriber: `${handler.url}/`,
+        filter: { attributes: { type: 'bench.request' } },
+        ordered: false,
+        delivery,
+      });
+      await broker.addTrigger({
+        name: 'receiver',
+        subscriber: `${receiver.url}/`,
+        filter: { attributes: { type: 'bench.reply' } },
+        ordered: false,
+        delivery,
+      });
     },
     send(sentAt, key) {
       const request = http.request(ingressUrl, {

@@ -10,7 +10,9 @@ import { runBrokerBench } from './broker-bench';
 const REPORTS = path.resolve(__dirname, '../../../reports/bench');
 
 function row(name: string, s: LatencySummary, baseline?: LatencySummary): string {
-  const ratio = baseline ? ` | ${(s.p50 / baseline.p50).toFixed(2)}× | ${(s.p99 / baseline.p99).toFixed(2)}×` : ' | 1.00× | 1.00×';
+  const ratio = baseline
+    ? ` | ${(s.p50 / baseline.p50).toFixed(2)}× | ${(s.p99 / baseline.p99).toFixed(2)}×`
+    : ' | 1.00× | 1.00×';
   return `| ${name} | ${s.count} | ${ms(s.p50)} | ${ms(s.p99)} | ${ms(s.max)} | ${s.throughput.toFixed(0)}${ratio} |`;
 }
 
@@ -25,7 +27,9 @@ function report(name: string, lines: string[]): void {
   writeFileSync(path.join(REPORTS, `${name}.md`), `${text}\n`);
 }
 
-const program = new Command().name('bench').description('Eventline benchmarks; figures go to reports/bench/');
+const program = new Command()
+  .name('bench')
+  .description('Eventline benchmarks; figures go to reports/bench/');
 
 program
   .command('broker')

@@ -48,7 +48,8 @@ export async function offerLoad(
     }, 1);
   });
   const deadline = performance.now() + drainMs;
-  while (completed() < total && performance.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  while (completed() < total && performance.now() < deadline)
+    await new Promise((r) => setTimeout(r, 10));
   return performance.now() - started;
 }
 

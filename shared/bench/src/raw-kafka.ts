@@ -24,7 +24,8 @@ export function kafkajsRoundTrip(brokers: string[], topic: string): RoundTrip {
       await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 4 }] });
       await admin.disconnect();
       await producer.connect();
-      const joined = (consumer: typeof handler) => new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+      const joined = (consumer: typeof handler) =>
+        new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
       const both = Promise.all([joined(handler), joined(receiver)]);
       for (const consumer of [handler, receiver]) {
         await consumer.connect();
@@ -37,20 +38,31 @@ export function kafkajsRoundTrip(brokers: string[], topic: string): RoundTrip {
           await producer.send({
             topic,
             acks: -1,
-            messages: [{ key: message.key, value: message.value, headers: { kind: 'reply', sentat: header(message.headers?.sentat) ?? '0' } }],
+            messages: [
+              {
+                key: message.key,
+                value: message.value,
+                headers: { kind: 'reply', sentat: header(message.headers?.sentat) ?? '0' },
+              },
+            ],
           });
         },
       });
       await receiver.run({
         partitionsConsumedConcurrently: 4,
         eachMessage: async ({ message }) => {
-          if (header(message.headers?.kind) === 'reply') onReply(Number(header(message.headers?.sentat)));
+          if (header(message.headers?.kind) === 'reply')
+            onReply(Number(header(message.headers?.sentat)));
         },
       });
       await both;
     },
     send(sentAt, key) {
-      void producer.send({ topic, acks: -1, messages: [{ key, value: '{}', headers: { kind: 'request', sentat: String(sentAt) } }] });
+      void producer.send({
+        topic,
+        acks: -1,
+        messages: [{ key, value: '{}', headers: { kind: 'request', sentat: String(sentAt) } }],
+      });
     },
     async stop() {
       await Promise.all([handler.disconnect(), receiver.disconnect()]);
@@ -60,10 +72,22 @@ export function kafkajsRoundTrip(brokers: string[], topic: string): RoundTrip {
 }
 
 export async function platformaticRoundTrip(brokers: string[], topic: string): Promise<RoundTrip> {
-  const { Admin, Consumer, Producer, stringSerializers, stringDeserializers } = await import('@platformatic/kafka');
-  const producer = new Producer({ clientId: 'bench-platformatic', bootstrapBrokers: brokers, serializers: stringSerializers, acks: -1 });
+  const { Admin, Consumer, Producer, stringSerializers, stringDeserializers } =
+    await import('@platformatic/kafka');
+  const producer = new Producer({
+    clientId: 'bench-platformatic',
+    bootstrapBrokers: brokers,
+    serializers: stringSerializers,
+    acks: -1,
+  });
   const consumer = (role: string) =>
-    new Consumer({ groupId: `${topic}-${role}`, clientId: `bench-${role}`, bootstrapBrokers: brokers, deserializers: stringDeserializers, maxWaitTime: 100 });
+    new Consumer({
+      groupId: `${topic}-${role}`,
+      clientId: `bench-${role}`,
+      bootstrapBrokers: brokers,
+      deserializers: stringDeserializers,
+      maxWaitTime: 100,
+    });
   const handler = consumer('handler');
   const receiver = consumer('receiver');
   return {
@@ -71,20 +95,39 @@ export async function platformaticRoundTrip(brokers: string[], topic: string): P
       const admin = new Admin({ clientId: 'bench-admin', bootstrapBrokers: brokers });
       await admin.createTopics({ topics: [topic], partitions: 4, replicas: 1 });
       await admin.close();
-      const requests = await handler.consume({ topics: [topic], mode: 'earliest', autocommit: 100 });
+      const requests = await handler.consume({
+        topics: [topic],
+        mode: 'earliest',
+        autocommit: 100,
+      });
       requests.on('data', (message) => {
         if (message.headers.get('kind') !== 'request') return;
         void producer.send({
-          messages: [{ topic, key: message.key, value: message.value, headers: { kind: 'reply', sentat: message.headers.get('sentat') ?? '0' } }],
+          messages: [
+            {
+              topic,
+              key: message.key,
+              value: message.value,
+              headers: { kind: 'reply', sentat: message.headers.get('sentat') ?? '0' },
+            },
+          ],
         });
       });
-      const replies = await receiver.consume({ topics: [topic], mode: 'earliest', autocommit: 100 });
+      const replies = await receiver.consume({
+        topics: [topic],
+        mode: 'earliest',
+        autocommit: 100,
+      });
       replies.on('data', (message) => {
         if (message.headers.get('kind') === 'reply') onReply(Number(message.headers.get('sentat')));
       });
     },
     send(sentAt, key) {
-      void producer.send({ messages: [{ topic, key, value: '{}', headers: { kind: 'request', sentat: String(sentAt) } }] });
+      void producer.send({
+        messages: [
+          { topic, key, value: '{}', headers: { kind: 'request', sentat: String(sentAt) } },
+        ],
+      });
     },
     async stop() {
       await Promise.all([handler.close(true), receiver.close(true)]);

@@ -62,8 +62,10 @@ export function cloudEventEndpoint(deps: EndpointDeps): RequestHandler {
       ceSource: event.source,
       correlationId,
     });
+    // Knative carries the trace as the CloudEvent extension and as the plain HTTP header.
+    const traceparent = event.traceparent ?? req.headers.traceparent;
     const parent = contextFromTraceparent(
-      typeof event.traceparent === 'string' ? event.traceparent : undefined,
+      typeof traceparent === 'string' ? traceparent : undefined,
     );
 
     await inSpan(`${handler.name} ${event.type}`, parent, 'server', async () => {

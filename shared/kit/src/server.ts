@@ -4,7 +4,7 @@ import express, { type ErrorRequestHandler } from 'express';
 import { CloudEvent, InvalidEventError, postEvent, type Event } from '@eventline/broker';
 import { Cache, createRedis, type RedisClient } from '@eventline/cache';
 import { createPool, enqueueEvents, inTransaction, OutboxRelay, type Pool } from '@eventline/store';
-import { createLogger, redactUrl, type Logger } from '@eventline/telemetry';
+import { createLogger, redactUrl, startTelemetry, type Logger } from '@eventline/telemetry';
 import { cloudEventEndpoint } from './cloudevent-endpoint';
 import { ConfigError, handlerEnvSchema, readConfig, type HandlerEnv } from './config';
 import {
@@ -84,6 +84,7 @@ export async function startHandler(
   const config = readConfig(handlerEnvSchema, options.env);
   const handler = handlerNamed(service, name);
   const sink = sinkFor(handler, config);
+  startTelemetry(handler.name);
   const log = createLogger(handler.name, config.LOG_LEVEL);
   const pool = createPool(config.DATABASE_URL, {
     max: config.EVENTLINE_DB_POOL_MAX,

@@ -125,6 +125,18 @@ export class KafkaEventLog implements EventLog {
    * event appended after `subscribe` resolves is delivered.
    */
   private async pinNewGroupToEnd(group: string): Promise<void> {
+    // A fresh cluster answers "not the coordinator" until its offsets topic exists: retry that.
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.pinGroup(group);
+      } catch (err) {
+        if (!(err as { retriable?: boolean }).retriable || attempt >= 60) throw err;
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    }
+  }
+
+  private async pinGroup(group: string): Promise<void> {
     const admin = this.kafka.admin();
     await admin.connect();
     try {

@@ -1,0 +1,375 @@
+// The Helm chart, checked offline: lint, render every value set, validate every object against the
+// Kubernetes and Knative/Kafka schemas kept in the repo, and check the routing it renders.
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
+import {
+  brokenValueSet,
+  chartDir,
+  ensureTools,
+  helmTemplate,
+  K8sObject,
+  kubeconform,
+  parseManifests,
+  readRouting,
+  run,
+  toolBuildTimeoutMs,
+  valueSets,
+} from './tools';
+
+const ciFile = (name: string) => join(chartDir, 'ci', name);
+
+function render(valuesFiles: string[], extraArgs: string[] = [], chart = chartDir): K8sObject[] {
+  const result = helmTemplate(valuesFiles, extraArgs, chart);
+  if (result.status !== 0) throw new Error(`helm template failed:\n${result.stderr}`);
+  return parseManifests(result.stdout);
+}
+
+const ofKind = (objects: K8sObject[], apiVersion: string, kind: string) =>
+  objects.filter((o) => o.apiVersion === apiVersion && o.kind === kind);
+const byName = (objects: K8sObject[]) => new Map(objects.map((o) => [o.metadata.name, o]));
+
+beforeAll(() => {
+  const versions = ensureTools();
+  console.log(`chart tests use ${versions.helm} and kubeconform ${versions.kubeconform}`);
+}, toolBuildTimeoutMs);
+
+describe('value sets', () => {
+  it('has at least the defaults, a production-like and a minimal set', () => {
+    expect(valueSets()).toEqual(
+      expect.arrayContaining([
+        'default-values.yaml',
+        'minimal-values.yaml',
+        'production-values.yaml',
+      ]),
+    );
+  });
+
+  it.each(valueSets())('%s passes helm lint --strict', (set) => {
+    const result = run('helm', ['lint', '--strict', chartDir, '--values', ciFile(set)]);
+    expect(result.stderr + result.stdout).toContain('0 chart(s) failed');
+    expect(result.status).toBe(0);
+  });
+
+  it.each(valueSets())('%s renders objects that all validate against their schemas', (set) => {
+    const rendered = helmTemplate([ciFile(set)]);
+    expect(rendered.stderr).toBe('');
+    expect(rendered.status).toBe(0);
+    const count = parseManifests(rendered.stdout).length;
+    const result = kubeconform(rendered.stdout);
+    expect(result.stdout).toContain(
+      `${count} resources found parsing stdin - Valid: ${count}, Invalid: 0, Errors: 0, Skipped: 0`,
+    );
+    expect(result.status).toBe(0);
+  });
+
+  it('rejects the deliberately broken value set in schema validation', () => {
+    // It passes values.schema.json and renders; the Kubernetes schema catches the bad fields.
+    const rendered = helmTemplate([ciFile(brokenValueSet)]);
+    expect(rendered.status).toBe(0);
+    const result = kubeconform(rendered.stdout);
+    expect(result.status).not.toBe(0);
+    expect(result.stdout).toMatch(/Service flags-api is invalid/);
+    expect(result.stdout).toMatch(/additional properties 'valu' not allowed/);
+    expect(result.stdout).toMatch(/additional properties 'limit' not allowed/);
+  });
+
+  it('fails on an object kind that has no schema in the repo', () => {
+    const unknown = 'apiVersion: example.dev/v1\nkind: Gadget\nmetadata:\n  name: x\n';
+    const result = kubeconform(unknown);
+    expect(result.status).not.toBe(0);
+    expect(result.stdout).toMatch(/could not find schema for Gadget/);
+  });
+
+  it('rejects values that break values.schema.json before rendering', () => {
+    const result = helmTemplate(
+      [],
+      ['--set', 'handlers.flags-api.autoscaling.minScale=-1', '--set', 'broker.kafka.partitions=0'],
+    );
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain('/handlers/flags-api/autoscaling/minScale');
+    expect(result.stderr).toContain('/broker/kafka/partitions');
+  });
+
+  it('rejects a values block for a handler routing.yaml does not have', () => {
+    const result = helmTemplate([], ['--set', 'handlers.flags-apy.containerConcurrency=1']);
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain(
+      'values handlers.flags-apy: no handler of that name in routing.yaml',
+    );
+  });
+});
+
+describe('routing.yaml rendered with the defaults', () => {
+  const routing = readRouting();
+  const handlers = Object.entries(routing.handlers);
+  let objects: K8sObject[];
+  beforeAll(() => {
+    objects = render([ciFile('default-values.yaml')]);
+  });
+
+  it('gives every handler a Knative Service running its package with EVENTLINE_HANDLER', () => {
+    const services = byName(ofKind(objects, 'serving.knative.dev/v1', 'Service'));
+    expect([...services.keys()].sort()).toEqual(handlers.map(([name]) => name).sort());
+    for (const [name, entry] of handlers) {
+      const container = services.get(name)!.spec.template.spec.containers[0];
+      expect(container.args).toEqual([`services/${entry.package}/dist/main.js`]);
+      expect(container.image).toBe(`eventline-${entry.package}:0.1.0`);
+      expect(container.env).toEqual(
+        expect.arrayContaining([{ name: 'EVENTLINE_HANDLER', value: name }]),
+      );
+      expect(container.readinessProbe.httpGet.path).toBe('/readyz');
+      expect(container.livenessProbe.httpGet.path).toBe('/healthz');
+    }
+  });
+
+  it('scales every handler to zero by default', () => {
+    for (const service of ofKind(objects, 'serving.knative.dev/v1', 'Service')) {
+      expect(service.spec.template.metadata.annotations['autoscaling.knative.dev/min-scale']).toBe(
+        '0',
+      );
+    }
+  });
+
+  it('runs every container non-root with a read-only root filesystem, no capabilities, seccomp RuntimeDefault', () => {
+    const containers = objects.flatMap((o) =>
+      o.kind === 'Pod' ? o.spec.containers : (o.spec?.template?.spec?.containers ?? []),
+    );
+    expect(containers.length).toBeGreaterThan(0);
+    for (const container of containers) {
+      expect(container.securityContext).toMatchObject({
+        runAsNonRoot: true,
+        readOnlyRootFilesystem: true,
+        allowPrivilegeEscalation: false,
+        capabilities: { drop: ['ALL'] },
+        seccompProfile: { type: 'RuntimeDefault' },
+      });
+    }
+  });
+
+  it('keeps non-edge handlers cluster-local', () => {
+    for (const service of ofKind(objects, 'serving.knative.dev/v1', 'Service')) {
+      const kind = routing.handlers[service.metadata.name]!.kind;
+      const visibility = service.metadata.labels?.['networking.knative.dev/visibility'];
+      expect(visibility).toBe(kind === 'edge' ? undefined : 'cluster-local');
+    }
+  });
+
+  it('gives every trigger handler a Trigger that filters its type and dead-letters to a handler', () => {
+    const triggers = byName(ofKind(objects, 'eventing.knative.dev/v1', 'Trigger'));
+    const triggerHandlers = handlers.filter(([, entry]) => entry.kind === 'trigger');
+    expect([...triggers.keys()].sort()).toEqual(triggerHandlers.map(([name]) => name).sort());
+    for (const [name, entry] of triggerHandlers) {
+      const trigger = triggers.get(name)!;
+      expect(trigger.spec.broker).toBe(routing.broker.name);
+      expect(trigger.spec.filter.attributes).toEqual({ type: entry.type });
+      expect(trigger.spec.subscriber.ref).toEqual({
+        apiVersion: 'serving.knative.dev/v1',
+        kind: 'Service',
+        name,
+      });
+      expect(trigger.metadata.annotations!['kafka.eventing.knative.dev/delivery.order']).toBe(
+        entry.ordered ? 'ordered' : 'unordered',
+      );
+    }
+  });
+
+  it('gives every Trigger a dead-letter sink that is a rendered Knative Service', () => {
+    const services = byName(ofKind(objects, 'serving.knative.dev/v1', 'Service'));
+    const triggers = ofKind(objects, 'eventing.knative.dev/v1', 'Trigger');
+    expect(triggers.length).toBeGreaterThan(0);
+    for (const trigger of triggers) {
+      const ref = trigger.spec.delivery.deadLetterSink.ref;
+      expect(ref).toMatchObject({ apiVersion: 'serving.knative.dev/v1', kind: 'Service' });
+      expect(services.has(ref.name)).toBe(true);
+    }
+  });
+
+  it('binds every handler that emits to the broker', () => {
+    const bindings = ofKind(objects, 'sources.knative.dev/v1', 'SinkBinding');
+    const emitters = handlers
+      .filter(([, entry]) => (entry.emits ?? []).length > 0)
+      .map(([name]) => name);
+    expect(bindings.map((b) => b.spec.subject.name).sort()).toEqual(emitters.sort());
+    for (const binding of bindings) {
+      expect(binding.spec.sink.ref).toEqual({
+        apiVersion: 'eventing.knative.dev/v1',
+        kind: 'Broker',
+        name: routing.broker.name,
+      });
+    }
+  });
+
+  it('renders a Kafka-class Broker with its topic config', () => {
+    const [broker] = ofKind(objects, 'eventing.knative.dev/v1', 'Broker');
+    expect(broker!.metadata.annotations!['eventing.knative.dev/broker.class']).toBe('Kafka');
+    const config = byName(ofKind(objects, 'v1', 'ConfigMap')).get(broker!.spec.config.name)!;
+    expect(Object.keys(config.data!).sort()).toEqual(
+      expect.arrayContaining([
+        'bootstrap.servers',
+        'default.topic.partitions',
+        'default.topic.replication.factor',
+      ]),
+    );
+  });
+
+  it('runs one migration hook Job per service package before install and upgrade', () => {
+    const jobs = ofKind(objects, 'batch/v1', 'Job');
+    const packages = [...new Set(handlers.map(([, entry]) => entry.package))].sort();
+    expect(jobs.map((j) => j.metadata.labels!['eventline.dev/package']).sort()).toEqual(packages);
+    for (const job of jobs) {
+      expect(job.metadata.annotations!['helm.sh/hook']).toBe('pre-install,pre-upgrade');
+      const pkg = job.metadata.labels!['eventline.dev/package'];
+      expect(job.spec.template.spec.containers[0].args).toEqual([
+        `services/${pkg}/dist/main.js`,
+        'migrate',
+      ]);
+    }
+  });
+
+  it('denies all traffic by default and has a helm test pod for the edge API', () => {
+    const policies = ofKind(objects, 'networking.k8s.io/v1', 'NetworkPolicy');
+    const deny = policies.find((p) => p.metadata.name.endsWith('-default-deny'))!;
+    expect(deny.spec.policyTypes).toEqual(['Ingress', 'Egress']);
+    expect(deny.spec.ingress).toBeUndefined();
+    expect(deny.spec.egress).toBeUndefined();
+    const [testPod] = ofKind(objects, 'v1', 'Pod');
+    expect(testPod!.metadata.annotations!['helm.sh/hook']).toBe('test');
+    expect(testPod!.spec.containers[0].env).toEqual([
+      { name: 'EDGE_URL', value: 'http://flags-api.eventline.svc.cluster.local/healthz' },
+    ]);
+  });
+});
+
+describe('a handler added to routing.yaml', () => {
+  let chart: string;
+  beforeAll(() => {
+    // A copy of the chart whose routing.yaml gains a handler: no template or values change.
+    chart = join(mkdtempSync(join(tmpdir(), 'eventline-chart-')), 'eventline');
+    cpSync(chartDir, chart, { recursive: true });
+    const routing = parse(readFileSync(join(chart, 'routing.yaml'), 'utf8'));
+    routing.handlers['orders-reserve'] = {
+      package: 'orders',
+      kind: 'trigger',
+      type: 'dev.eventline.orders.created',
+      filters: [{ prefix: { source: '/eventline/orders' } }],
+      delivery: { retry: 2, backoffPolicy: 'linear', timeout: 'PT5S' },
+      emits: ['dev.eventline.inventory.reserved'],
+    };
+    writeFileSync(join(chart, 'routing.yaml'), stringify(routing));
+  });
+  afterAll(() => rmSync(join(chart, '..'), { recursive: true, force: true }));
+
+  it('gets a Service, a Trigger with merged delivery and filters, a SinkBinding and a migration Job', () => {
+    const rendered = helmTemplate([], [], chart);
+    expect(rendered.status).toBe(0);
+    const objects = parseManifests(rendered.stdout);
+    const service = byName(ofKind(objects, 'serving.knative.dev/v1', 'Service')).get(
+      'orders-reserve',
+    )!;
+    expect(service.spec.template.spec.containers[0].image).toBe('eventline-orders:0.1.0');
+    expect(service.spec.template.metadata.annotations['autoscaling.knative.dev/min-scale']).toBe(
+      '0',
+    );
+    const trigger = byName(ofKind(objects, 'eventing.knative.dev/v1', 'Trigger')).get(
+      'orders-reserve',
+    )!;
+    expect(trigger.spec.filter.attributes).toEqual({ type: 'dev.eventline.orders.created' });
+    expect(trigger.spec.filters).toEqual([
+      { exact: { type: 'dev.eventline.orders.created' } },
+      { prefix: { source: '/eventline/orders' } },
+    ]);
+    expect(trigger.spec.delivery).toEqual({
+      retry: 2,
+      backoffPolicy: 'linear',
+      backoffDelay: 'PT0.2S',
+      timeout: 'PT5S',
+      deadLetterSink: {
+        ref: { apiVersion: 'serving.knative.dev/v1', kind: 'Service', name: 'dead-letters' },
+      },
+    });
+    expect(trigger.metadata.annotations!['kafka.eventing.knative.dev/delivery.order']).toBe(
+      'unordered',
+    );
+    expect(
+      ofKind(objects, 'sources.knative.dev/v1', 'SinkBinding').map((b) => b.spec.subject.name),
+    ).toContain('orders-reserve');
+    expect(
+      ofKind(objects, 'batch/v1', 'Job').map((j) => j.metadata.labels!['eventline.dev/package']),
+    ).toContain('orders');
+    expect(kubeconform(rendered.stdout).status).toBe(0);
+  });
+
+  it('fails the render when its dead-letter sink is not a handler', () => {
+    const routing = parse(readFileSync(join(chart, 'routing.yaml'), 'utf8'));
+    routing.handlers['orders-reserve'].delivery.deadLetterSink = 'nowhere';
+    writeFileSync(join(chart, 'routing.yaml'), stringify(routing));
+    const result = helmTemplate([], [], chart);
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain('names deadLetterSink "nowhere", which is not a handler');
+  });
+});
+
+describe('the production-like value set', () => {
+  let objects: K8sObject[];
+  beforeAll(() => {
+    objects = render([ciFile('production-values.yaml')]);
+  });
+
+  it('takes DATABASE_URL and REDIS_URL from the existing Secrets and makes none', () => {
+    expect(ofKind(objects, 'v1', 'Secret')).toEqual([]);
+    const env = ofKind(objects, 'serving.knative.dev/v1', 'Service')[0]!.spec.template.spec
+      .containers[0].env;
+    expect(env).toEqual(
+      expect.arrayContaining([
+        {
+          name: 'DATABASE_URL',
+          valueFrom: { secretKeyRef: { name: 'eventline-database', key: 'url' } },
+        },
+        { name: 'REDIS_URL', valueFrom: { secretKeyRef: { name: 'eventline-redis', key: 'url' } } },
+      ]),
+    );
+  });
+
+  it('keeps the edge warm while the other handlers still scale to zero', () => {
+    const services = byName(ofKind(objects, 'serving.knative.dev/v1', 'Service'));
+    const minScale = (name: string) =>
+      services.get(name)!.spec.template.metadata.annotations['autoscaling.knative.dev/min-scale'];
+    expect(minScale('flags-api')).toBe('2');
+    expect(minScale('flags-projection')).toBe('0');
+    expect(services.get('flags-api')!.spec.template.spec.containers[0].image).toBe(
+      'registry.example.com/eventline/eventline-flags:0.1.0',
+    );
+  });
+
+  it('ingests telemetry with a KafkaSource into the broker', () => {
+    const [source] = ofKind(objects, 'sources.knative.dev/v1beta1', 'KafkaSource');
+    expect(source!.spec.topics).toEqual(['telemetry.readings']);
+    expect(source!.spec.consumerGroup).toBe('eventline-eu-west-1-telemetry-ingest');
+    expect(source!.spec.sink.ref).toMatchObject({
+      kind: 'Broker',
+      name: readRouting().broker.name,
+    });
+  });
+
+  it('streams chosen types to a central-region KafkaSink through Triggers with dead letters', () => {
+    const [sink] = ofKind(objects, 'eventing.knative.dev/v1alpha1', 'KafkaSink');
+    expect(sink!.spec.topic).toBe('eventline.central.inventory');
+    const forward = ofKind(objects, 'eventing.knative.dev/v1', 'Trigger').filter(
+      (t) => t.spec.subscriber.ref.kind === 'KafkaSink',
+    );
+    expect(forward).toHaveLength(1);
+    expect(forward[0]!.spec.filter.attributes).toEqual({ type: 'dev.eventline.flags.changed' });
+    expect(forward[0]!.spec.delivery.deadLetterSink.ref.name).toBe(
+      readRouting().defaults.delivery.deadLetterSink,
+    );
+  });
+});
+
+describe('the minimal value set', () => {
+  it('renders handlers, triggers and bindings without broker, hooks, policies or accounts', () => {
+    const kinds = new Set(render([ciFile('minimal-values.yaml')]).map((o) => o.kind));
+    expect(kinds).toEqual(new Set(['ConfigMap', 'Secret', 'Service', 'Trigger', 'SinkBinding']));
+  });
+});
