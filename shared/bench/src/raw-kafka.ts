@@ -14,7 +14,7 @@ const header = (value: unknown) => (value === undefined ? undefined : String(val
 
 export function kafkajsRoundTrip(brokers: string[], topic: string): RoundTrip {
   const kafka = new Kafka({ clientId: 'bench-kafkajs', brokers, logLevel: logLevel.ERROR });
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const producer = kafka.producer();
   const handler = kafka.consumer({ groupId: `${topic}-handler`, maxWaitTimeInMs: 100 });
   const receiver = kafka.consumer({ groupId: `${topic}-receiver`, maxWaitTimeInMs: 100 });
   return {
