@@ -119,3 +119,75 @@ describe('feature flags through the broker on real Kafka, Postgres and Redis, ea
     expect((await fetch(`${system.edgeUrl}/flags/never-set`)).status).toBe(404);
   });
 });
+
+describe('dead letters: nothing is lost when a handler is down', () => {
+  let database: TestDatabase;
+  let system: LocalSystem;
+
+  beforeAll(async () => {
+    database = await createTestDatabase(servers.databaseUrl, 'dlq');
+    system = await startLocalSystem({
+      env: {
+        DATABASE_URL: database.url,
+        REDIS_URL: servers.redisUrl,
+        REDIS_KEY_PREFIX: `${uniqueName('dlq')}:`,
+        KAFKA_BROKERS: servers.kafkaBrokers,
+        LOG_LEVEL: 'error',
+      },
+      topology: 'processes',
+      namespace: uniqueName('dlq'),
+      edgePort: 0,
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await system?.stop();
+    await database?.drop();
+  });
+
+  it('given the projection is killed, when a flag changes, then the event is dead-lettered with why and a replay after restart applies it', async () => {
+    const projection = system.processes.get('flags-projection');
+    await projection?.kill('SIGKILL');
+    await putFlag(system, 'while-down', { enabled: true });
+
+    const letter = await eventually(async () => {
+      const body = (await (await fetch(`${system.edgeUrl}/dead-letters`)).json()) as {
+        letters: Array<{ letterId: number; type: string; destination: string; status: number | null; response: string }>;
+      };
+      return body.letters.find((l) => l.type === 'dev.eventline.flags.changed');
+    }, 30_000);
+    expect(letter.destination).toBe(`${projection?.url}/`);
+    expect(letter.status).toBeNull();
+    expect(letter.response).toMatch(/fetch failed|ECONNREFUSED/);
+    expect(await flagState(system, 'while-down')).toBeUndefined();
+
+    await projection?.start();
+    const replay = await fetch(`${system.edgeUrl}/dead-letters/${letter.letterId}/replay`, { method: 'POST' });
+    expect(replay.status).toBe(202);
+    expect(await eventually(() => flagState(system, 'while-down'))).toMatchObject({ enabled: true });
+    const pending = (await (await fetch(`${system.edgeUrl}/dead-letters`)).json()) as { letters: unknown[] };
+    expect(pending.letters).toHaveLength(0);
+  }, 90_000);
+
+  it('given an event that violates its schema, when published to the broker, then the handler refuses it (400) and it is dead-lettered with the reason', async () => {
+    const response = await fetch(system.brokerUrl, {
+      method: 'POST',
+      headers: {
+        'ce-specversion': '1.0',
+        'ce-id': uniqueName('bad'),
+        'ce-source': '/tests',
+        'ce-type': 'dev.eventline.flags.changed',
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ key: 'k', enabled: 'nope' }),
+    });
+    expect(response.status).toBe(202);
+    const letter = await eventually(async () => {
+      const body = (await (await fetch(`${system.edgeUrl}/dead-letters`)).json()) as {
+        letters: Array<{ status: number | null; response: string }>;
+      };
+      return body.letters.find((l) => l.status === 400);
+    }, 15_000);
+    expect(letter.response).toContain('data.enabled must be boolean');
+  });
+});

@@ -2,7 +2,7 @@ import Redis from 'ioredis';
 import type { Logger } from '@eventline/telemetry';
 
 /** The Redis commands Eventline uses; ioredis and the embedded stand-in both provide them. */
-export type RedisClient = Pick<Redis, 'get' | 'set' | 'del' | 'quit' | 'ping'>;
+export type RedisClient = Pick<Redis, 'get' | 'set' | 'del' | 'quit' | 'ping' | 'status'>;
 
 export function createRedis(url: string): Redis {
   // Fail fast when Redis is away: callers degrade to Postgres rather than queue behind a dead link.
@@ -53,10 +53,16 @@ export class Cache {
     }
   }
 
+  /** Only a connected client is asked: a Redis that is away costs nothing, not a timeout. */
+  private get connected(): RedisClient | undefined {
+    return this.redis?.status === 'ready' ? this.redis : undefined;
+  }
+
   private async read(key: string): Promise<string | undefined> {
-    if (!this.redis) return undefined;
+    const redis = this.connected;
+    if (!redis) return undefined;
     try {
-      return (await this.redis.get(this.key(key))) ?? undefined;
+      return (await redis.get(this.key(key))) ?? undefined;
     } catch (err) {
       this.log.warn({ err, key }, 'cache read failed; reading from the database');
       return undefined;
@@ -64,9 +70,10 @@ export class Cache {
   }
 
   private async write(key: string, value: string, ttlSeconds: number): Promise<void> {
-    if (!this.redis) return;
+    const redis = this.connected;
+    if (!redis) return;
     try {
-      await this.redis.set(this.key(key), value, 'EX', ttlSeconds);
+      await redis.set(this.key(key), value, 'EX', ttlSeconds);
     } catch (err) {
       this.log.warn({ err, key }, 'cache write failed');
     }

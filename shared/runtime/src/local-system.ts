@@ -70,7 +70,8 @@ function loadService(packageName: string): ServiceDefinition {
 
 async function embeddedRedis(): Promise<RedisClient> {
   const { default: RedisMock } = await import('ioredis-mock');
-  return new RedisMock() as unknown as RedisClient;
+  // The stand-in has no connection state; it is always as good as a connected client.
+  return Object.assign(new RedisMock(), { status: 'ready' }) as unknown as RedisClient;
 }
 
 /**
