@@ -38,6 +38,11 @@ export interface LocalBrokerOptions {
   logger: Logger;
   /** request body limit of the ingress, e.g. '1mb' */
   bodyLimit?: string;
+  /**
+   * Fault injection for tests: the share of deliveries (0..1) made a second time, as an
+   * at-least-once broker may after a lost acknowledgement.
+   */
+  duplicateDeliveries?: number;
 }
 
 const DEFAULT_MAX_IN_FLIGHT = 64;
@@ -99,6 +104,10 @@ export class LocalBroker {
         const outcome = await deliver(event, target, log);
         this.count(stats, outcome);
         if (outcome.kind === 'delivered' && outcome.reply) await this.publish(outcome.reply);
+        if (Math.random() < (this.options.duplicateDeliveries ?? 0)) {
+          const again = await deliver(event, target, log);
+          if (again.kind === 'delivered' && again.reply) await this.publish(again.reply);
+        }
       },
     );
     this.subscriptions.push(subscription);

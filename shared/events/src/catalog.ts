@@ -1,5 +1,23 @@
 import type { EventDefinition } from './define';
 import { FeatureFlagChanged } from './flags';
+import {
+  ChargePaymentRequested,
+  CreateShipmentRequested,
+  OrderPlaced,
+  RefundPaymentRequested,
+  ReleaseInventoryRequested,
+  ReserveInventoryRequested,
+  SagaStepOutcome,
+} from './orders';
 
 /** Every CloudEvent type Eventline emits or accepts; contract tests validate against these. */
-export const eventCatalog: EventDefinition[] = [FeatureFlagChanged];
+export const eventCatalog: EventDefinition[] = [
+  FeatureFlagChanged,
+  OrderPlaced,
+  ReserveInventoryRequested,
+  ReleaseInventoryRequested,
+  ChargePaymentRequested,
+  RefundPaymentRequested,
+  CreateShipmentRequested,
+  SagaStepOutcome,
+];

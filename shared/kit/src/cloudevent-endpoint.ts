@@ -84,6 +84,7 @@ export function cloudEventEndpoint(deps: EndpointDeps): RequestHandler {
         }
         const result = await handler.handle(event.data, {
           tx,
+          pool,
           cache,
           log,
           event,

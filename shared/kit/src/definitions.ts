@@ -9,6 +9,8 @@ import type { OutgoingEvent } from './outgoing-event';
 export interface HandlerContext {
   /** the transaction holding the idempotency record, the state change and the outbox rows */
   tx: Transaction;
+  /** for libraries that take a pool (e.g. the event store); state changes go through `tx` */
+  pool: Pool;
   cache: Cache;
   log: Logger;
   /** the CloudEvent being handled */
@@ -53,6 +55,15 @@ export interface HandlerDefinition {
   handle?: (data: unknown, ctx: HandlerContext) => Promise<HandlerResult | void>;
   /** HTTP routes of an edge service, mounted beside the CloudEvent endpoint */
   routes?: (router: Router, ctx: EdgeContext) => void;
+  /**
+   * Work that runs while the handler is up (timers, catch-up projections). Its state must live
+   * in Postgres: a scaled-to-zero or killed replica loses nothing, the next one resumes.
+   */
+  background?: (ctx: EdgeContext) => BackgroundTask;
+}
+
+export interface BackgroundTask {
+  stop(): Promise<void>;
 }
 
 /** A handler for one CloudEvent type: validate, load, decide, persist, emit. */
@@ -62,6 +73,7 @@ export function defineHandler<E extends EventDefinition>(definition: {
   emits?: EventDefinition[];
   handle: (data: DataOf<E>, ctx: HandlerContext) => Promise<HandlerResult | void>;
   routes?: HandlerDefinition['routes'];
+  background?: HandlerDefinition['background'];
 }): HandlerDefinition {
   return {
     ...definition,
@@ -75,6 +87,7 @@ export function defineEdge(definition: {
   name: string;
   emits?: EventDefinition[];
   routes: NonNullable<HandlerDefinition['routes']>;
+  background?: HandlerDefinition['background'];
 }): HandlerDefinition {
   return { ...definition, emits: definition.emits ?? [] };
 }
@@ -84,6 +97,8 @@ export interface ServiceDefinition {
   package: string;
   schema: string;
   migrations: Migration[];
+  /** schemas of platform libraries the service uses (e.g. the event store), migrated first */
+  uses?: Array<{ schema: string; migrations: Migration[] }>;
   handlers: HandlerDefinition[];
 }
 

@@ -7,6 +7,7 @@ export {
   type HandlerContext,
   type HandlerResult,
   type EdgeContext,
+  type BackgroundTask,
   type ServiceDefinition,
 } from './definitions';
 export { outgoing, toCloudEvent, correlationOf, type OutgoingEvent } from './outgoing-event';

@@ -10,14 +10,18 @@ import { ConfigError } from './config';
 import type { ServiceDefinition } from './definitions';
 import { startHandler } from './server';
 
-/** Applies the platform's and the service's migrations. */
+/** Applies the platform's, the libraries' the service uses, then the service's own migrations. */
 export async function migrateService(service: ServiceDefinition, pool: Pool): Promise<string[]> {
-  const platform = await migrate(pool, PLATFORM_SCHEMA, platformMigrations);
-  const own = await migrate(pool, service.schema, service.migrations);
-  return [
-    ...platform.map((id) => `${PLATFORM_SCHEMA}/${id}`),
-    ...own.map((id) => `${service.schema}/${id}`),
+  const schemas = [
+    { schema: PLATFORM_SCHEMA, migrations: platformMigrations },
+    ...(service.uses ?? []),
+    { schema: service.schema, migrations: service.migrations },
   ];
+  const applied: string[] = [];
+  for (const { schema, migrations } of schemas) {
+    applied.push(...(await migrate(pool, schema, migrations)).map((id) => `${schema}/${id}`));
+  }
+  return applied;
 }
 
 /**

@@ -149,32 +149,32 @@ export async function startHandler(
       }),
     );
   }
+  const emits = new Map(handler.emits.map((e) => [e.type, e]));
+  const context: EdgeContext = {
+    pool,
+    cache,
+    log,
+    transact: async (work) => {
+      const { result, enqueued } = await inTransaction(pool, async (tx) => {
+        const outcome = await work(tx);
+        const events: unknown[] = (outcome.emit ?? []).map((e) =>
+          toCloudEvent(e, emits, source).toJSON(),
+        );
+        if (outcome.forward?.length) {
+          if (!emits.has(ANY_EVENT.type))
+            throw new Error(`${handler.name} forwards events but does not emit ANY_EVENT`);
+          events.push(...outcome.forward);
+        }
+        await enqueueEvents(tx, handler.name, events);
+        return { result: outcome.result, enqueued: events.length > 0 };
+      });
+      if (enqueued) relay.kick();
+      return result;
+    },
+  };
   if (handler.routes) {
     const router = express.Router();
     router.use(express.json({ limit: config.EVENTLINE_BODY_LIMIT }));
-    const emits = new Map(handler.emits.map((e) => [e.type, e]));
-    const context: EdgeContext = {
-      pool,
-      cache,
-      log,
-      transact: async (work) => {
-        const { result, enqueued } = await inTransaction(pool, async (tx) => {
-          const outcome = await work(tx);
-          const events: unknown[] = (outcome.emit ?? []).map((e) =>
-            toCloudEvent(e, emits, source).toJSON(),
-          );
-          if (outcome.forward?.length) {
-            if (!emits.has(ANY_EVENT.type))
-              throw new Error(`${handler.name} forwards events but does not emit ANY_EVENT`);
-            events.push(...outcome.forward);
-          }
-          await enqueueEvents(tx, handler.name, events);
-          return { result: outcome.result, enqueued: events.length > 0 };
-        });
-        if (enqueued) relay.kick();
-        return result;
-      },
-    };
     handler.routes(router, context);
     app.use(router);
   }
@@ -205,6 +205,7 @@ export async function startHandler(
   });
   server.keepAliveTimeout = 65_000;
   relay.start();
+  const background = handler.background?.(context);
   const port = (server.address() as AddressInfo).port;
   const host = config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST;
   log.info(
@@ -233,6 +234,7 @@ export async function startHandler(
       }
       server.closeAllConnections();
       await closed;
+      await background?.stop();
       await relay.stop();
       await pool.end();
       await ownRedis?.quit().catch(() => undefined);

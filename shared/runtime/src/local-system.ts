@@ -35,6 +35,8 @@ export interface LocalSystemOptions {
   namespace?: string;
   /** Kafka partitions of the broker topic */
   partitions?: number;
+  /** fault injection: share of deliveries the broker repeats (see LocalBroker) */
+  duplicateDeliveries?: number;
   logger?: Logger;
 }
 
@@ -128,6 +130,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       name: routing.broker.name,
       eventLog,
       logger: log.child({ component: 'broker' }),
+      duplicateDeliveries: options.duplicateDeliveries,
     });
     stops.push(() => broker.close());
     const ingress = express().use(broker.ingress());

@@ -1,0 +1,18 @@
+import { z } from 'zod';
+import { readConfig } from '@eventline/kit';
+
+/** The orders service's own settings, read once at start. */
+const ordersEnvSchema = z.object({
+  PAYMENT_LATENCY_MS: z.coerce.number().int().min(0).max(60_000).default(5),
+  PAYMENT_DECLINE_RATE: z.coerce.number().min(0).max(1).default(0),
+  SHIPMENT_FAILURE_REGIONS: z.string().default('nowhere'),
+  ORDERS_SNAPSHOT_EVERY: z.coerce.number().int().min(1).default(50),
+});
+
+export type OrdersConfig = z.infer<typeof ordersEnvSchema>;
+
+let config: OrdersConfig | undefined;
+export function ordersConfig(): OrdersConfig {
+  config ??= readConfig(ordersEnvSchema);
+  return config;
+}

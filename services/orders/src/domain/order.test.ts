@@ -1,0 +1,27 @@
+import { orderTotal, parsePlaceOrder } from './order';
+
+describe('placing an order', () => {
+  const valid = {
+    customerId: 'c-1',
+    region: 'eu-west',
+    items: [{ sku: 'sku-1', quantity: 2, unitPrice: 1250 }],
+  };
+
+  it('given a valid body, when parsed, then it is a PlaceOrder command with its total', () => {
+    const parsed = parsePlaceOrder(valid);
+    expect(parsed).toEqual(valid);
+    expect(orderTotal(valid.items)).toBe(2500);
+  });
+
+  it.each([
+    [{ ...valid, customerId: '' }, 'customerId'],
+    [{ ...valid, region: 'EU West' }, 'region'],
+    [{ ...valid, items: [] }, 'items must be a list'],
+    [{ ...valid, items: [{ sku: 'a', quantity: 0, unitPrice: 1 }] }, 'items[0].quantity'],
+    [{ ...valid, items: [{ sku: 'a', quantity: 1, unitPrice: 1.5 }] }, 'items[0].unitPrice'],
+    [{ ...valid, items: [{ sku: 'a b', quantity: 1, unitPrice: 1 }] }, 'items[0].sku'],
+    [{ ...valid, items: [valid.items[0], valid.items[0]] }, 'must not repeat a sku'],
+  ])('given %p, when parsed, then it is refused naming %p', (body, reason) => {
+    expect((parsePlaceOrder(body) as { error: string }).error).toContain(reason);
+  });
+});

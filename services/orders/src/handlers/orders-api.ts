@@ -1,0 +1,126 @@
+import { randomUUID } from 'node:crypto';
+import {
+  OrderPlaced,
+  ReserveInventoryRequested,
+  ChargePaymentRequested,
+  CreateShipmentRequested,
+  RefundPaymentRequested,
+  ReleaseInventoryRequested,
+} from '@eventline/events';
+import { EventStore, runProjection } from '@eventline/eventstore';
+import { badInput, defineEdge, notFound, outgoing, type EdgeContext } from '@eventline/kit';
+import { HIGH_VALUE_TOTAL, orderTotal, parsePlaceOrder } from '../domain/order';
+import { isTerminal, startSaga, type OrderStatus } from '../domain/saga';
+import { loadOrderView, orderViewProjection } from '../order-view';
+import { orderStream, persistDecision, type OrderFacts } from '../saga-store';
+
+/** Final views never change again, so only they are cached, for as long as memory allows. */
+const FINAL_VIEW_TTL_SECONDS = 3600;
+
+function placeOrderRoutes(
+  router: Parameters<NonNullable<Parameters<typeof defineEdge>[0]['routes']>>[0],
+  { pool, transact, cache }: EdgeContext,
+): void {
+  const store = new EventStore(pool);
+
+  router.post('/orders', async (req, res) => {
+    const command = parsePlaceOrder(req.body);
+    if ('error' in command) throw badInput(command.error);
+    const key = req.get('idempotency-key');
+    if (key !== undefined && (key.length === 0 || key.length > 200))
+      throw badInput('Idempotency-Key must be 1-200 characters');
+
+    const placed = await transact(async (tx) => {
+      const orderId = randomUUID();
+      if (key) {
+        const claimed = await tx.query<{ order_id: string }>(
+          `INSERT INTO orders.idempotency_keys (key, order_id) VALUES ($1, $2)
+           ON CONFLICT (key) DO UPDATE SET key = EXCLUDED.key RETURNING order_id`,
+          [key, orderId],
+        );
+        const existing = claimed.rows[0]?.order_id;
+        if (existing && existing !== orderId)
+          return { result: { orderId: existing, created: false } };
+      }
+      const order: OrderFacts = { orderId, ...command, total: orderTotal(command.items) };
+      const placedAt = new Date().toISOString();
+      const saga = startSaga();
+      const requests = await persistDecision(tx, store, order, saga, true);
+      await store.appendInTransaction(
+        tx,
+        orderStream(orderId),
+        [{ type: 'OrderPlaced', data: { ...order, placedAt } }],
+        {
+          expectedVersion: 'no-stream',
+        },
+      );
+      // Knative filters on attributes, not data: region and value travel as extensions.
+      const announcement = outgoing(
+        OrderPlaced,
+        { ...order, placedAt },
+        {
+          partitionkey: orderId,
+          extensions: { region: order.region, highvalue: String(order.total >= HIGH_VALUE_TOTAL) },
+        },
+      );
+      return { result: { orderId, created: true }, emit: [announcement, ...requests] };
+    });
+    res.status(202).json({ orderId: placed.orderId });
+  });
+
+  router.get('/orders/:orderId', async (req, res) => {
+    const orderId = req.params.orderId;
+    const cached = await cache.getOrLoad(
+      `orders:final:${orderId}`,
+      FINAL_VIEW_TTL_SECONDS,
+      async () => {
+        const view = await loadOrderView(pool, orderId);
+        return view && isTerminal(view.status as OrderStatus) ? view : undefined;
+      },
+    );
+    const view = cached ?? (await loadOrderView(pool, orderId));
+    if (!view) throw notFound(`no order ${orderId}`);
+    res.json(view);
+  });
+
+  router.put('/inventory/:sku', async (req, res) => {
+    const available = (req.body as { available?: unknown } | undefined)?.available;
+    if (!Number.isInteger(available) || (available as number) < 0)
+      throw badInput('available must be a non-negative integer');
+    const { rows } = await pool.query(
+      `INSERT INTO orders.inventory (sku, available) VALUES ($1, $2)
+       ON CONFLICT (sku) DO UPDATE SET available = EXCLUDED.available
+       RETURNING sku, available, reserved, shipped`,
+      [req.params.sku, available],
+    );
+    res.json(rows[0]);
+  });
+
+  router.get('/inventory/:sku', async (req, res) => {
+    const { rows } = await pool.query(
+      'SELECT sku, available, reserved, shipped FROM orders.inventory WHERE sku = $1',
+      [req.params.sku],
+    );
+    if (!rows[0]) throw notFound(`no sku ${req.params.sku}`);
+    res.json(rows[0]);
+  });
+}
+
+/** The orders HTTP edge: commands in, the order status read model out. */
+export const ordersApi = defineEdge({
+  name: 'orders-api',
+  emits: [
+    OrderPlaced,
+    ReserveInventoryRequested,
+    ReleaseInventoryRequested,
+    ChargePaymentRequested,
+    RefundPaymentRequested,
+    CreateShipmentRequested,
+  ],
+  routes: placeOrderRoutes,
+  background: ({ pool, log }) =>
+    runProjection(new EventStore(pool), orderViewProjection, {
+      pollIntervalMs: 50,
+      onError: (err) => log.warn({ err }, 'order view projection failed; retrying'),
+    }),
+});

@@ -1,0 +1,1 @@
+export { ordersService as service } from './service';

@@ -1,0 +1,4 @@
+import { runService } from '@eventline/kit';
+import { ordersService } from './service';
+
+void runService(ordersService);

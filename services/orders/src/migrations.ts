@@ -1,0 +1,86 @@
+import type { Migration } from '@eventline/store';
+
+export const ordersMigrations: Migration[] = [
+  {
+    id: '001_orders',
+    sql: `
+      CREATE TABLE idempotency_keys (
+        key text PRIMARY KEY,
+        order_id text NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE TABLE sagas (
+        order_id text PRIMARY KEY,
+        state jsonb NOT NULL,
+        orders jsonb NOT NULL,
+        updated_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE TABLE saga_timers (
+        order_id text PRIMARY KEY REFERENCES sagas (order_id),
+        step text NOT NULL,
+        phase text NOT NULL,
+        due_at timestamptz NOT NULL
+      );
+      CREATE INDEX saga_timers_due ON saga_timers (due_at);
+      CREATE TABLE inventory (
+        sku text PRIMARY KEY,
+        available integer NOT NULL CHECK (available >= 0),
+        reserved integer NOT NULL DEFAULT 0 CHECK (reserved >= 0),
+        shipped integer NOT NULL DEFAULT 0 CHECK (shipped >= 0)
+      );
+      CREATE TABLE reservations (
+        order_id text NOT NULL,
+        sku text NOT NULL REFERENCES inventory (sku),
+        quantity integer NOT NULL,
+        status text NOT NULL CHECK (status IN ('held', 'released', 'shipped')),
+        PRIMARY KEY (order_id, sku)
+      );
+      CREATE TABLE payments (
+        order_id text PRIMARY KEY,
+        customer_id text NOT NULL,
+        amount bigint NOT NULL,
+        status text NOT NULL CHECK (status IN ('charged', 'declined', 'refunded')),
+        reference text,
+        reason text,
+        charged_at timestamptz NOT NULL DEFAULT now(),
+        refunded_at timestamptz
+      );
+      CREATE TABLE shipments (
+        order_id text PRIMARY KEY,
+        region text NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE TABLE order_view (
+        order_id text PRIMARY KEY,
+        status text NOT NULL,
+        customer_id text NOT NULL,
+        region text NOT NULL,
+        items jsonb NOT NULL,
+        total bigint NOT NULL,
+        reason text,
+        history jsonb NOT NULL DEFAULT '[]',
+        placed_at timestamptz NOT NULL,
+        updated_at timestamptz NOT NULL
+      );
+      CREATE TABLE notifications (
+        order_id text PRIMARY KEY,
+        customer_id text NOT NULL,
+        message text NOT NULL,
+        sent_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE TABLE revenue_by_minute (
+        minute timestamptz NOT NULL,
+        region text NOT NULL,
+        orders integer NOT NULL,
+        revenue bigint NOT NULL,
+        PRIMARY KEY (minute, region)
+      );
+      CREATE TABLE reviews (
+        order_id text PRIMARY KEY,
+        customer_id text NOT NULL,
+        total bigint NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now()
+      );
+    `,
+  },
+];

@@ -1,0 +1,150 @@
+import { eventually } from '@eventline/testing';
+import {
+  books,
+  orderView,
+  placeOrder,
+  setStock,
+  startOrdersWorld,
+  terminal,
+  type OrdersWorld,
+} from './orders-system';
+
+describe('order fulfilment saga on real Kafka, Postgres and Redis, each handler its own process', () => {
+  let world: OrdersWorld;
+
+  beforeAll(async () => {
+    world = await startOrdersWorld();
+    await setStock(world, 'widget', 100);
+    await setStock(world, 'gadget', 1);
+  }, 180_000);
+
+  afterAll(async () => {
+    await world?.stop();
+  });
+
+  it('given stock, when an order is placed, then it completes: reserved, charged, shipped, with its history', async () => {
+    const orderId = await placeOrder(world, {
+      items: [{ sku: 'widget', quantity: 2, unitPrice: 1500 }],
+    });
+    const view = await terminal(world, orderId);
+    expect(view).toMatchObject({ status: 'COMPLETED', total: 3000, reason: null });
+    expect(view.history.map((h) => h.event)).toEqual([
+      'OrderPlaced',
+      'StepSucceeded',
+      'StepSucceeded',
+      'StepSucceeded',
+      'OrderCompleted',
+    ]);
+    const payment = await world.pool.query(
+      'SELECT status FROM orders.payments WHERE order_id = $1',
+      [orderId],
+    );
+    expect(payment.rows).toEqual([{ status: 'charged' }]);
+  });
+
+  it('given too little stock, when an order is placed, then it is cancelled with the reason', async () => {
+    const orderId = await placeOrder(world, {
+      items: [{ sku: 'gadget', quantity: 5, unitPrice: 100 }],
+    });
+    const view = await terminal(world, orderId);
+    expect(view.status).toBe('CANCELLED');
+    expect(view.reason).toContain('insufficient stock for gadget');
+  });
+
+  it('given a declined card, when charged, then inventory is released and the order cancelled with the reason', async () => {
+    const orderId = await placeOrder(world, {
+      customerId: 'decline-me',
+      items: [{ sku: 'widget', quantity: 3, unitPrice: 100 }],
+    });
+    const view = await terminal(world, orderId);
+    expect(view).toMatchObject({ status: 'CANCELLED', reason: 'card declined by the provider' });
+    const held = await world.pool.query(
+      `SELECT status FROM orders.reservations WHERE order_id = $1`,
+      [orderId],
+    );
+    expect(held.rows).toEqual([{ status: 'released' }]);
+  });
+
+  it('given no carrier for the region, when shipping fails, then payment is refunded, inventory released, order failed', async () => {
+    const orderId = await placeOrder(world, {
+      region: 'atlantis',
+      items: [{ sku: 'widget', quantity: 1, unitPrice: 700 }],
+    });
+    const view = await terminal(world, orderId);
+    expect(view).toMatchObject({ status: 'FAILED', reason: 'no carrier serves region atlantis' });
+    const events = view.history.map((h) => h.event);
+    expect(events.slice(-3)).toEqual(['StepSucceeded', 'StepSucceeded', 'OrderFailed']);
+    const payment = await world.pool.query(
+      'SELECT status FROM orders.payments WHERE order_id = $1',
+      [orderId],
+    );
+    expect(payment.rows).toEqual([{ status: 'refunded' }]);
+  });
+
+  it('given one Idempotency-Key sent ten times at once, when placed, then there is one order', async () => {
+    const ids = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        placeOrder(world, { items: [{ sku: 'widget', quantity: 1, unitPrice: 10 }] }, 'same-key-1'),
+      ),
+    );
+    expect(new Set(ids).size).toBe(1);
+    await terminal(world, ids[0] as string);
+    const sagas = await world.pool.query(
+      `SELECT count(*)::int AS n FROM orders.idempotency_keys WHERE key = 'same-key-1'`,
+    );
+    expect(sagas.rows[0]).toEqual({ n: 1 });
+  });
+
+  it('given a high-value order, when placed, then it fans out to notification, analytics and review; a small one skips review', async () => {
+    const big = await placeOrder(world, {
+      items: [{ sku: 'widget', quantity: 1, unitPrice: 25_000 }],
+    });
+    const small = await placeOrder(world, {
+      items: [{ sku: 'widget', quantity: 1, unitPrice: 5 }],
+    });
+    await terminal(world, big);
+    await terminal(world, small);
+    await eventually(async () => {
+      const notified = await world.pool.query(
+        'SELECT order_id FROM orders.notifications WHERE order_id = ANY($1)',
+        [[big, small]],
+      );
+      return notified.rowCount === 2 ? true : undefined;
+    });
+    const reviews = await world.pool.query(
+      'SELECT order_id FROM orders.reviews WHERE order_id = ANY($1)',
+      [[big, small]],
+    );
+    expect(reviews.rows).toEqual([{ order_id: big }]);
+    const revenue = await world.pool.query(
+      `SELECT SUM(revenue)::bigint AS revenue FROM orders.revenue_by_minute WHERE region = 'eu-west'`,
+    );
+    expect(Number(revenue.rows[0].revenue)).toBeGreaterThanOrEqual(25_005);
+  });
+
+  it('given an unknown order, when read, then 404; and bad orders get 400 naming the field', async () => {
+    expect(await orderView(world, 'nope')).toBeUndefined();
+    const response = await fetch(`${world.system.edgeUrl}/orders`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        customerId: 'c',
+        region: 'eu',
+        items: [{ sku: 'widget', quantity: -1, unitPrice: 1 }],
+      }),
+    });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: string }).error).toContain('items[0].quantity');
+  });
+
+  it('given all of the above, when the books are read, then stock and money reconcile', async () => {
+    const result = await books(world);
+    expect(result.stock).toEqual([
+      expect.objectContaining({ sku: 'gadget', total: 1, reserved: 0 }),
+      expect.objectContaining({ sku: 'widget', total: 100, reserved: 0 }),
+    ]);
+    expect(Number(result.money.charged) - Number(result.money.refunded)).toBe(
+      Number(result.completed.revenue),
+    );
+  });
+});
