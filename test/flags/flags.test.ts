@@ -152,7 +152,13 @@ describe('dead letters: nothing is lost when a handler is down', () => {
 
     const letter = await eventually(async () => {
       const body = (await (await fetch(`${system.edgeUrl}/dead-letters`)).json()) as {
-        letters: Array<{ letterId: number; type: string; destination: string; status: number | null; response: string }>;
+        letters: Array<{
+          letterId: number;
+          type: string;
+          destination: string;
+          status: number | null;
+          response: string;
+        }>;
       };
       return body.letters.find((l) => l.type === 'dev.eventline.flags.changed');
     }, 30_000);
@@ -162,10 +168,16 @@ describe('dead letters: nothing is lost when a handler is down', () => {
     expect(await flagState(system, 'while-down')).toBeUndefined();
 
     await projection?.start();
-    const replay = await fetch(`${system.edgeUrl}/dead-letters/${letter.letterId}/replay`, { method: 'POST' });
+    const replay = await fetch(`${system.edgeUrl}/dead-letters/${letter.letterId}/replay`, {
+      method: 'POST',
+    });
     expect(replay.status).toBe(202);
-    expect(await eventually(() => flagState(system, 'while-down'))).toMatchObject({ enabled: true });
-    const pending = (await (await fetch(`${system.edgeUrl}/dead-letters`)).json()) as { letters: unknown[] };
+    expect(await eventually(() => flagState(system, 'while-down'))).toMatchObject({
+      enabled: true,
+    });
+    const pending = (await (await fetch(`${system.edgeUrl}/dead-letters`)).json()) as {
+      letters: unknown[];
+    };
     expect(pending.letters).toHaveLength(0);
   }, 90_000);
 

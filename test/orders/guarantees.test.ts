@@ -28,7 +28,7 @@ describe('flash sale guarantees with duplicate deliveries injected at the broker
         }),
       ),
     );
-    const views = await Promise.all(orderIds.map((id) => terminal(world, id, 60_000)));
+    const views = await Promise.all(orderIds.map((id) => terminal(world, id, 120_000)));
     const completed = views.filter((v) => v.status === 'COMPLETED');
     expect(completed).toHaveLength(20);
     expect(views.filter((v) => v.status === 'CANCELLED')).toHaveLength(40);
@@ -50,7 +50,7 @@ describe('flash sale guarantees with duplicate deliveries injected at the broker
     expect(Number(result.money.charged) - Number(result.money.refunded)).toBe(
       Number(result.completed.revenue),
     );
-  }, 120_000);
+  }, 180_000);
 });
 
 describe('no loss when handler processes are killed with SIGKILL mid-run', () => {
@@ -81,7 +81,7 @@ describe('no loss when handler processes are killed with SIGKILL mid-run', () =>
     await new Promise((resolve) => setTimeout(resolve, 500));
     for (const victim of victims) await victim?.start();
 
-    const views = await Promise.all(orderIds.map((id) => terminal(world, id, 90_000)));
+    const views = await Promise.all(orderIds.map((id) => terminal(world, id, 120_000)));
     expect(views.every((v) => ['COMPLETED', 'CANCELLED', 'FAILED'].includes(v.status))).toBe(true);
     const result = await books(world);
     expect(result.stock).toEqual([
@@ -90,5 +90,5 @@ describe('no loss when handler processes are killed with SIGKILL mid-run', () =>
     expect(Number(result.money.charged) - Number(result.money.refunded)).toBe(
       Number(result.completed.revenue),
     );
-  }, 150_000);
+  }, 180_000);
 });

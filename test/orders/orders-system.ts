@@ -27,9 +27,11 @@ export async function startOrdersWorld(
       REDIS_URL: servers.redisUrl,
       REDIS_KEY_PREFIX: `${uniqueName('orders')}:`,
       KAFKA_BROKERS: servers.kafkaBrokers,
-      LOG_LEVEL: 'error',
+      LOG_LEVEL: process.env.TEST_HANDLER_LOG_LEVEL ?? 'error',
       PAYMENT_LATENCY_MS: '2',
       SHIPMENT_FAILURE_REGIONS: 'atlantis',
+      // Suites share two cores with other suites: a step is slow here long before it is lost.
+      ORDERS_STEP_TIMEOUT_MS: '120000',
       ...options.env,
     },
     topology: 'processes',

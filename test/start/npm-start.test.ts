@@ -17,7 +17,7 @@ describe('npm start: the whole system on embedded defaults, nothing installed', 
     }
   });
 
-  it('given no server URLs, when started, then it prints where to look and a flag set with PUT reads back enabled within a second', async () => {
+  it('given no server URLs, when started, then it prints where to look, a flag set with PUT reads back enabled within a second, and orders reach COMPLETED or CANCELLED with the reason', async () => {
     const [edgePort, brokerPort] = [await freePort(), await freePort()];
     const env = { ...process.env, LOG_LEVEL: 'warn' };
     for (const name of ['DATABASE_URL', 'REDIS_URL', 'KAFKA_BROKERS']) delete env[name];
@@ -51,5 +51,36 @@ describe('npm start: the whole system on embedded defaults, nothing installed', 
       return response.ok ? ((await response.json()) as { enabled: boolean }) : undefined;
     }, 1_000);
     expect(flag.enabled).toBe(true);
+
+    await fetch(`${api}/inventory/widget`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ available: 3 }),
+    });
+    const place = async (quantity: number) => {
+      const response = await fetch(`${api}/orders`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          customerId: 'c-1',
+          region: 'eu-west',
+          items: [{ sku: 'widget', quantity, unitPrice: 1500 }],
+        }),
+      });
+      expect(response.status).toBe(202);
+      return ((await response.json()) as { orderId: string }).orderId;
+    };
+    const finalStatus = (orderId: string) =>
+      eventually(async () => {
+        const view = (await (await fetch(`${api}/orders/${orderId}`)).json()) as {
+          status: string;
+          reason: string | null;
+        };
+        return view.status === 'PENDING' ? undefined : view;
+      }, 10_000);
+    expect(await finalStatus(await place(2))).toMatchObject({ status: 'COMPLETED', reason: null });
+    const cancelled = await finalStatus(await place(5));
+    expect(cancelled.status).toBe('CANCELLED');
+    expect(cancelled.reason).toContain('insufficient stock for widget');
   }, 90_000);
 });

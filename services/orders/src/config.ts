@@ -6,7 +6,8 @@ const ordersEnvSchema = z.object({
   PAYMENT_LATENCY_MS: z.coerce.number().int().min(0).max(60_000).default(5),
   PAYMENT_DECLINE_RATE: z.coerce.number().min(0).max(1).default(0),
   SHIPMENT_FAILURE_REGIONS: z.string().default('nowhere'),
-  ORDERS_SNAPSHOT_EVERY: z.coerce.number().int().min(1).default(50),
+  /** overrides every step's timeout of the saga table (ms), e.g. for a slow test machine */
+  ORDERS_STEP_TIMEOUT_MS: z.coerce.number().int().min(100).optional(),
 });
 
 export type OrdersConfig = z.infer<typeof ordersEnvSchema>;

@@ -8,6 +8,7 @@ import {
 import { EventStore } from '@eventline/eventstore';
 import { outgoing, type OutgoingEvent } from '@eventline/kit';
 import type { Transaction } from '@eventline/store';
+import { ordersConfig } from './config';
 import type { LineItem } from './domain/order';
 import {
   timeoutOf,

@@ -6,6 +6,8 @@ import { Command } from 'commander';
 import { resolveTestServers } from '@eventline/testing';
 import { ms, type LatencySummary } from './latency';
 import { runBrokerBench } from './broker-bench';
+import { runSagaBench } from './saga-bench';
+import { eventStoreBenchReport, runEventStoreBench } from './eventstore-bench';
 
 const REPORTS = path.resolve(__dirname, '../../../reports/bench');
 
@@ -61,6 +63,57 @@ program
       '',
       `Broker overhead over raw Kafka on the same client (@platformatic/kafka): p50 ${ms(overhead('p50'))}, p99 ${ms(overhead('p99'))}.`,
     ]);
+    await servers.stop();
+    process.exit(0);
+  });
+
+program
+  .command('saga')
+  .description(
+    'flash sale end to end: orders placed at a fixed rate until terminal, each handler its own process',
+  )
+  .option('--rate <n>', 'orders offered per second', '100')
+  .option('--seconds <n>', 'measured seconds', '20')
+  .action(async (opts: { rate: string; seconds: string }) => {
+    const servers = await resolveTestServers();
+    const result = await runSagaBench({
+      databaseUrl: servers.databaseUrl,
+      redisUrl: servers.redisUrl,
+      kafkaBrokers: servers.kafkaBrokers,
+      rate: Number(opts.rate),
+      seconds: Number(opts.seconds),
+    });
+    const s = result.placeToTerminal;
+    report(`saga-${opts.rate}`, [
+      `### Flash sale at ${opts.rate} orders/s offered for ${opts.seconds} s (${machine()})`,
+      '',
+      'Every handler its own process; real Kafka, Postgres, Redis; latency = order placed → terminal status.',
+      '',
+      '| offered | accepted | terminal | statuses | orders/s completed | p50 | p99 | max |',
+      '|---|---|---|---|---|---|---|---|',
+      `| ${result.offered} | ${result.accepted} | ${result.terminal} | ${JSON.stringify(result.statuses)} | ${s.throughput.toFixed(0)} | ${ms(s.p50)} | ${ms(s.p99)} | ${ms(s.max)} |`,
+    ]);
+    await servers.stop();
+    process.exit(0);
+  });
+
+program
+  .command('eventstore')
+  .description(
+    "Eventline's event store vs Emmett's PostgreSQL event store, same Postgres, same run",
+  )
+  .option('--seconds <n>', 'measured seconds per run', '5')
+  .option('--writers <n>', 'concurrent writers, each on its own stream', '8')
+  .option('--rounds <n>', 'runs per scenario and store, alternating order', '2')
+  .action(async (opts: { seconds: string; writers: string; rounds: string }) => {
+    const servers = await resolveTestServers();
+    const result = await runEventStoreBench({
+      databaseUrl: servers.databaseUrl,
+      seconds: Number(opts.seconds),
+      writers: Number(opts.writers),
+      rounds: Number(opts.rounds),
+    });
+    report('eventstore', eventStoreBenchReport(result, machine()));
     await servers.stop();
     process.exit(0);
   });

@@ -1,4 +1,5 @@
 import type { Pool, Transaction } from '@eventline/store';
+import { statement } from './statements';
 import { StreamClosedError, WrongExpectedVersionError } from './errors';
 import type { EventData, ExpectedVersion, RecordedEvent } from './events';
 
@@ -114,11 +115,13 @@ export class EventStore {
       stream_version: number;
       first_position: number | null;
       last_position: number | null;
-    }>({
-      name: 'eventstore.append',
-      text: 'SELECT * FROM eventstore.append_to_stream($1, $2, $3)',
-      values: [streamId, expectedAsParameter(expected), payload],
-    });
+    }>(
+      statement('eventstore.append', 'SELECT * FROM eventstore.append_to_stream($1, $2, $3)', [
+        streamId,
+        expectedAsParameter(expected),
+        payload,
+      ]),
+    );
     const row = rows[0];
     if (!row) throw new Error(`append to ${streamId}: the store returned no outcome`);
     const version = Number(row.stream_version);
@@ -137,24 +140,28 @@ export class EventStore {
     streamId: string,
     options: ReadStreamOptions = {},
   ): Promise<RecordedEvent<Event>[]> {
-    const { rows } = await (options.tx ?? this.pool).query<{ events: EventTuple[] | null }>({
-      name: 'eventstore.read_stream',
-      // Versions are contiguous, so a version range replaces LIMIT and the aggregate stays flat.
-      text: `SELECT json_agg(${EVENT_AS_JSON} ORDER BY stream_version) AS events
-             FROM eventstore.events
-             WHERE stream_id = $1 AND stream_version > $2 AND stream_version <= $2 + $3`,
-      values: [streamId, options.afterVersion ?? 0, options.maxCount ?? MAX_COUNT],
-    });
+    // Versions are contiguous, so a version range replaces LIMIT and the aggregate stays flat.
+    const { rows } = await (options.tx ?? this.pool).query<{ events: EventTuple[] | null }>(
+      statement(
+        'eventstore.read_stream',
+        `SELECT json_agg(${EVENT_AS_JSON} ORDER BY stream_version) AS events
+         FROM eventstore.events
+         WHERE stream_id = $1 AND stream_version > $2 AND stream_version <= $2 + $3`,
+        [streamId, options.afterVersion ?? 0, options.maxCount ?? MAX_COUNT],
+      ),
+    );
     return toRecorded<Event>(rows[0]?.events ?? null);
   }
 
   /** The stream's current version: 0 when it has no events. */
   async streamVersion(streamId: string, tx?: Transaction): Promise<number> {
-    const { rows } = await (tx ?? this.pool).query<{ version: number }>({
-      name: 'eventstore.stream_version',
-      text: 'SELECT version FROM eventstore.streams WHERE stream_id = $1',
-      values: [streamId],
-    });
+    const { rows } = await (tx ?? this.pool).query<{ version: number }>(
+      statement(
+        'eventstore.stream_version',
+        'SELECT version FROM eventstore.streams WHERE stream_id = $1',
+        [streamId],
+      ),
+    );
     return rows[0] ? Number(rows[0].version) : 0;
   }
 
@@ -165,13 +172,15 @@ export class EventStore {
   async readAll<Event extends EventData = EventData>(
     options: ReadAllOptions = {},
   ): Promise<RecordedEvent<Event>[]> {
-    const { rows } = await (options.tx ?? this.pool).query<{ events: EventTuple[] | null }>({
-      name: 'eventstore.read_all',
-      text: `SELECT json_agg(${EVENT_AS_JSON} ORDER BY global_position) AS events
+    const { rows } = await (options.tx ?? this.pool).query<{ events: EventTuple[] | null }>(
+      statement(
+        'eventstore.read_all',
+        `SELECT json_agg(${EVENT_AS_JSON} ORDER BY global_position) AS events
              FROM (SELECT * FROM eventstore.events WHERE global_position > $1
                    ORDER BY global_position LIMIT $2) AS batch`,
-      values: [options.after ?? 0, options.batchSize ?? 1000],
-    });
+        [options.after ?? 0, options.batchSize ?? 1000],
+      ),
+    );
     return toRecorded<Event>(rows[0]?.events ?? null);
   }
 

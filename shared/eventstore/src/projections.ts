@@ -1,4 +1,5 @@
 import { inTransaction, type Transaction } from '@eventline/store';
+import { statement } from './statements';
 import type { EventStore } from './event-store';
 import type { EventData, RecordedEvent } from './events';
 
@@ -31,25 +32,31 @@ export interface ProjectionRunner {
  * projection (another replica) waits instead of applying the same events twice.
  */
 async function lockCheckpoint(tx: Transaction, name: string): Promise<number> {
-  await tx.query({
-    name: 'eventstore.ensure_checkpoint',
-    text: 'INSERT INTO eventstore.checkpoints (projection) VALUES ($1) ON CONFLICT DO NOTHING',
-    values: [name],
-  });
-  const { rows } = await tx.query<{ position: number }>({
-    name: 'eventstore.lock_checkpoint',
-    text: 'SELECT position FROM eventstore.checkpoints WHERE projection = $1 FOR UPDATE',
-    values: [name],
-  });
+  await tx.query(
+    statement(
+      'eventstore.ensure_checkpoint',
+      'INSERT INTO eventstore.checkpoints (projection) VALUES ($1) ON CONFLICT DO NOTHING',
+      [name],
+    ),
+  );
+  const { rows } = await tx.query<{ position: number }>(
+    statement(
+      'eventstore.lock_checkpoint',
+      'SELECT position FROM eventstore.checkpoints WHERE projection = $1 FOR UPDATE',
+      [name],
+    ),
+  );
   return Number(rows[0]?.position ?? 0);
 }
 
 async function storeCheckpoint(tx: Transaction, name: string, position: number): Promise<void> {
-  await tx.query({
-    name: 'eventstore.store_checkpoint',
-    text: 'UPDATE eventstore.checkpoints SET position = $2, updated_at = now() WHERE projection = $1',
-    values: [name, position],
-  });
+  await tx.query(
+    statement(
+      'eventstore.store_checkpoint',
+      'UPDATE eventstore.checkpoints SET position = $2, updated_at = now() WHERE projection = $1',
+      [name, position],
+    ),
+  );
 }
 
 async function applyBatch<Event extends EventData>(

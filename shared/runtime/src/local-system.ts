@@ -101,6 +101,9 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       const postgres = await startEmbeddedPostgres();
       stops.push(postgres.stop);
       databaseUrl = postgres.url;
+      // PGlite's connections share one session: prepared statement names would collide.
+      env.EVENTLINE_PG_NAMED_STATEMENTS = 'false';
+      process.env.EVENTLINE_PG_NAMED_STATEMENTS = 'false';
     }
     if (topology === 'processes' && !env.REDIS_URL) {
       log.warn('REDIS_URL unset: handler processes run without a cache');

@@ -30,9 +30,19 @@ export async function createTestDatabase(
     url: url.toString(),
     drop: async () => {
       const client = new pg.Client({ connectionString: serverUrl });
+      client.on('error', () => undefined);
       await client.connect();
       try {
-        await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        // WITH (FORCE) cannot end an autovacuum worker (42501): wait for it and try again.
+        for (let attempt = 1; ; attempt += 1) {
+          try {
+            await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+            return;
+          } catch (err) {
+            if ((err as { code?: string }).code !== '42501' || attempt >= 20) throw err;
+            await new Promise((resolve) => setTimeout(resolve, 250));
+          }
+        }
       } finally {
         await client.end();
       }
