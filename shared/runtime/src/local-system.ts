@@ -101,9 +101,9 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       const postgres = await startEmbeddedPostgres();
       stops.push(postgres.stop);
       databaseUrl = postgres.url;
-      // PGlite's connections share one session: prepared statement names would collide.
-      env.EVENTLINE_PG_NAMED_STATEMENTS = 'false';
-      process.env.EVENTLINE_PG_NAMED_STATEMENTS = 'false';
+      // PGlite's connections share one session (see sharedSession in @eventline/store).
+      env.EVENTLINE_PG_SHARED_SESSION = 'true';
+      process.env.EVENTLINE_PG_SHARED_SESSION = 'true';
     }
     if (topology === 'processes' && !env.REDIS_URL) {
       log.warn('REDIS_URL unset: handler processes run without a cache');

@@ -1,5 +1,6 @@
 export {
   createPool,
+  sharedSession,
   inTransaction,
   isRetryableDatabaseError,
   isConnectionError,

@@ -6,11 +6,29 @@ export type Transaction = pg.PoolClient;
 // bigint columns (global positions, sequences) come back as numbers: they stay far below 2^53.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 
+/**
+ * True when the server's connections share one session (the embedded PGlite's multiplexer): it
+ * keeps a transaction's statements together but may interleave the protocol messages of queries
+ * sent outside one, so such queries are wrapped in a transaction of their own.
+ */
+export function sharedSession(): boolean {
+  return process.env.EVENTLINE_PG_SHARED_SESSION === 'true';
+}
+
+class TransactionPerQueryPool extends pg.Pool {
+  // pg's overloads are not expressible in a subclass without `any`; the promise form is all we use.
+  override query(...args: unknown[]): never {
+    const [text, values] = args as [string | pg.QueryConfig, unknown[] | undefined];
+    return inTransaction(this, (tx) => tx.query(text as string, values)) as never;
+  }
+}
+
 export function createPool(
   connectionString: string,
   options: { max?: number; name?: string } = {},
 ): Pool {
-  return new pg.Pool({
+  const PoolClass = sharedSession() ? TransactionPerQueryPool : pg.Pool;
+  return new PoolClass({
     connectionString,
     max: options.max ?? 10,
     application_name: options.name ?? 'eventline',
