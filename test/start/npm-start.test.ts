@@ -72,11 +72,10 @@ describe('npm start: the whole system on embedded defaults, nothing installed', 
     };
     const finalStatus = (orderId: string) =>
       eventually(async () => {
-        const view = (await (await fetch(`${api}/orders/${orderId}`)).json()) as {
-          status: string;
-          reason: string | null;
-        };
-        return view.status === 'PENDING' ? undefined : view;
+        const response = await fetch(`${api}/orders/${orderId}`);
+        const view = (await response.json()) as { status: string; reason: string | null };
+        // 404 until the read model has caught up with the order, then PENDING until the saga ends.
+        return response.ok && view.status !== 'PENDING' ? view : undefined;
       }, 10_000);
     expect(await finalStatus(await place(2))).toMatchObject({ status: 'COMPLETED', reason: null });
     const cancelled = await finalStatus(await place(5));
