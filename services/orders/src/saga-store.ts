@@ -97,7 +97,7 @@ export async function persistDecision(
         order.orderId,
         state.awaiting.step,
         state.awaiting.phase,
-        timeoutOf(state.awaiting.step) / 1000,
+        (ordersConfig().ORDERS_STEP_TIMEOUT_MS ?? timeoutOf(state.awaiting.step)) / 1000,
       ],
     );
   } else {
