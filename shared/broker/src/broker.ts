@@ -95,12 +95,16 @@ export class LocalBroker {
     const group = kafkaNames.consumerGroup(this.options.namespace, spec.name);
     const subscription = await this.options.eventLog.subscribe(
       group,
-      { ordered: spec.ordered, maxInFlight: spec.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT },
+      {
+        ordered: spec.ordered,
+        maxInFlight: spec.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT,
+        accepts: (attributes) => {
+          const matches = matchesTrigger(attributes, spec.filter);
+          if (!matches) stats.filtered += 1;
+          return matches;
+        },
+      },
       async (event) => {
-        if (!matchesTrigger(event, spec.filter)) {
-          stats.filtered += 1;
-          return;
-        }
         const outcome = await deliver(event, target, log);
         this.count(stats, outcome);
         if (outcome.kind === 'delivered' && outcome.reply) await this.publish(outcome.reply);

@@ -5,6 +5,11 @@ export interface ConsumeOptions {
   ordered: boolean;
   /** bound on events being delivered at once for this consumer group */
   maxInFlight: number;
+  /**
+   * The trigger's filter over the event's attributes. Records it refuses are acknowledged
+   * without being decoded: every trigger reads every event of its broker, most of them not its own.
+   */
+  accepts: (attributes: Record<string, unknown>) => boolean;
 }
 
 export interface Subscription {

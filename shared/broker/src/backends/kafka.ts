@@ -61,13 +61,20 @@ export function toRecord(event: Event): KafkaRecord {
   };
 }
 
-export function fromRecord(headers: Map<string, string>, value: string | undefined): Event {
+/** The CloudEvent attributes a record's ce_* headers carry, without decoding its data. */
+function attributesOf(headers: Map<string, string>): Record<string, unknown> {
   const attributes: Record<string, unknown> = {};
   for (const [name, text] of headers) {
     if (name.startsWith('ce_')) attributes[name.slice(3)] = text;
   }
   const contentType = headers.get('content-type');
   if (contentType) attributes.datacontenttype = contentType;
+  return attributes;
+}
+
+export function fromRecord(headers: Map<string, string>, value: string | undefined): Event {
+  const attributes = attributesOf(headers);
+  const contentType = headers.get('content-type');
   if (value) attributes.data = contentType?.includes('json') ? JSON.parse(value) : value;
   return new CloudEvent(attributes as never, false) as Event;
 }
@@ -254,6 +261,10 @@ export class KafkaEventLog implements EventLog {
         partitions.set(message.partition, partition);
       }
       const done = partition.progress.track(message);
+      if (!options.accepts(attributesOf(message.headers))) {
+        done();
+        return;
+      }
       inFlight += 1;
       if (inFlight >= backlogLimit && !paused) {
         paused = true;

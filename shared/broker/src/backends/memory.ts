@@ -12,6 +12,7 @@ interface Group {
   draining: boolean[];
   limit: InFlightLimit;
   ordered: boolean;
+  accepts: ConsumeOptions['accepts'];
   handle: (event: Event) => Promise<void>;
   stopped: boolean;
   inFlight: Set<Promise<void>>;
@@ -28,7 +29,7 @@ export class MemoryEventLog implements EventLog {
   async append(event: Event): Promise<void> {
     const partition = partitionFor(event.partitionkey, this.partitions, () => this.next++);
     for (const group of this.groups.values()) {
-      if (group.stopped) continue;
+      if (group.stopped || !group.accepts(event as unknown as Record<string, unknown>)) continue;
       group.queues[partition]?.push(event);
       this.drain(group, partition);
     }
@@ -45,6 +46,7 @@ export class MemoryEventLog implements EventLog {
       draining: Array.from({ length: this.partitions }, () => false),
       limit: new InFlightLimit(options.maxInFlight),
       ordered: options.ordered,
+      accepts: options.accepts,
       handle,
       stopped: false,
       inFlight: new Set(),
