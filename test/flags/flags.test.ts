@@ -9,6 +9,26 @@ import {
 
 const servers = testServerEnv();
 
+/** The whole system on the test servers, every handler its own process. */
+function startFlagsSystem(
+  database: TestDatabase,
+  name: string,
+  logLevel: string,
+): Promise<LocalSystem> {
+  return startLocalSystem({
+    env: {
+      DATABASE_URL: database.url,
+      REDIS_URL: servers.redisUrl,
+      REDIS_KEY_PREFIX: `${uniqueName(name)}:`,
+      KAFKA_BROKERS: servers.kafkaBrokers,
+      LOG_LEVEL: logLevel,
+    },
+    topology: 'processes',
+    namespace: uniqueName(name),
+    edgePort: 0,
+  });
+}
+
 async function putFlag(system: LocalSystem, key: string, body: unknown): Promise<Response> {
   return fetch(`${system.edgeUrl}/flags/${key}`, {
     method: 'PUT',
@@ -33,18 +53,7 @@ describe('feature flags through the broker on real Kafka, Postgres and Redis, ea
 
   beforeAll(async () => {
     database = await createTestDatabase(servers.databaseUrl, 'flags');
-    system = await startLocalSystem({
-      env: {
-        DATABASE_URL: database.url,
-        REDIS_URL: servers.redisUrl,
-        REDIS_KEY_PREFIX: `${uniqueName('flags')}:`,
-        KAFKA_BROKERS: servers.kafkaBrokers,
-        LOG_LEVEL: 'warn',
-      },
-      topology: 'processes',
-      namespace: uniqueName('flags'),
-      edgePort: 0,
-    });
+    system = await startFlagsSystem(database, 'flags', 'warn');
   }, 120_000);
 
   afterAll(async () => {
@@ -126,18 +135,7 @@ describe('dead letters: nothing is lost when a handler is down', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase(servers.databaseUrl, 'dlq');
-    system = await startLocalSystem({
-      env: {
-        DATABASE_URL: database.url,
-        REDIS_URL: servers.redisUrl,
-        REDIS_KEY_PREFIX: `${uniqueName('dlq')}:`,
-        KAFKA_BROKERS: servers.kafkaBrokers,
-        LOG_LEVEL: 'error',
-      },
-      topology: 'processes',
-      namespace: uniqueName('dlq'),
-      edgePort: 0,
-    });
+    system = await startFlagsSystem(database, 'dlq', 'error');
   }, 120_000);
 
   afterAll(async () => {

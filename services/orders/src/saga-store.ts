@@ -29,6 +29,15 @@ export interface OrderFacts {
 
 export const orderStream = (orderId: string) => `order-${orderId}`;
 
+/** Every request the saga may send: its steps' actions and compensations. */
+export const sagaRequests = [
+  ReserveInventoryRequested,
+  ReleaseInventoryRequested,
+  ChargePaymentRequested,
+  RefundPaymentRequested,
+  CreateShipmentRequested,
+];
+
 export async function lockSaga(
   tx: Transaction,
   orderId: string,

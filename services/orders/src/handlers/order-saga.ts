@@ -1,15 +1,8 @@
 import { EventStore } from '@eventline/eventstore';
-import {
-  SagaStepOutcome,
-  ChargePaymentRequested,
-  CreateShipmentRequested,
-  RefundPaymentRequested,
-  ReleaseInventoryRequested,
-  ReserveInventoryRequested,
-} from '@eventline/events';
+import { SagaStepOutcome } from '@eventline/events';
 import { badInput, defineHandler, type EdgeContext } from '@eventline/kit';
 import { advanceSaga, type Phase, type StepName } from '../domain/saga';
-import { lockSaga, persistDecision } from '../saga-store';
+import { lockSaga, persistDecision, sagaRequests } from '../saga-store';
 
 const SWEEP_INTERVAL_MS = 250;
 
@@ -65,13 +58,7 @@ function sweepTimers({ pool, transact, log }: EdgeContext) {
 export const orderSaga = defineHandler({
   name: 'order-saga',
   accepts: SagaStepOutcome,
-  emits: [
-    ReserveInventoryRequested,
-    ReleaseInventoryRequested,
-    ChargePaymentRequested,
-    RefundPaymentRequested,
-    CreateShipmentRequested,
-  ],
+  emits: sagaRequests,
   async handle(outcome, { tx, pool }) {
     const saga = await lockSaga(tx, outcome.orderId);
     if (!saga) throw badInput(`no saga for order ${outcome.orderId}`);

@@ -1,18 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import {
-  OrderPlaced,
-  ReserveInventoryRequested,
-  ChargePaymentRequested,
-  CreateShipmentRequested,
-  RefundPaymentRequested,
-  ReleaseInventoryRequested,
-} from '@eventline/events';
+import { OrderPlaced } from '@eventline/events';
 import { EventStore, runProjection } from '@eventline/eventstore';
 import { badInput, defineEdge, notFound, outgoing, type EdgeContext } from '@eventline/kit';
 import { HIGH_VALUE_TOTAL, orderTotal, parsePlaceOrder } from '../domain/order';
 import { isTerminal, startSaga, type OrderStatus } from '../domain/saga';
 import { loadOrderView, orderViewProjection } from '../order-view';
-import { orderStream, persistDecision, type OrderFacts } from '../saga-store';
+import { orderStream, persistDecision, sagaRequests, type OrderFacts } from '../saga-store';
 
 /** Final views never change again, so only they are cached, for as long as memory allows. */
 const FINAL_VIEW_TTL_SECONDS = 3600;
@@ -109,14 +102,7 @@ function placeOrderRoutes(
 /** The orders HTTP edge: commands in, the order status read model out. */
 export const ordersApi = defineEdge({
   name: 'orders-api',
-  emits: [
-    OrderPlaced,
-    ReserveInventoryRequested,
-    ReleaseInventoryRequested,
-    ChargePaymentRequested,
-    RefundPaymentRequested,
-    CreateShipmentRequested,
-  ],
+  emits: [OrderPlaced, ...sagaRequests],
   routes: placeOrderRoutes,
   background: ({ pool, log }) =>
     runProjection(new EventStore(pool), orderViewProjection, {
