@@ -137,6 +137,24 @@ describe('order fulfilment saga on real Kafka, Postgres and Redis, each handler 
     expect(((await response.json()) as { error: string }).error).toContain('items[0].quantity');
   });
 
+  it('given live orders, when the order view is rebuilt by replaying the event store, then it equals the live view', async () => {
+    const snapshot = async () =>
+      (
+        await world.pool.query(
+          'SELECT order_id, status, reason, total, history FROM orders.order_view ORDER BY order_id',
+        )
+      ).rows;
+    const live = await snapshot();
+    const response = await fetch(`${world.system.edgeUrl}/orders/projections/order-view/rebuild`, {
+      method: 'POST',
+    });
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { replayedEvents: number }).replayedEvents).toBeGreaterThan(
+      live.length,
+    );
+    expect(await snapshot()).toEqual(live);
+  });
+
   it('given all of the above, when the books are read, then stock and money reconcile', async () => {
     const result = await books(world);
     expect(result.stock).toEqual([

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { OrderPlaced } from '@eventline/events';
-import { EventStore, runProjection } from '@eventline/eventstore';
+import { EventStore, rebuildProjection, runProjection } from '@eventline/eventstore';
 import { badInput, defineEdge, notFound, outgoing, type EdgeContext } from '@eventline/kit';
 import { HIGH_VALUE_TOTAL, orderTotal, parsePlaceOrder } from '../domain/order';
 import { isTerminal, startSaga, type OrderStatus } from '../domain/saga';
@@ -59,6 +59,17 @@ function placeOrderRoutes(
       return { result: { orderId, created: true }, emit: [announcement, ...requests] };
     });
     res.status(202).json({ orderId: placed.orderId });
+  });
+
+  // Replay as a command: the view is rebuilt from the event store in one transaction, so readers
+  // see the old view until the new one is complete.
+  router.post('/orders/projections/order-view/rebuild', async (_req, res) => {
+    const rebuilt = await rebuildProjection(store, orderViewProjection);
+    res.json({
+      projection: orderViewProjection.name,
+      replayedEvents: rebuilt.events,
+      position: rebuilt.position,
+    });
   });
 
   router.get('/orders/:orderId', async (req, res) => {
