@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
-import { resolveTestServers } from '@eventline/testing';
+import { resolveTestServers, type TestServers } from '@eventline/testing';
 import { ms, type LatencySummary } from './latency';
 import { runBrokerBench } from './broker-bench';
 import { runSagaBench } from './saga-bench';
@@ -29,6 +29,14 @@ function report(name: string, lines: string[]): void {
   writeFileSync(path.join(REPORTS, `${name}.md`), `${text}\n`);
 }
 
+/** Runs a benchmark on the test servers (environment, testcontainers or local), then exits. */
+async function onTestServers(run: (servers: TestServers) => Promise<void>): Promise<void> {
+  const servers = await resolveTestServers();
+  await run(servers);
+  await servers.stop();
+  process.exit(0);
+}
+
 const program = new Command()
   .name('bench')
   .description('Eventline benchmarks; figures go to reports/bench/');
@@ -39,33 +47,32 @@ program
   .option('--rate <n>', 'events offered per second', '1000')
   .option('--seconds <n>', 'measured seconds per variant', '10')
   .option('--warmup <n>', 'warm-up seconds per variant', '3')
-  .action(async (opts: { rate: string; seconds: string; warmup: string }) => {
-    const servers = await resolveTestServers();
-    const result = await runBrokerBench({
-      brokers: servers.kafkaBrokers.split(','),
-      rate: Number(opts.rate),
-      seconds: Number(opts.seconds),
-      warmupSeconds: Number(opts.warmup),
-    });
-    const overhead = (key: 'p50' | 'p99') => result.broker[key] - result.platformatic[key];
-    report('broker', [
-      `### Broker round trip at ${opts.rate} events/s offered (${machine()})`,
-      '',
-      'Each variant: a request produced, consumed by a handler that produces a reply, the reply consumed.',
-      'Broker: ingress → Kafka → trigger → HTTP handler (replies) → Kafka → trigger → HTTP receiver.',
-      '',
-      '| variant | events | p50 | p99 | max | events/s | p50 vs kafkajs | p99 vs kafkajs |',
-      '|---|---|---|---|---|---|---|---|',
-      row('raw Kafka, kafkajs (baseline)', result.kafkajs),
-      row('raw Kafka, @platformatic/kafka', result.platformatic, result.kafkajs),
-      row('Eventline broker (on @platformatic/kafka)', result.broker, result.kafkajs),
-      row('Eventline broker vs raw @platformatic/kafka', result.broker, result.platformatic),
-      '',
-      `Broker overhead over raw Kafka on the same client (@platformatic/kafka): p50 ${ms(overhead('p50'))}, p99 ${ms(overhead('p99'))}.`,
-    ]);
-    await servers.stop();
-    process.exit(0);
-  });
+  .action((opts: { rate: string; seconds: string; warmup: string }) =>
+    onTestServers(async (servers) => {
+      const result = await runBrokerBench({
+        brokers: servers.kafkaBrokers.split(','),
+        rate: Number(opts.rate),
+        seconds: Number(opts.seconds),
+        warmupSeconds: Number(opts.warmup),
+      });
+      const overhead = (key: 'p50' | 'p99') => result.broker[key] - result.platformatic[key];
+      report('broker', [
+        `### Broker round trip at ${opts.rate} events/s offered (${machine()})`,
+        '',
+        'Each variant: a request produced, consumed by a handler that produces a reply, the reply consumed.',
+        'Broker: ingress → Kafka → trigger → HTTP handler (replies) → Kafka → trigger → HTTP receiver.',
+        '',
+        '| variant | events | p50 | p99 | max | events/s | p50 vs kafkajs | p99 vs kafkajs |',
+        '|---|---|---|---|---|---|---|---|',
+        row('raw Kafka, kafkajs (baseline)', result.kafkajs),
+        row('raw Kafka, @platformatic/kafka', result.platformatic, result.kafkajs),
+        row('Eventline broker (on @platformatic/kafka)', result.broker, result.kafkajs),
+        row('Eventline broker vs raw @platformatic/kafka', result.broker, result.platformatic),
+        '',
+        `Broker overhead over raw Kafka on the same client (@platformatic/kafka): p50 ${ms(overhead('p50'))}, p99 ${ms(overhead('p99'))}.`,
+      ]);
+    }),
+  );
 
 program
   .command('saga')
@@ -74,28 +81,27 @@ program
   )
   .option('--rate <n>', 'orders offered per second', '100')
   .option('--seconds <n>', 'measured seconds', '20')
-  .action(async (opts: { rate: string; seconds: string }) => {
-    const servers = await resolveTestServers();
-    const result = await runSagaBench({
-      databaseUrl: servers.databaseUrl,
-      redisUrl: servers.redisUrl,
-      kafkaBrokers: servers.kafkaBrokers,
-      rate: Number(opts.rate),
-      seconds: Number(opts.seconds),
-    });
-    const s = result.placeToTerminal;
-    report(`saga-${opts.rate}`, [
-      `### Flash sale at ${opts.rate} orders/s offered for ${opts.seconds} s (${machine()})`,
-      '',
-      'Every handler its own process; real Kafka, Postgres, Redis; latency = order placed → terminal status.',
-      '',
-      '| offered | accepted | terminal | statuses | orders/s completed | p50 | p99 | max |',
-      '|---|---|---|---|---|---|---|---|',
-      `| ${result.offered} | ${result.accepted} | ${result.terminal} | ${JSON.stringify(result.statuses)} | ${s.throughput.toFixed(0)} | ${ms(s.p50)} | ${ms(s.p99)} | ${ms(s.max)} |`,
-    ]);
-    await servers.stop();
-    process.exit(0);
-  });
+  .action((opts: { rate: string; seconds: string }) =>
+    onTestServers(async (servers) => {
+      const result = await runSagaBench({
+        databaseUrl: servers.databaseUrl,
+        redisUrl: servers.redisUrl,
+        kafkaBrokers: servers.kafkaBrokers,
+        rate: Number(opts.rate),
+        seconds: Number(opts.seconds),
+      });
+      const s = result.placeToTerminal;
+      report(`saga-${opts.rate}`, [
+        `### Flash sale at ${opts.rate} orders/s offered for ${opts.seconds} s (${machine()})`,
+        '',
+        'Every handler its own process; real Kafka, Postgres, Redis; latency = order placed → terminal status.',
+        '',
+        '| offered | accepted | terminal | statuses | orders/s completed | p50 | p99 | max |',
+        '|---|---|---|---|---|---|---|---|',
+        `| ${result.offered} | ${result.accepted} | ${result.terminal} | ${JSON.stringify(result.statuses)} | ${s.throughput.toFixed(0)} | ${ms(s.p50)} | ${ms(s.p99)} | ${ms(s.max)} |`,
+      ]);
+    }),
+  );
 
 program
   .command('eventstore')
@@ -105,18 +111,17 @@ program
   .option('--seconds <n>', 'measured seconds per run', '5')
   .option('--writers <n>', 'concurrent writers, each on its own stream', '8')
   .option('--rounds <n>', 'runs per scenario and store, alternating order', '2')
-  .action(async (opts: { seconds: string; writers: string; rounds: string }) => {
-    const servers = await resolveTestServers();
-    const result = await runEventStoreBench({
-      databaseUrl: servers.databaseUrl,
-      seconds: Number(opts.seconds),
-      writers: Number(opts.writers),
-      rounds: Number(opts.rounds),
-    });
-    report('eventstore', eventStoreBenchReport(result, machine()));
-    await servers.stop();
-    process.exit(0);
-  });
+  .action((opts: { seconds: string; writers: string; rounds: string }) =>
+    onTestServers(async (servers) => {
+      const result = await runEventStoreBench({
+        databaseUrl: servers.databaseUrl,
+        seconds: Number(opts.seconds),
+        writers: Number(opts.writers),
+        rounds: Number(opts.rounds),
+      });
+      report('eventstore', eventStoreBenchReport(result, machine()));
+    }),
+  );
 
 program.parseAsync().catch((err: Error) => {
   process.stderr.write(`bench: ${err.stack ?? err.message}\n`);

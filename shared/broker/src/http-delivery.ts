@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { binaryMessage, eventFromHttp, InvalidEventError, type Event } from './cloudevent-http';
+import { binaryMessage, eventFromHttp, type Event } from './cloudevent-http';
 
 export interface HttpResponse {
   status: number;
@@ -59,5 +59,3 @@ export function replyOf(response: HttpResponse): Event | undefined {
   if (!carriesEvent || response.status < 200 || response.status > 299) return undefined;
   return eventFromHttp(response.headers, response.body);
 }
-
-export { InvalidEventError };
