@@ -230,31 +230,17 @@ const rules: Rule[] = [
       expect(letter.headers['ce-knativeerrorcode']).toBeUndefined();
     },
   },
-  {
-    rule: 'linear backoff waits backoffDelay × n before retry n',
-    async check({ ingress, trigger }) {
+  ...(
+    [
+      ['linear', 'backoffDelay × n', 'PT0.1S', (n: number) => 100 * n],
+      ['exponential', 'backoffDelay × 2^n', 'PT0.05S', (n: number) => 50 * 2 ** n],
+    ] as const
+  ).map(([policy, formula, backoffDelay, waitBefore]) => ({
+    rule: `${policy} backoff waits ${formula} before retry n`,
+    async check({ ingress, trigger }: World) {
       const { type, subscriber, deadLetters } = await trigger(
         () => ({ status: 503 }),
-        () => ({
-          delivery: { retry: 3, backoffPolicy: 'linear', backoffDelay: 'PT0.1S' },
-        }),
-      );
-      await postBinary(ingress, type, {});
-      await eventually(async () => deadLetters.received[0]);
-      const gaps = subscriber.received
-        .slice(1)
-        .map((r, i) => r.at - (subscriber.received[i]?.at ?? 0));
-      gaps.forEach((gap, i) => expect(gap).toBeGreaterThanOrEqual(100 * (i + 1) - 15));
-    },
-  },
-  {
-    rule: 'exponential backoff waits backoffDelay × 2^n before retry n',
-    async check({ ingress, trigger }) {
-      const { type, subscriber, deadLetters } = await trigger(
-        () => ({ status: 503 }),
-        () => ({
-          delivery: { retry: 3, backoffPolicy: 'exponential', backoffDelay: 'PT0.05S' },
-        }),
+        () => ({ delivery: { retry: 3, backoffPolicy: policy, backoffDelay } }),
       );
       await postBinary(ingress, type, {});
       await eventually(async () => deadLetters.received[0]);
@@ -262,9 +248,9 @@ const rules: Rule[] = [
         .slice(1)
         .map((r, i) => r.at - (subscriber.received[i]?.at ?? 0));
       expect(gaps).toHaveLength(3);
-      gaps.forEach((gap, i) => expect(gap).toBeGreaterThanOrEqual(50 * 2 ** (i + 1) - 15));
+      gaps.forEach((gap, i) => expect(gap).toBeGreaterThanOrEqual(waitBefore(i + 1) - 15));
     },
-  },
+  })),
   {
     rule: 'ordered delivery: one event at a time per partition key, in publish order',
     async check({ ingress, trigger }) {

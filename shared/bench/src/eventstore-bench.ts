@@ -246,22 +246,7 @@ export async function runEventStoreBench(
     // Closing sockets may still be cut by the forced drop: expected, not a failure.
     for (const pool of [eventlinePool, emmettPool]) pool.on('error', () => undefined);
     await Promise.all([eventlinePool.end(), emmettPool.end()]);
-    await dropDatabase(database);
-  }
-}
-
-/**
- * After heavy writes an autovacuum worker (a superuser backend) may still be in the database,
- * and DROP ... WITH (FORCE) refuses to end it (SQLSTATE 42501) until it finishes, moments later.
- */
-async function dropDatabase(database: { drop(): Promise<void> }): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await database.drop();
-    } catch (err) {
-      if ((err as { code?: string }).code !== '42501' || attempt >= 50) throw err;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+    await database.drop();
   }
 }
 

@@ -33,14 +33,15 @@ export async function createTestDatabase(
       client.on('error', () => undefined);
       await client.connect();
       try {
-        // WITH (FORCE) cannot end an autovacuum worker (42501): wait for it and try again.
+        // After heavy writes an autovacuum worker may still be in the database, and WITH (FORCE)
+        // cannot end it (42501); it finishes in moments, so the drop is retried for a while.
         for (let attempt = 1; ; attempt += 1) {
           try {
             await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
             return;
           } catch (err) {
-            if ((err as { code?: string }).code !== '42501' || attempt >= 20) throw err;
-            await new Promise((resolve) => setTimeout(resolve, 250));
+            if ((err as { code?: string }).code !== '42501' || attempt >= 50) throw err;
+            await new Promise((resolve) => setTimeout(resolve, 200));
           }
         }
       } finally {
