@@ -157,7 +157,6 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       EVENTLINE_DB_POOL_MAX: env.EVENTLINE_DB_POOL_MAX ?? '4',
     };
     const processes = new Map<string, HandlerProcess>();
-    const running: Running[] = [];
     const startOne = async (route: HandlerRoute): Promise<Running> => {
       const service = services.get(route.package) as ServiceDefinition;
       if (topology === 'processes') {
@@ -179,8 +178,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       return handler;
     };
     // Handlers are independent servers; starting them together is what makes `npm start` quick.
-    const started = await Promise.all(routing.handlers.map(startOne));
-    running.push(...started);
+    const running = await Promise.all(routing.handlers.map(startOne));
     stops.push(async () => {
       await Promise.all(running.map((r) => r.close()));
     });
