@@ -1,6 +1,5 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import express from 'express';
 import { Kafka, logLevel } from 'kafkajs';
 import {
   KafkaEventLog,
@@ -343,6 +342,25 @@ const rules: Rule[] = [
       }
     },
   },
+  {
+    rule: 'ingress answers 405 to other methods and 404 off its path',
+    async check({ ingress }) {
+      const misdirected: Array<[string, RequestInit, number, string]> = [
+        [ingress, { method: 'GET' }, 405, 'only POST'],
+        [`${ingress}-other`, { method: 'POST', body: '{}' }, 404, 'no broker at'],
+      ];
+      for (const [url, init, status, reason] of misdirected) {
+        const response = await fetch(url, init);
+        expect({
+          status: response.status,
+          error: ((await response.json()) as { error: string }).error,
+        }).toEqual({
+          status,
+          error: expect.stringContaining(reason),
+        });
+      }
+    },
+  },
 ];
 
 describe.each(backends)('Knative broker conformance on the $kind backend', ({ eventLog }) => {
@@ -354,7 +372,7 @@ describe.each(backends)('Knative broker conformance on the $kind backend', ({ ev
 
   beforeAll(async () => {
     broker = new LocalBroker({ namespace, name: 'default', eventLog: eventLog(namespace), logger });
-    server = http.createServer(express().use(broker.ingress()));
+    server = http.createServer(broker.ingress());
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const ingress = `http://127.0.0.1:${(server.address() as AddressInfo).port}${broker.path}`;
     let triggers = 0;

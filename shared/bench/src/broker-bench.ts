@@ -1,7 +1,8 @@
 import { uniqueName } from '@eventline/testing';
 import { offerLoad, summarize, type LatencySummary } from './latency';
-import { brokerRoundTrip } from './broker-path';
-import { kafkajsRoundTrip, platformaticRoundTrip, type RoundTrip } from './raw-kafka';
+import { brokerRoundTrip } from './round-trip/broker';
+import { kafkajsRoundTrip, platformaticRoundTrip } from './round-trip/raw-kafka';
+import type { RoundTrip } from './round-trip/round-trip';
 
 export interface BrokerBenchOptions {
   brokers: string[];

@@ -1,7 +1,7 @@
-import express, { type ErrorRequestHandler, type Router } from 'express';
 import type { BackoffPolicy } from '@eventline/routing';
 import type { Logger } from '@eventline/telemetry';
-import { eventFromHttp, InvalidEventError, type Event } from './cloudevent-http';
+import type { Event } from './cloudevent-http';
+import { brokerIngress, type IngressHandler } from './ingress';
 import { deliver, type DeliveryOutcome } from './dispatcher';
 import type { EventLog, Subscription } from './backends/event-log';
 import { matchesTrigger, type TriggerFilter } from './filters';
@@ -36,8 +36,8 @@ export interface LocalBrokerOptions {
   name: string;
   eventLog: EventLog;
   logger: Logger;
-  /** request body limit of the ingress, e.g. '1mb' */
-  bodyLimit?: string;
+  /** request body limit of the ingress, 1 MiB by default */
+  bodyLimitBytes?: number;
   /**
    * Fault injection for tests: the share of deliveries (0..1) made a second time, as an
    * at-least-once broker may after a lost acknowledgement.
@@ -46,6 +46,7 @@ export interface LocalBrokerOptions {
 }
 
 const DEFAULT_MAX_IN_FLIGHT = 64;
+const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
 
 /** Knative's names for the Kafka broker's resources. */
 export const kafkaNames = {
@@ -128,29 +129,13 @@ export class LocalBroker {
   }
 
   /** The ingress: POST a CloudEvent to /<namespace>/<broker>. */
-  ingress(): Router {
-    const router = express.Router();
-    router.post(
-      this.path,
-      express.raw({ type: () => true, limit: this.options.bodyLimit ?? '1mb' }),
-      async (req, res) => {
-        const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-        const event = eventFromHttp(req.headers, body);
-        await this.publish(event);
-        res.status(202).end();
-      },
-    );
-    router.all(this.path, (_req, res) => {
-      res.status(405).json({ error: 'only POST is accepted by a broker ingress' });
+  ingress(): IngressHandler {
+    return brokerIngress({
+      path: this.path,
+      bodyLimitBytes: this.options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
+      publish: (event) => this.publish(event),
+      log: this.options.logger,
     });
-    const rejectBadEvents: ErrorRequestHandler = (err, _req, res, next) => {
-      if (err instanceof InvalidEventError) res.status(400).json({ error: err.message });
-      else if (err?.type === 'entity.too.large')
-        res.status(413).json({ error: `event larger than ${this.options.bodyLimit ?? '1mb'}` });
-      else next(err);
-    };
-    router.use(rejectBadEvents);
-    return router;
   }
 
   async close(): Promise<void> {

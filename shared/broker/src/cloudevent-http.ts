@@ -1,4 +1,4 @@
-import { CloudEvent, HTTP } from 'cloudevents';
+import { CloudEvent } from 'cloudevents';
 import Ajv from 'ajv';
 
 export type Event = CloudEvent<unknown>;
@@ -53,27 +53,31 @@ function header(
   return Array.isArray(value) ? value[0] : value;
 }
 
-function attributesOf(
+const isJson = (contentType: string) => contentType.includes('json');
+
+function parseJson(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new InvalidEventError(`malformed JSON ${what}: ${(err as Error).message}`);
+  }
+}
+
+/** The event's attributes and data as the CloudEvent constructor takes them. */
+function propertiesOf(
   headers: Record<string, string | string[] | undefined>,
   body: string,
-): Record<string, unknown> {
+): { attributes: Record<string, unknown>; data: unknown } {
   const contentType = header(headers, 'content-type') ?? '';
   if (contentType.startsWith(BATCH))
     throw new InvalidEventError('batched CloudEvents are not supported');
   if (contentType.startsWith(STRUCTURED)) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(body);
-    } catch (err) {
-      throw new InvalidEventError(
-        `malformed JSON in structured CloudEvent: ${(err as Error).message}`,
-      );
-    }
+    const parsed = parseJson(body, 'in structured CloudEvent');
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
       throw new InvalidEventError('structured CloudEvent must be a JSON object');
     }
-    const { data: _data, ...attributes } = parsed as Record<string, unknown>;
-    return attributes;
+    const { data, ...attributes } = parsed as Record<string, unknown>;
+    return { attributes, data };
   }
   if (header(headers, 'ce-specversion') === undefined) {
     throw new InvalidEventError(
@@ -81,46 +85,51 @@ function attributesOf(
     );
   }
   const attributes: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (name.startsWith('ce-')) attributes[name.slice(3)] = Array.isArray(value) ? value[0] : value;
+  for (const name in headers) {
+    if (name.startsWith('ce-')) attributes[name.slice(3)] = header(headers, name);
   }
   if (contentType) attributes.datacontenttype = contentType;
-  if (contentType.includes('json') && body.length > 0) {
-    try {
-      JSON.parse(body);
-    } catch (err) {
-      throw new InvalidEventError(`malformed JSON data: ${(err as Error).message}`);
-    }
-  }
-  return attributes;
+  if (body.length === 0) return { attributes, data: undefined };
+  return { attributes, data: isJson(contentType) ? parseJson(body, 'data') : body };
 }
 
 /**
- * Reads a CloudEvent in binary or structured mode. Stricter than the SDK, which accepts any
- * specversion and silently drops events without an id: every rejection names its reason.
+ * Reads a CloudEvent in binary or structured mode. Stricter than the SDK's reader, which accepts
+ * any specversion and silently drops events without an id: every rejection names its reason. Also
+ * cheaper: the SDK's reader allocates an Error (with its stack) per event even when the event is
+ * valid, measured as the largest single cost of the broker's hot path.
  */
 export function eventFromHttp(
   headers: Record<string, string | string[] | undefined>,
   body: Buffer | string,
 ): Event {
   const text = typeof body === 'string' ? body : body.toString('utf8');
-  const attributes = attributesOf(headers, text);
+  const { attributes, data } = propertiesOf(headers, text);
   if (!validateAttributes(attributes)) throw new InvalidEventError(explain());
-  try {
-    return HTTP.toEvent({ headers, body: text }) as Event;
-  } catch (err) {
-    throw new InvalidEventError(`invalid CloudEvent: ${(err as Error).message}`);
-  }
+  return new CloudEvent(data === undefined ? attributes : { ...attributes, data }, false) as Event;
 }
 
+const NOT_HEADERS = new Set(['data', 'data_base64', 'datacontenttype']);
+
 /** Binary-mode HTTP headers and body for an event, as Knative dispatches it. */
-export function binaryMessage(event: Event): { headers: Record<string, string>; body: string } {
-  const message = HTTP.binary(event);
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(message.headers)) {
-    if (value !== undefined) headers[name] = String(value);
+export function binaryMessage(event: Event): { headers: Record<string, string>; body: Buffer } {
+  const contentType = event.datacontenttype ?? 'application/json';
+  const headers: Record<string, string> = { 'content-type': contentType };
+  const properties = event as unknown as Record<string, unknown>;
+  for (const name of Object.keys(properties)) {
+    const value = properties[name];
+    if (value !== undefined && !NOT_HEADERS.has(name)) headers[`ce-${name}`] = String(value);
   }
-  return { headers, body: message.body === undefined ? '' : String(message.body) };
+  return { headers, body: bodyOf(event, contentType) };
+}
+
+function bodyOf(event: Event, contentType: string): Buffer {
+  if (event.data_base64 !== undefined) return Buffer.from(event.data_base64, 'base64');
+  const { data } = event;
+  if (data === undefined) return Buffer.alloc(0);
+  if (Buffer.isBuffer(data)) return data;
+  if (typeof data === 'string' && !isJson(contentType)) return Buffer.from(data);
+  return Buffer.from(JSON.stringify(data));
 }
 
 /** The event with extra extension attributes set. */

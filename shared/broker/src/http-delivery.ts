@@ -1,4 +1,4 @@
-import http from 'node:http';
+import { Agent, request } from 'undici';
 import { binaryMessage, eventFromHttp, type Event } from './cloudevent-http';
 
 export interface HttpResponse {
@@ -7,47 +7,41 @@ export interface HttpResponse {
   body: Buffer;
 }
 
-// Plain node:http with kept-alive sockets: measured cheaper per request than fetch on the
-// dispatch hot path (see BENCHMARKS.md).
-const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+// undici's request API on kept-alive connections: measured ~35% less client CPU per request than
+// node:http, which was itself far cheaper than fetch on the dispatch hot path (BENCHMARKS.md).
+const dispatcher = new Agent({ connections: 256 });
 
 /** POSTs an event in binary mode. Rejects only when no response arrived (network, timeout). */
-export function postEvent(
+export async function postEvent(
   url: string,
   event: Event,
   options: { timeoutMs?: number; headers?: Record<string, string> } = {},
 ): Promise<HttpResponse> {
   const message = binaryMessage(event);
-  const body = Buffer.from(message.body);
-  return new Promise((resolve, reject) => {
-    const request = http.request(
-      url,
-      {
-        method: 'POST',
-        agent,
-        headers: { ...message.headers, ...options.headers, 'content-length': String(body.length) },
-        timeout: options.timeoutMs,
-      },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('error', reject);
-        response.on('end', () => {
-          const headers: Record<string, string> = {};
-          for (const [name, value] of Object.entries(response.headers)) {
-            if (value !== undefined)
-              headers[name] = Array.isArray(value) ? value.join(', ') : value;
-          }
-          resolve({ status: response.statusCode ?? 0, headers, body: Buffer.concat(chunks) });
-        });
-      },
-    );
-    request.on('timeout', () =>
-      request.destroy(new Error(`no response within ${options.timeoutMs} ms`)),
-    );
-    request.on('error', reject);
-    request.end(body);
-  });
+  // undici's own timeouts tick at a coarse resolution (~1 s); Knative's are often shorter.
+  const timeout = options.timeoutMs === undefined ? undefined : new AbortController();
+  const timer = timeout && setTimeout(() => timeout.abort(), options.timeoutMs);
+  try {
+    const response = await request(url, {
+      method: 'POST',
+      dispatcher,
+      headers: { ...message.headers, ...options.headers },
+      body: message.body,
+      signal: timeout?.signal,
+    });
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(response.headers)) {
+      if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+    }
+    const body = Buffer.from(await response.body.arrayBuffer());
+    return { status: response.statusCode, headers, body };
+  } catch (err) {
+    if (timeout?.signal.aborted)
+      throw new Error(`no response within ${options.timeoutMs} ms`, { cause: err });
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** The CloudEvent a response carries as a reply, if any; throws when it carries an invalid one. */

@@ -1,6 +1,5 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import express from 'express';
 import {
   KafkaEventLog,
   LocalBroker,
@@ -136,8 +135,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       duplicateDeliveries: options.duplicateDeliveries,
     });
     stops.push(() => broker.close());
-    const ingress = express().use(broker.ingress());
-    const brokerServer = http.createServer(ingress);
+    const brokerServer = http.createServer(broker.ingress());
     await new Promise<void>((resolve) =>
       brokerServer.listen(options.brokerPort ?? 0, host, resolve),
     );

@@ -1,0 +1,81 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from '@eventline/telemetry';
+import { eventFromHttp, InvalidEventError, type Event } from './cloudevent-http';
+
+export interface IngressOptions {
+  /** the broker's address, /<namespace>/<broker> */
+  path: string;
+  bodyLimitBytes: number;
+  publish: (event: Event) => Promise<void>;
+  log: Logger;
+}
+
+/** A request listener; mounts as-is in node:http or as express middleware (calls `next` off-path). */
+export type IngressHandler = (req: IncomingMessage, res: ServerResponse, next?: () => void) => void;
+
+class TooLargeError extends Error {}
+
+function answer(res: ServerResponse, status: number, error?: string): void {
+  if (error === undefined) {
+    res.writeHead(status).end();
+    return;
+  }
+  const body = JSON.stringify({ error });
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': body.length });
+  res.end(body);
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > limit) {
+      reject(new TooLargeError());
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.removeAllListeners('data');
+        req.resume();
+        reject(new TooLargeError());
+      } else chunks.push(chunk);
+    });
+    req.on('end', () =>
+      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)),
+    );
+    req.on('error', reject);
+  });
+}
+
+/**
+ * The broker ingress on bare node:http: 202 once the event is in the log, 400 naming what is wrong
+ * with a bad event, 413 over the size limit. No framework on this path: it is the hottest one.
+ */
+export function brokerIngress(options: IngressOptions): IngressHandler {
+  const accept = async (req: IncomingMessage, res: ServerResponse) => {
+    try {
+      const event = eventFromHttp(req.headers, await readBody(req, options.bodyLimitBytes));
+      await options.publish(event);
+      answer(res, 202);
+    } catch (err) {
+      if (err instanceof InvalidEventError) answer(res, 400, err.message);
+      else if (err instanceof TooLargeError)
+        answer(res, 413, `event larger than ${options.bodyLimitBytes} bytes`);
+      else {
+        options.log.error({ err }, 'ingress could not append the event');
+        answer(res, 500, 'the event could not be stored; retry');
+      }
+    }
+  };
+  return (req, res, next) => {
+    const path = (req.url ?? '').split('?')[0];
+    if (path !== options.path) {
+      if (next) next();
+      else answer(res, 404, `no broker at ${path}; the ingress is ${options.path}`);
+    } else if (req.method !== 'POST') {
+      answer(res, 405, 'only POST is accepted by a broker ingress');
+    } else void accept(req, res);
+  };
+}
