@@ -2,7 +2,13 @@ import type { RequestHandler } from 'express';
 import { binaryMessage, CloudEvent, eventFromHttp, type Event } from '@eventline/broker';
 import type { Cache } from '@eventline/cache';
 import type { EventDefinition } from '@eventline/events';
-import { claimEvent, enqueueEvents, recordReply, type Pool } from '@eventline/store';
+import {
+  claimEvent,
+  enqueueEvents,
+  recordReply,
+  type OutboxEntry,
+  type Pool,
+} from '@eventline/store';
 import { contextFromTraceparent, inSpan, type Logger } from '@eventline/telemetry';
 import { ANY_EVENT, type HandlerDefinition } from './definitions';
 import { dataValidator } from './data-validation';
@@ -18,8 +24,8 @@ interface EndpointDeps {
   cache: Cache;
   log: Logger;
   source: string;
-  /** called after a commit that wrote outbox rows */
-  onEnqueued: () => void;
+  /** called after a commit with the outbox rows it wrote, to send them */
+  onCommitted: (outbox: OutboxEntry[]) => void;
 }
 
 type StoredReply = Record<string, unknown>;
@@ -72,7 +78,7 @@ export function cloudEventEndpoint(deps: EndpointDeps): RequestHandler {
       const afterCommit: Array<() => Promise<void>> = [];
       const tx = await pool.connect();
       let reply: StoredReply | null;
-      let enqueued: boolean;
+      let outbox: OutboxEntry[];
       try {
         await tx.query('BEGIN');
         const claim = await claimEvent<StoredReply>(tx, handler.name, event.source, event.id);
@@ -98,16 +104,15 @@ export function cloudEventEndpoint(deps: EndpointDeps): RequestHandler {
         );
         reply = replyEvent ? (replyEvent.toJSON() as StoredReply) : null;
         if (reply) await recordReply(tx, handler.name, event.source, event.id, reply);
-        await enqueueEvents(tx, handler.name, emitted);
+        outbox = await enqueueEvents(tx, handler.name, emitted);
         await tx.query('COMMIT');
-        enqueued = emitted.length > 0;
       } catch (err) {
         await tx.query('ROLLBACK').catch(() => undefined);
         throw err;
       } finally {
         tx.release();
       }
-      if (enqueued) deps.onEnqueued();
+      deps.onCommitted(outbox);
       for (const work of afterCommit)
         await work().catch((err) => log.warn({ err }, 'after-commit work failed'));
       log.info({ replied: reply !== null }, 'event handled');

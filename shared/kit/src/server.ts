@@ -145,7 +145,7 @@ export async function startHandler(
         cache,
         log,
         source,
-        onEnqueued: () => relay.kick(),
+        onCommitted: (outbox) => relay.publish(outbox),
       }),
     );
   }
@@ -155,7 +155,7 @@ export async function startHandler(
     cache,
     log,
     transact: async (work) => {
-      const { result, enqueued } = await inTransaction(pool, async (tx) => {
+      const { result, outbox } = await inTransaction(pool, async (tx) => {
         const outcome = await work(tx);
         const events: unknown[] = (outcome.emit ?? []).map((e) =>
           toCloudEvent(e, emits, source).toJSON(),
@@ -165,10 +165,9 @@ export async function startHandler(
             throw new Error(`${handler.name} forwards events but does not emit ANY_EVENT`);
           events.push(...outcome.forward);
         }
-        await enqueueEvents(tx, handler.name, events);
-        return { result: outcome.result, enqueued: events.length > 0 };
+        return { result: outcome.result, outbox: await enqueueEvents(tx, handler.name, events) };
       });
-      if (enqueued) relay.kick();
+      relay.publish(outbox);
       return result;
     },
   };

@@ -10,4 +10,4 @@ export {
 export { migrate, type Migration } from './migrations';
 export { PLATFORM_SCHEMA, platformMigrations } from './platform-schema';
 export { claimEvent, recordReply, pruneProcessedEvents, type Claim } from './idempotency';
-export { enqueueEvents, OutboxRelay, type OutboxRelayOptions } from './outbox';
+export { enqueueEvents, OutboxRelay, type OutboxEntry, type OutboxRelayOptions } from './outbox';

@@ -1,16 +1,26 @@
 import type { Pool, Transaction } from './pool';
 
+/** An event committed to the outbox, with its position there. */
+export interface OutboxEntry {
+  position: string;
+  event: unknown;
+}
+
 /** Adds events to the outbox in the caller's transaction: sent only if it commits. */
 export async function enqueueEvents(
   tx: Transaction,
   producer: string,
   events: unknown[],
-): Promise<void> {
-  if (events.length === 0) return;
-  await tx.query(
-    `INSERT INTO eventline.outbox (producer, event) SELECT $1, e FROM jsonb_array_elements($2::jsonb) AS e`,
+): Promise<OutboxEntry[]> {
+  if (events.length === 0) return [];
+  const { rows } = await tx.query<{ position: string }>(
+    `INSERT INTO eventline.outbox (producer, event)
+     SELECT $1, e.value FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS e ORDER BY e.ordinality
+     RETURNING position`,
     [producer, JSON.stringify(events)],
   );
+  const positions = rows.map((row) => row.position).sort((a, b) => Number(a) - Number(b));
+  return events.map((event, i) => ({ position: positions[i] as string, event }));
 }
 
 export interface OutboxRelayOptions {
@@ -20,61 +30,84 @@ export interface OutboxRelayOptions {
   onError: (err: unknown) => void;
   batchSize?: number;
   pollMs?: number;
+  /** how old a row must be before the sweep sends it: younger ones are the committer's to send */
+  graceMs?: number;
 }
 
 /**
- * Delivers committed outbox rows of one producer. Rows are locked with SKIP LOCKED and deleted
- * in the transaction that sent them, so several replicas share the work, a crash mid-send
- * leaves the rows for the next attempt (at least once), and nothing committed is lost.
+ * Delivers committed outbox rows of one producer. The process that committed them sends them
+ * right after the commit and deletes them in one statement (`publish`); a sweep sends what that
+ * left behind (a crash, a sink that was down), locking rows with SKIP LOCKED and deleting them
+ * in the transaction that sent them, so replicas share the work and nothing committed is lost.
+ * A row can go out twice (a slow direct send overtaken by the sweep): delivery is at least once,
+ * and every consumer dedupes on source + id.
  */
 export class OutboxRelay {
   private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
-  private again = false;
+  private sweeping?: Promise<void>;
+  private readonly publishing = new Set<Promise<void>>();
   private stopped = false;
 
   constructor(private readonly options: OutboxRelayOptions) {}
 
   start(): void {
     this.stopped = false;
-    this.timer = setInterval(() => this.kick(), this.options.pollMs ?? 500);
-    this.kick();
+    this.timer = setInterval(() => this.sweep(), this.options.pollMs ?? 500);
+    this.sweep();
   }
 
-  /** Asks for a pass now, e.g. right after a commit that enqueued events. */
-  kick(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
+  /** Sends entries just committed, in order, then deletes those that went out. */
+  publish(entries: OutboxEntry[]): void {
+    if (entries.length === 0) return;
+    const run = this.sendAndDelete(entries)
+      .catch((err) => this.options.onError(err))
+      .finally(() => this.publishing.delete(run));
+    this.publishing.add(run);
+  }
+
+  private async sendAndDelete(entries: OutboxEntry[]): Promise<void> {
+    const sent: string[] = [];
+    try {
+      for (const entry of entries) {
+        await this.options.send(entry.event);
+        sent.push(entry.position);
+      }
+    } finally {
+      if (sent.length > 0) {
+        await this.options.pool.query(
+          'DELETE FROM eventline.outbox WHERE position = ANY($1::bigint[])',
+          [sent],
+        );
+      }
     }
-    this.running = this.drain()
+  }
+
+  private sweep(graceMs = this.options.graceMs ?? 2_000): void {
+    if (this.stopped || this.sweeping) return;
+    this.sweeping = this.drain(graceMs)
       .catch((err) => this.options.onError(err))
       .finally(() => {
-        this.running = undefined;
-        if (this.again) {
-          this.again = false;
-          this.kick();
-        }
+        this.sweeping = undefined;
       });
   }
 
-  private async drain(): Promise<void> {
-    while (!this.stopped && (await this.sendBatch()) > 0);
+  private async drain(graceMs: number): Promise<void> {
+    while (!this.stopped && (await this.sendBatch(graceMs)) > 0);
   }
 
-  private async sendBatch(): Promise<number> {
+  private async sendBatch(graceMs: number): Promise<number> {
     const tx = await this.options.pool.connect();
     try {
       await tx.query('BEGIN');
       const { rows } = await tx.query<{ event: unknown }>(
         `DELETE FROM eventline.outbox WHERE position IN (
-           SELECT position FROM eventline.outbox WHERE producer = $1
-           ORDER BY position LIMIT $2 FOR UPDATE SKIP LOCKED)
+           SELECT position FROM eventline.outbox
+            WHERE producer = $1 AND enqueued_at < now() - make_interval(secs => $3)
+            ORDER BY position LIMIT $2 FOR UPDATE SKIP LOCKED)
          RETURNING position, event`,
-        [this.options.producer, this.options.batchSize ?? 100],
+        [this.options.producer, this.options.batchSize ?? 100, graceMs / 1000],
       );
-      await Promise.all(rows.map((row) => this.options.send(row.event)));
+      for (const row of rows) await this.options.send(row.event);
       await tx.query('COMMIT');
       return rows.length;
     } catch (err) {
@@ -85,12 +118,12 @@ export class OutboxRelay {
     }
   }
 
-  /** Stops polling after a last pass, so events committed before a drain still go out. */
+  /** Stops the sweep after the direct sends finish and a last pass sends every row left. */
   async stop(): Promise<void> {
     clearInterval(this.timer);
-    await this.running;
-    this.again = false;
-    await this.drain().catch((err) => this.options.onError(err));
+    await this.sweeping;
+    await Promise.allSettled([...this.publishing]);
+    await this.drain(0).catch((err) => this.options.onError(err));
     this.stopped = true;
   }
 }
