@@ -81,7 +81,9 @@ program
   )
   .option('--rate <n>', 'orders offered per second', '100')
   .option('--seconds <n>', 'measured seconds', '20')
-  .action((opts: { rate: string; seconds: string }) =>
+  .option('--warmup <n>', 'seconds of orders placed and finished before measuring', '5')
+  .option('--target <n>', 'orders per second the CPU budget is compared against', '1000')
+  .action((opts: { rate: string; seconds: string; warmup: string; target: string }) =>
     onTestServers(async (servers) => {
       const result = await runSagaBench({
         databaseUrl: servers.databaseUrl,
@@ -89,16 +91,33 @@ program
         kafkaBrokers: servers.kafkaBrokers,
         rate: Number(opts.rate),
         seconds: Number(opts.seconds),
+        warmupSeconds: Number(opts.warmup),
       });
       const s = result.placeToTerminal;
+      const cpuTotal = result.cpuMsPerOrder.reduce((sum, [, cpuMs]) => sum + cpuMs, 0);
+      // What the machine can spend per order at the target rate: all its cores for a second.
+      const budget = (os.cpus().length * 1000) / Number(opts.target);
       report(`saga-${opts.rate}`, [
-        `### Flash sale at ${opts.rate} orders/s offered for ${opts.seconds} s (${machine()})`,
+        `### Flash sale at ${opts.rate} orders/s offered for ${opts.seconds} s after ${opts.warmup} s of warm-up (${machine()})`,
         '',
         'Every handler its own process; real Kafka, Postgres, Redis; latency = order placed → terminal status.',
         '',
         '| offered | accepted | terminal | statuses | orders/s completed | p50 | p99 | max |',
         '|---|---|---|---|---|---|---|---|',
         `| ${result.offered} | ${result.accepted} | ${result.terminal} | ${JSON.stringify(result.statuses)} | ${s.throughput.toFixed(0)} | ${ms(s.p50)} | ${ms(s.p99)} | ${ms(s.max)} |`,
+        '',
+        `Where the time goes: CPU per order over the measured window, against the ${budget.toFixed(1)} ms per order`,
+        `that ${os.cpus().length} cores give at ${opts.target} orders/s.`,
+        '',
+        '| process | CPU per order | share |',
+        '|---|---|---|',
+        ...result.cpuMsPerOrder
+          .filter(([, cpuMs]) => cpuMs >= 0.05)
+          .map(
+            ([name, cpuMs]) =>
+              `| ${name} | ${cpuMs.toFixed(2)} ms | ${((100 * cpuMs) / cpuTotal).toFixed(0)}% |`,
+          ),
+        `| **total** | **${cpuTotal.toFixed(2)} ms** | **${(cpuTotal / budget).toFixed(1)}× the budget** |`,
       ]);
     }),
   );

@@ -2,13 +2,7 @@ import type { RequestHandler } from 'express';
 import { binaryMessage, CloudEvent, eventFromHttp, type Event } from '@eventline/broker';
 import type { Cache } from '@eventline/cache';
 import type { EventDefinition } from '@eventline/events';
-import {
-  claimEvent,
-  enqueueEvents,
-  recordReply,
-  type OutboxEntry,
-  type Pool,
-} from '@eventline/store';
+import { claimEvent, recordOutcome, type OutboxEntry, type Pool } from '@eventline/store';
 import { contextFromTraceparent, inSpan, type Logger } from '@eventline/telemetry';
 import { ANY_EVENT, type HandlerDefinition } from './definitions';
 import { dataValidator } from './data-validation';
@@ -103,8 +97,7 @@ export function cloudEventEndpoint(deps: EndpointDeps): RequestHandler {
           toCloudEvent(e, emits, source, correlationId).toJSON(),
         );
         reply = replyEvent ? (replyEvent.toJSON() as StoredReply) : null;
-        if (reply) await recordReply(tx, handler.name, event.source, event.id, reply);
-        outbox = await enqueueEvents(tx, handler.name, emitted);
+        outbox = await recordOutcome(tx, handler.name, event, { reply, events: emitted });
         await tx.query('COMMIT');
       } catch (err) {
         await tx.query('ROLLBACK').catch(() => undefined);

@@ -80,6 +80,11 @@ export class HandlerProcess {
     await waitUntilReady(this.url, timeoutMs, () => this.exitReason);
   }
 
+  /** the OS process id while running */
+  get pid(): number | undefined {
+    return this.running ? this.child?.pid : undefined;
+  }
+
   get running(): boolean {
     return this.child !== undefined && this.exitReason === undefined;
   }

@@ -26,19 +26,6 @@ export async function claimEvent<Reply>(
   return { firstDelivery: false, reply: rows[0]?.reply ?? null };
 }
 
-export async function recordReply(
-  tx: Transaction,
-  consumer: string,
-  source: string,
-  id: string,
-  reply: unknown,
-): Promise<void> {
-  await tx.query(
-    'UPDATE eventline.processed_events SET reply = $4 WHERE consumer = $1 AND source = $2 AND id = $3',
-    [consumer, source, id, JSON.stringify(reply)],
-  );
-}
-
 /** Forgets idempotency records older than the broker could still redeliver. */
 export async function pruneProcessedEvents(
   tx: Transaction,

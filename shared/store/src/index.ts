@@ -9,5 +9,11 @@ export {
 } from './pool';
 export { migrate, type Migration } from './migrations';
 export { PLATFORM_SCHEMA, platformMigrations } from './platform-schema';
-export { claimEvent, recordReply, pruneProcessedEvents, type Claim } from './idempotency';
-export { enqueueEvents, OutboxRelay, type OutboxEntry, type OutboxRelayOptions } from './outbox';
+export { claimEvent, pruneProcessedEvents, type Claim } from './idempotency';
+export {
+  enqueueEvents,
+  recordOutcome,
+  OutboxRelay,
+  type OutboxEntry,
+  type OutboxRelayOptions,
+} from './outbox';

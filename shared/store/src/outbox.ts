@@ -6,6 +6,15 @@ export interface OutboxEntry {
   event: unknown;
 }
 
+const INSERT_EVENTS = `INSERT INTO eventline.outbox (producer, event)
+  SELECT $1, e.value FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS e ORDER BY e.ordinality
+  RETURNING position`;
+
+function entriesOf(events: unknown[], rows: Array<{ position: string }>): OutboxEntry[] {
+  const positions = rows.map((row) => row.position).sort((a, b) => Number(a) - Number(b));
+  return events.map((event, i) => ({ position: positions[i] as string, event }));
+}
+
 /** Adds events to the outbox in the caller's transaction: sent only if it commits. */
 export async function enqueueEvents(
   tx: Transaction,
@@ -13,15 +22,43 @@ export async function enqueueEvents(
   events: unknown[],
 ): Promise<OutboxEntry[]> {
   if (events.length === 0) return [];
-  const { rows } = await tx.query<{ position: string }>(
-    `INSERT INTO eventline.outbox (producer, event)
-     SELECT $1, e.value FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS e ORDER BY e.ordinality
-     RETURNING position`,
-    [producer, JSON.stringify(events)],
-  );
-  const positions = rows.map((row) => row.position).sort((a, b) => Number(a) - Number(b));
-  return events.map((event, i) => ({ position: positions[i] as string, event }));
+  const { rows } = await tx.query<{ position: string }>(INSERT_EVENTS, [
+    producer,
+    JSON.stringify(events),
+  ]);
+  return entriesOf(events, rows);
 }
+
+/**
+ * What a handler's handling of an event produced, stored in one round trip in the caller's
+ * transaction: the reply on the event's idempotency record (what a redelivery is answered with,
+ * see claimEvent) and the emitted events in the handler's outbox.
+ */
+export async function recordOutcome(
+  tx: Transaction,
+  handler: string,
+  event: { source: string; id: string },
+  outcome: { reply: unknown; events: unknown[] },
+): Promise<OutboxEntry[]> {
+  if (outcome.reply === null && outcome.events.length === 0) return [];
+  const { rows } = await tx.query<{ position: string }>(
+    `WITH reply AS (
+       UPDATE eventline.processed_events SET reply = $5::jsonb
+        WHERE $5::jsonb IS NOT NULL AND consumer = $1 AND source = $3 AND id = $4
+     )
+     ${INSERT_EVENTS}`,
+    [
+      handler,
+      JSON.stringify(outcome.events),
+      event.source,
+      event.id,
+      outcome.reply === null ? null : JSON.stringify(outcome.reply),
+    ],
+  );
+  return entriesOf(outcome.events, rows);
+}
+
+const DELETE_DELAY_MS = 20;
 
 export interface OutboxRelayOptions {
   pool: Pool;
@@ -46,6 +83,8 @@ export class OutboxRelay {
   private timer?: NodeJS.Timeout;
   private sweeping?: Promise<void>;
   private readonly publishing = new Set<Promise<void>>();
+  private readonly sent: string[] = [];
+  private deletion?: Promise<void>;
   private stopped = false;
 
   constructor(private readonly options: OutboxRelayOptions) {}
@@ -56,30 +95,44 @@ export class OutboxRelay {
     this.sweep();
   }
 
-  /** Sends entries just committed, in order, then deletes those that went out. */
+  /** Sends entries just committed, in order; those that went out are deleted soon after. */
   publish(entries: OutboxEntry[]): void {
     if (entries.length === 0) return;
-    const run = this.sendAndDelete(entries)
+    const run = this.send(entries)
       .catch((err) => this.options.onError(err))
       .finally(() => this.publishing.delete(run));
     this.publishing.add(run);
   }
 
-  private async sendAndDelete(entries: OutboxEntry[]): Promise<void> {
-    const sent: string[] = [];
-    try {
-      for (const entry of entries) {
-        await this.options.send(entry.event);
-        sent.push(entry.position);
-      }
-    } finally {
-      if (sent.length > 0) {
-        await this.options.pool.query(
-          'DELETE FROM eventline.outbox WHERE position = ANY($1::bigint[])',
-          [sent],
-        );
-      }
+  private async send(entries: OutboxEntry[]): Promise<void> {
+    for (const entry of entries) {
+      await this.options.send(entry.event);
+      this.sent.push(entry.position);
+      this.deleteSentSoon();
     }
+  }
+
+  /**
+   * One DELETE for everything sent in the last few milliseconds instead of one per commit. A
+   * crash in between leaves rows that the sweep sends again: at least once, as before.
+   */
+  private deleteSentSoon(): void {
+    this.deletion ??= new Promise((resolve) => setTimeout(resolve, DELETE_DELAY_MS))
+      .then(() => this.deleteSent())
+      .catch((err) => this.options.onError(err))
+      .finally(() => {
+        this.deletion = undefined;
+        if (this.sent.length > 0) this.deleteSentSoon();
+      });
+  }
+
+  private async deleteSent(): Promise<void> {
+    const positions = this.sent.splice(0);
+    if (positions.length === 0) return;
+    await this.options.pool.query(
+      'DELETE FROM eventline.outbox WHERE position = ANY($1::bigint[])',
+      [positions],
+    );
   }
 
   private sweep(graceMs = this.options.graceMs ?? 2_000): void {
@@ -123,6 +176,8 @@ export class OutboxRelay {
     clearInterval(this.timer);
     await this.sweeping;
     await Promise.allSettled([...this.publishing]);
+    await this.deletion;
+    await this.deleteSent().catch((err) => this.options.onError(err));
     await this.drain(0).catch((err) => this.options.onError(err));
     this.stopped = true;
   }
