@@ -32,17 +32,21 @@ ajv.addFormat('date-time', (value: string) => !Number.isNaN(Date.parse(value)));
 const validateAttributes = ajv.compile(attributesSchema);
 
 function explain(): string {
-  return (validateAttributes.errors ?? [])
-    .map((e) => {
-      const where = e.instancePath ? e.instancePath.slice(1) : 'event';
-      if (e.keyword === 'required')
-        return `missing required attribute "${String(e.params.missingProperty)}"`;
-      if (e.keyword === 'const') return `${where} must be "1.0"`;
-      if (e.keyword === 'propertyNames')
-        return `invalid attribute name "${String(e.params.propertyName)}"`;
-      return `${where} ${e.message ?? 'is invalid'}`;
-    })
-    .join('; ');
+  return (
+    (validateAttributes.errors ?? [])
+      // A bad name fails `pattern` on the name and `propertyNames` on the event: report it once.
+      .filter((e) => !(e.keyword === 'pattern' && e.propertyName !== undefined))
+      .map((e) => {
+        const where = e.instancePath ? e.instancePath.slice(1) : 'event';
+        if (e.keyword === 'required')
+          return `missing required attribute "${String(e.params.missingProperty)}"`;
+        if (e.keyword === 'const') return `${where} must be "1.0"`;
+        if (e.keyword === 'propertyNames')
+          return `invalid attribute name "${String(e.params.propertyName)}"`;
+        return `${where} ${e.message ?? 'is invalid'}`;
+      })
+      .join('; ')
+  );
 }
 
 function header(
