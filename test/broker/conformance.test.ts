@@ -56,6 +56,13 @@ interface Rule {
 
 const FAST_RETRY = { retry: 2, backoffPolicy: 'linear' as const, backoffDelay: 'PT0.01S' };
 
+async function expectRefusal(response: Response, status: number, reason: string): Promise<void> {
+  expect({
+    status: response.status,
+    error: ((await response.json()) as { error: string }).error,
+  }).toEqual({ status, error: expect.stringContaining(reason) });
+}
+
 const rules: Rule[] = [
   {
     rule: 'ingress answers 202 to a binary-mode event and the subscriber receives it in binary mode',
@@ -331,14 +338,7 @@ const rules: Rule[] = [
         ],
       ];
       for (const [init, status, reason] of bad) {
-        const response = await fetch(ingress, { method: 'POST', ...init });
-        expect({
-          status: response.status,
-          error: ((await response.json()) as { error: string }).error,
-        }).toEqual({
-          status,
-          error: expect.stringContaining(reason),
-        });
+        await expectRefusal(await fetch(ingress, { method: 'POST', ...init }), status, reason);
       }
     },
   },
@@ -350,14 +350,7 @@ const rules: Rule[] = [
         [`${ingress}-other`, { method: 'POST', body: '{}' }, 404, 'no broker at'],
       ];
       for (const [url, init, status, reason] of misdirected) {
-        const response = await fetch(url, init);
-        expect({
-          status: response.status,
-          error: ((await response.json()) as { error: string }).error,
-        }).toEqual({
-          status,
-          error: expect.stringContaining(reason),
-        });
+        await expectRefusal(await fetch(url, init), status, reason);
       }
     },
   },

@@ -62,20 +62,19 @@ export async function brokerRole(config: BrokerRoleConfig): Promise<RunningRole>
     logger,
   });
   const delivery = { retry: 3, backoffPolicy: 'exponential' as const, backoffDelay: 'PT0.1S' };
-  await broker.addTrigger({
-    name: 'handler',
-    subscriber: `${config.handlerUrl}/`,
-    filter: { attributes: { type: 'bench.request' } },
-    ordered: false,
-    delivery,
-  });
-  await broker.addTrigger({
-    name: 'receiver',
-    subscriber: `${config.receiverUrl}/`,
-    filter: { attributes: { type: 'bench.reply' } },
-    ordered: false,
-    delivery,
-  });
+  const triggers = [
+    ['handler', config.handlerUrl, 'bench.request'],
+    ['receiver', config.receiverUrl, 'bench.reply'],
+  ] as const;
+  for (const [name, url, type] of triggers) {
+    await broker.addTrigger({
+      name,
+      subscriber: `${url}/`,
+      filter: { attributes: { type } },
+      ordered: false,
+      delivery,
+    });
+  }
   const ingress = await listen(broker.ingress());
   return {
     ready: { ingress: `${ingress.url}${broker.path}` },
