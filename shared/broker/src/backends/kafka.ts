@@ -227,7 +227,10 @@ export class KafkaEventLog implements EventLog {
       clientId: `${this.clientId}-${group}`,
       bootstrapBrokers: this.options.brokers,
       deserializers: kafka.stringDeserializers,
-      maxWaitTime: 20,
+      // A fetch returns as soon as a record arrives; the wait only bounds idle polling, which
+      // with a consumer group per trigger costs Kafka and the broker CPU (measured at 20 ms:
+      // ~17% of a core idle for 10 triggers; at 100 ms: ~9%, same latency under load).
+      maxWaitTime: 100,
       sessionTimeout: 10_000,
       heartbeatInterval: 1_000,
     });
