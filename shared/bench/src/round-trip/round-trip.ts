@@ -31,7 +31,11 @@ export async function spawnRole(role: RoleName, config: unknown): Promise<Runnin
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const ready = await new Promise<Record<string, string>>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
-    lines.once('line', (line) => resolve(JSON.parse(line) as Record<string, string>));
+    // The first line says ready; the rest (the role's logs) pass through, so its pipe never fills.
+    lines.once('line', (line) => {
+      resolve(JSON.parse(line) as Record<string, string>);
+      lines.on('line', (log) => process.stderr.write(`[${role}] ${log}\n`));
+    });
     child.once('exit', (code) => reject(new Error(`${role} exited with ${code} before ready`)));
   });
   return {
