@@ -1,7 +1,8 @@
-import { resolveTestServers, type TestServers } from '@eventline/testing';
+import { listKafkaTopics, resolveTestServers, type TestServers } from '@eventline/testing';
 
 declare global {
   var eventlineTestServers: TestServers | undefined;
+  var eventlineTopicsBefore: string[] | undefined;
 }
 
 /** Resolves real Postgres, Redis and Kafka once per run and hands them to every worker via env. */
@@ -9,6 +10,7 @@ export default async function globalSetup(): Promise<void> {
   const started = Date.now();
   const servers = await resolveTestServers();
   globalThis.eventlineTestServers = servers;
+  globalThis.eventlineTopicsBefore = await listKafkaTopics(servers.kafkaBrokers);
   process.env.DATABASE_URL = servers.databaseUrl;
   process.env.REDIS_URL = servers.redisUrl;
   process.env.KAFKA_BROKERS = servers.kafkaBrokers;

@@ -3,7 +3,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
-import { resolveTestServers, type TestServers } from '@eventline/testing';
+import {
+  deleteTopicsCreatedSince,
+  listKafkaTopics,
+  resolveTestServers,
+  type TestServers,
+} from '@eventline/testing';
 import { ms, type LatencySummary } from './latency';
 import { runBrokerBench } from './broker-bench';
 import { runSagaBench } from './saga-bench';
@@ -32,7 +37,9 @@ function report(name: string, lines: string[]): void {
 /** Runs a benchmark on the test servers (environment, testcontainers or local), then exits. */
 async function onTestServers(run: (servers: TestServers) => Promise<void>): Promise<void> {
   const servers = await resolveTestServers();
+  const topicsBefore = await listKafkaTopics(servers.kafkaBrokers);
   await run(servers);
+  await deleteTopicsCreatedSince(servers.kafkaBrokers, topicsBefore);
   await servers.stop();
   process.exit(0);
 }

@@ -19,10 +19,13 @@ export function testServerEnv(): {
   };
 }
 
-/** Polls until `probe` returns a value, or fails after `timeoutMs` with what it last saw. */
+/**
+ * Polls until `probe` returns a value, or fails after `timeoutMs` with what it last saw. The
+ * default is generous: the full suite runs two systems of a dozen processes each on two cores.
+ */
 export async function eventually<T>(
   probe: () => Promise<T | undefined>,
-  timeoutMs = 10_000,
+  timeoutMs = 20_000,
   intervalMs = 25,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;

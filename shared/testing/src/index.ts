@@ -1,3 +1,4 @@
 export { resolveTestServers, type TestServers, type ServerSource } from './servers';
 export { createTestDatabase, uniqueName, type TestDatabase } from './databases';
 export { testServerEnv, eventually } from './environment';
+export { listKafkaTopics, deleteTopicsCreatedSince } from './kafka-topics';
