@@ -84,6 +84,9 @@ export class OutboxRelay {
   private sweeping?: Promise<void>;
   private readonly publishing = new Set<Promise<void>>();
   private readonly sent: string[] = [];
+  /** the last pending send of each partition key */
+  private readonly tails = new Map<string, Promise<void>>();
+  private sweepOnly = false;
   private deletion?: Promise<void>;
   private stopped = false;
 
@@ -95,21 +98,44 @@ export class OutboxRelay {
     this.sweep();
   }
 
-  /** Sends entries just committed, in order; those that went out are deleted soon after. */
+  /**
+   * Sends entries just committed; those that went out are deleted soon after. Events with one
+   * `partitionkey` go out one after another in commit order (the broker keeps that order per
+   * key); others go out at once. After a failed send the relay leaves everything to the sweep,
+   * which sends in outbox order, until the sweep has emptied the outbox: a later event of a key
+   * must not overtake an earlier one that is waiting for the sink to come back.
+   */
   publish(entries: OutboxEntry[]): void {
     if (entries.length === 0) return;
-    const run = this.send(entries)
-      .catch((err) => this.options.onError(err))
-      .finally(() => this.publishing.delete(run));
-    this.publishing.add(run);
+    if (this.sweepOnly) {
+      this.sweep(0);
+      return;
+    }
+    for (const entry of entries) {
+      const key = (entry.event as { partitionkey?: unknown }).partitionkey;
+      const previous = typeof key === 'string' ? this.tails.get(key) : undefined;
+      const run: Promise<void> = (previous ?? Promise.resolve())
+        .then(() => this.send(entry))
+        .finally(() => {
+          this.publishing.delete(run);
+          if (typeof key === 'string' && this.tails.get(key) === run) this.tails.delete(key);
+        });
+      this.publishing.add(run);
+      if (typeof key === 'string') this.tails.set(key, run);
+    }
   }
 
-  private async send(entries: OutboxEntry[]): Promise<void> {
-    for (const entry of entries) {
+  private async send(entry: OutboxEntry): Promise<void> {
+    if (this.sweepOnly) return;
+    try {
       await this.options.send(entry.event);
-      this.sent.push(entry.position);
-      this.deleteSentSoon();
+    } catch (err) {
+      this.sweepOnly = true;
+      this.options.onError(err);
+      return;
     }
+    this.sent.push(entry.position);
+    this.deleteSentSoon();
   }
 
   /**
@@ -135,7 +161,8 @@ export class OutboxRelay {
     );
   }
 
-  private sweep(graceMs = this.options.graceMs ?? 2_000): void {
+  /** Sends what the committers left: rows past the grace, or all of them after a failed send. */
+  private sweep(graceMs = this.sweepOnly ? 0 : (this.options.graceMs ?? 2_000)): void {
     if (this.stopped || this.sweeping) return;
     this.sweeping = this.drain(graceMs)
       .catch((err) => this.options.onError(err))
@@ -146,6 +173,15 @@ export class OutboxRelay {
 
   private async drain(graceMs: number): Promise<void> {
     while (!this.stopped && (await this.sendBatch(graceMs)) > 0);
+    if (this.sweepOnly && (await this.pendingRows()) === 0) this.sweepOnly = false;
+  }
+
+  private async pendingRows(): Promise<number> {
+    const { rows } = await this.options.pool.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM eventline.outbox WHERE producer = $1',
+      [this.options.producer],
+    );
+    return rows[0]?.n ?? 0;
   }
 
   private async sendBatch(graceMs: number): Promise<number> {
