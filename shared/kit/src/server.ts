@@ -117,7 +117,8 @@ export async function startHandler(
     }
     try {
       await pool.query('SELECT 1');
-      res.json({ status: 'ready' });
+      // The pid lets a parent that spawned this process tell it from another on the same port.
+      res.json({ status: 'ready', handler: handler.name, pid: process.pid });
     } catch {
       res.status(503).json({ status: 'database unavailable' });
     }

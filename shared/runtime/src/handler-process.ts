@@ -14,10 +14,12 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** Waits for `url`'s /readyz; with `pid`, only an answer from that process counts. */
 export async function waitUntilReady(
   url: string,
   timeoutMs: number,
   exited?: () => string | undefined,
+  pid?: number,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -25,7 +27,10 @@ export async function waitUntilReady(
     if (exit) throw new Error(`${url} exited before it was ready: ${exit}`);
     try {
       const response = await fetch(`${url}/readyz`);
-      if (response.ok) return;
+      const answeredBy = response.ok
+        ? ((await response.json()) as { pid?: number }).pid
+        : undefined;
+      if (response.ok && (pid === undefined || answeredBy === pid)) return;
     } catch {
       // not listening yet
     }
@@ -46,25 +51,47 @@ export function serviceEntryPoint(packageName: string): string {
 export class HandlerProcess {
   private child?: ChildProcess;
   private exitReason?: string;
-  readonly url: string;
+  private port?: number;
 
   constructor(
     readonly name: string,
     private readonly entryPoint: string,
-    private readonly port: number,
     private readonly env: NodeJS.ProcessEnv,
     private readonly output: (line: string) => void,
-  ) {
-    this.url = `http://127.0.0.1:${port}`;
+  ) {}
+
+  /** Where it listens; known once it has started. */
+  get url(): string {
+    if (this.port === undefined) throw new Error(`${this.name} has not started`);
+    return `http://127.0.0.1:${this.port}`;
   }
 
+  /**
+   * Starts the process on a free port, or on its port again after a kill. A free port can be
+   * taken by another process between the probe and the child's bind (systems starting side by
+   * side); the child then exits and the first start tries another port.
+   */
   async start(timeoutMs = 30_000): Promise<void> {
+    const firstStart = this.port === undefined;
+    for (let attempt = 1; ; attempt += 1) {
+      this.port ??= await freePort();
+      try {
+        await this.spawn(this.port, timeoutMs);
+        return;
+      } catch (err) {
+        if (!firstStart || attempt >= 3 || this.exitReason === undefined) throw err;
+        this.port = undefined;
+      }
+    }
+  }
+
+  private async spawn(port: number, timeoutMs: number): Promise<void> {
     this.exitReason = undefined;
     const child = spawn(process.execPath, [this.entryPoint], {
       env: {
         ...this.env,
         EVENTLINE_HANDLER: this.name,
-        PORT: String(this.port),
+        PORT: String(port),
         HOST: '127.0.0.1',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -77,7 +104,7 @@ export class HandlerProcess {
     child.once('exit', (code, signal) => {
       this.exitReason = signal ? `signal ${signal}` : `exit code ${code}`;
     });
-    await waitUntilReady(this.url, timeoutMs, () => this.exitReason);
+    await waitUntilReady(this.url, timeoutMs, () => this.exitReason, child.pid);
   }
 
   /** the OS process id while running */

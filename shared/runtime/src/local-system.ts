@@ -19,7 +19,7 @@ import { createLogger, redactUrl, type Logger } from '@eventline/telemetry';
 import type { RedisClient } from '@eventline/cache';
 import { startEmbeddedPostgres } from './embedded-postgres';
 import { startGateway } from './gateway';
-import { freePort, HandlerProcess, serviceEntryPoint } from './handler-process';
+import { HandlerProcess, serviceEntryPoint } from './handler-process';
 
 export type Topology = 'in-process' | 'processes';
 
@@ -161,7 +161,6 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
         const child = new HandlerProcess(
           route.name,
           serviceEntryPoint(route.package),
-          await freePort(),
           handlerEnv,
           (line) => process.stdout.write(`${line}\n`),
         );
