@@ -26,6 +26,30 @@ describe('cache-aside on real Redis', () => {
     expect(await redis.ttl(keys[0] as string)).toBeGreaterThan(0);
   });
 
+  it('given a read that loaded before a change, when it fills after the writer refreshed, then the refreshed value stays', async () => {
+    let database = { version: 1 };
+    let release: () => void = () => undefined;
+    const slowRead = cache.getOrLoad('race', 30, async () => {
+      const loaded = database;
+      await new Promise<void>((resolve) => (release = resolve));
+      return loaded;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    database = { version: 2 };
+    await cache.refresh('race', 30, async () => database);
+    release();
+    expect(await slowRead).toEqual({ version: 1 });
+    expect(await cache.getOrLoad('race', 30, async () => database)).toEqual({ version: 2 });
+  });
+
+  it('given a value that is gone, when refreshed, then the key is dropped', async () => {
+    await cache.getOrLoad('gone', 30, async () => ({ here: true }));
+    await cache.refresh('gone', 30, async () => undefined);
+    expect(await cache.getOrLoad('gone', 30, async () => ({ here: false }))).toEqual({
+      here: false,
+    });
+  });
+
   it('given a cached key, when invalidated, then the next read loads again', async () => {
     let loads = 0;
     const load = async () => ({ n: ++loads });

@@ -2,7 +2,7 @@ import type { Pool, Transaction } from '@eventline/store';
 import type { FlagView } from './domain/flag';
 
 export const FLAG_CACHE_TTL_SECONDS = 60;
-export const cacheKeys = { flag: (key: string) => `flags:${key}`, all: 'flags:all' };
+export const cacheKeys = { flag: (key: string) => `flags:${key}` };
 
 const VIEW_COLUMNS = `key, enabled, version, to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "updatedAt"`;
 

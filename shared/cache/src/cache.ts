@@ -40,8 +40,25 @@ export class Cache {
     const cached = await this.read(key);
     if (cached !== undefined) return JSON.parse(cached) as T;
     const value = await load();
-    if (value !== undefined) await this.write(key, JSON.stringify(value), ttlSeconds);
+    // NX: a fill never overwrites. A read that loaded before a change and writes after the
+    // writer's refresh would otherwise cache the old value for a whole TTL.
+    if (value !== undefined) await this.write(key, JSON.stringify(value), ttlSeconds, 'NX');
     return value;
+  }
+
+  /**
+   * For the writer, after its commit: caches the value as it now is (or drops the key when there
+   * is none). Unlike a delete, this leaves no gap for a concurrent read to fill with what it
+   * loaded before the change.
+   */
+  async refresh<T>(
+    key: string,
+    ttlSeconds: number,
+    load: () => Promise<T | undefined>,
+  ): Promise<void> {
+    const value = await load();
+    if (value === undefined) await this.invalidate(key);
+    else await this.write(key, JSON.stringify(value), ttlSeconds);
   }
 
   async invalidate(...keys: string[]): Promise<void> {
@@ -69,11 +86,17 @@ export class Cache {
     }
   }
 
-  private async write(key: string, value: string, ttlSeconds: number): Promise<void> {
+  private async write(
+    key: string,
+    value: string,
+    ttlSeconds: number,
+    onlyIfAbsent?: 'NX',
+  ): Promise<void> {
     const redis = this.connected;
     if (!redis) return;
     try {
-      await redis.set(this.key(key), value, 'EX', ttlSeconds);
+      if (onlyIfAbsent) await redis.set(this.key(key), value, 'EX', ttlSeconds, onlyIfAbsent);
+      else await redis.set(this.key(key), value, 'EX', ttlSeconds);
     } catch (err) {
       this.log.warn({ err, key }, 'cache write failed');
     }

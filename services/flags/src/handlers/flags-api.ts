@@ -39,10 +39,8 @@ export const flagsApi = defineEdge({
     });
 
     router.get('/flags', async (_req, res) => {
-      const flags = await cache.getOrLoad(cacheKeys.all, FLAG_CACHE_TTL_SECONDS, () =>
-        listFlags(pool),
-      );
-      res.json({ flags });
+      // Listing reads Postgres: a cached list would need every change to rebuild it.
+      res.json({ flags: await listFlags(pool) });
     });
   },
 });

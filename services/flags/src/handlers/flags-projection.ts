@@ -1,13 +1,13 @@
 import { defineHandler } from '@eventline/kit';
 import { FeatureFlagChanged } from '@eventline/events';
 import { evolveFlag } from '../domain/flag';
-import { cacheKeys, loadFlag } from '../flag-queries';
+import { cacheKeys, FLAG_CACHE_TTL_SECONDS, loadFlag } from '../flag-queries';
 
-/** Projects FeatureFlagChanged into flags.flags and drops the cached answers it made stale. */
+/** Projects FeatureFlagChanged into flags.flags and refreshes the flag's cached answer. */
 export const flagsProjection = defineHandler({
   name: 'flags-projection',
   accepts: FeatureFlagChanged,
-  async handle(change, { tx, cache, afterCommit }) {
+  async handle(change, { tx, pool, cache, afterCommit }) {
     const current = await loadFlag(tx, change.key, true);
     const next = evolveFlag(current, change);
     if (next === current) return;
@@ -18,6 +18,10 @@ export const flagsProjection = defineHandler({
        WHERE flags.version < EXCLUDED.version`,
       [next.key, next.enabled, next.version, next.updatedAt],
     );
-    afterCommit(() => cache.invalidate(cacheKeys.flag(change.key), cacheKeys.all));
+    afterCommit(() =>
+      cache.refresh(cacheKeys.flag(change.key), FLAG_CACHE_TTL_SECONDS, () =>
+        loadFlag(pool, change.key),
+      ),
+    );
   },
 });
