@@ -45,7 +45,11 @@ export const counterHandler = defineHandler({
     );
     const total = (rows[0] as { total: number }).total;
     if (command.fail === 'after-emit') throw new Error('failed after deciding to emit');
-    const event = outgoing(Incremented, { counter: command.counter, total });
+    const event = outgoing(
+      Incremented,
+      { counter: command.counter, total },
+      { partitionkey: command.counter },
+    );
     return { reply: event, emit: [event] };
   },
 });

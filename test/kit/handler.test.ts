@@ -230,6 +230,25 @@ describe('service kit handler against real Postgres', () => {
     });
   });
 
+  it('given K_SINK refuses a send, when later changes of the same key commit, then none overtakes it', async () => {
+    const ordered = (r: { body: string }) => JSON.parse(r.body).counter === 'in-order';
+    let refused = false;
+    sink.respondWith((request) => {
+      if (!ordered(request) || refused) return { status: 202 };
+      refused = true;
+      return { status: 503 };
+    });
+    for (let i = 0; i < 3; i += 1) await send({ counter: 'in-order', by: 1 });
+    const delivered = await eventually(async () => {
+      const totals = sink.received.filter(ordered).map((r) => JSON.parse(r.body).total as number);
+      return new Set(totals).size === 3 ? totals : undefined;
+    });
+    // The refused first attempt, then every total in commit order (a resend may repeat one).
+    const accepted = delivered.slice(1).filter((total, i, all) => all.indexOf(total) === i);
+    expect(accepted).toEqual([1, 2, 3]);
+    sink.respondWith(() => ({ status: 202 }));
+  });
+
   it('given an edge command, when it commits, then its event is relayed to K_SINK', async () => {
     const edge = await startHandler(counterService, 'counter-edge', { env: env() });
     try {

@@ -2,7 +2,7 @@ import type { Pool, Transaction } from './pool';
 
 /** An event committed to the outbox, with its position there. */
 export interface OutboxEntry {
-  position: string;
+  position: number;
   event: unknown;
 }
 
@@ -10,9 +10,9 @@ const INSERT_EVENTS = `INSERT INTO eventline.outbox (producer, event)
   SELECT $1, e.value FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS e ORDER BY e.ordinality
   RETURNING position`;
 
-function entriesOf(events: unknown[], rows: Array<{ position: string }>): OutboxEntry[] {
-  const positions = rows.map((row) => row.position).sort((a, b) => Number(a) - Number(b));
-  return events.map((event, i) => ({ position: positions[i] as string, event }));
+function entriesOf(events: unknown[], rows: Array<{ position: number }>): OutboxEntry[] {
+  const positions = rows.map((row) => row.position).sort((a, b) => a - b);
+  return events.map((event, i) => ({ position: positions[i] as number, event }));
 }
 
 /** Adds events to the outbox in the caller's transaction: sent only if it commits. */
@@ -22,7 +22,7 @@ export async function enqueueEvents(
   events: unknown[],
 ): Promise<OutboxEntry[]> {
   if (events.length === 0) return [];
-  const { rows } = await tx.query<{ position: string }>(INSERT_EVENTS, [
+  const { rows } = await tx.query<{ position: number }>(INSERT_EVENTS, [
     producer,
     JSON.stringify(events),
   ]);
@@ -41,7 +41,7 @@ export async function recordOutcome(
   outcome: { reply: unknown; events: unknown[] },
 ): Promise<OutboxEntry[]> {
   if (outcome.reply === null && outcome.events.length === 0) return [];
-  const { rows } = await tx.query<{ position: string }>(
+  const { rows } = await tx.query<{ position: number }>(
     `WITH reply AS (
        UPDATE eventline.processed_events SET reply = $5::jsonb
         WHERE $5::jsonb IS NOT NULL AND consumer = $1 AND source = $3 AND id = $4
@@ -83,10 +83,12 @@ export class OutboxRelay {
   private timer?: NodeJS.Timeout;
   private sweeping?: Promise<void>;
   private readonly publishing = new Set<Promise<void>>();
-  private readonly sent: string[] = [];
+  private readonly sent: number[] = [];
   /** the last pending send of each partition key */
   private readonly tails = new Map<string, Promise<void>>();
   private sweepOnly = false;
+  /** publishes left to the sweep while sweepOnly: one during the emptiness check defers leaving it */
+  private diverted = 0;
   private deletion?: Promise<void>;
   private stopped = false;
 
@@ -108,6 +110,7 @@ export class OutboxRelay {
   publish(entries: OutboxEntry[]): void {
     if (entries.length === 0) return;
     if (this.sweepOnly) {
+      this.diverted += 1;
       this.sweep(0);
       return;
     }
@@ -173,7 +176,11 @@ export class OutboxRelay {
 
   private async drain(graceMs: number): Promise<void> {
     while (!this.stopped && (await this.sendBatch(graceMs)) > 0);
-    if (this.sweepOnly && (await this.pendingRows()) === 0) this.sweepOnly = false;
+    if (!this.sweepOnly) return;
+    // Back to direct sends only when nothing waits: no row, and no commit published meanwhile
+    // (its row may have committed after the count looked).
+    const diverted = this.diverted;
+    if ((await this.pendingRows()) === 0 && this.diverted === diverted) this.sweepOnly = false;
   }
 
   private async pendingRows(): Promise<number> {
@@ -188,7 +195,7 @@ export class OutboxRelay {
     const tx = await this.options.pool.connect();
     try {
       await tx.query('BEGIN');
-      const { rows } = await tx.query<{ event: unknown }>(
+      const { rows } = await tx.query<{ position: number; event: unknown }>(
         `DELETE FROM eventline.outbox WHERE position IN (
            SELECT position FROM eventline.outbox
             WHERE producer = $1 AND enqueued_at < now() - make_interval(secs => $3)
@@ -196,6 +203,8 @@ export class OutboxRelay {
          RETURNING position, event`,
         [this.options.producer, this.options.batchSize ?? 100, graceMs / 1000],
       );
+      // RETURNING follows the delete's scan, not the subquery's ORDER BY.
+      rows.sort((a, b) => a.position - b.position);
       for (const row of rows) await this.options.send(row.event);
       await tx.query('COMMIT');
       return rows.length;
