@@ -90,7 +90,8 @@ program
   .option('--seconds <n>', 'measured seconds', '20')
   .option('--warmup <n>', 'seconds of orders placed and finished before measuring', '5')
   .option('--target <n>', 'orders per second the CPU budget is compared against', '1000')
-  .action((opts: { rate: string; seconds: string; warmup: string; target: string }) =>
+  .option('--skus <n>', 'skus the orders spread over (1: every order on one stock row)', '1')
+  .action((opts: { rate: string; seconds: string; warmup: string; target: string; skus: string }) =>
     onTestServers(async (servers) => {
       const result = await runSagaBench({
         databaseUrl: servers.databaseUrl,
@@ -99,13 +100,14 @@ program
         rate: Number(opts.rate),
         seconds: Number(opts.seconds),
         warmupSeconds: Number(opts.warmup),
+        skus: Number(opts.skus),
       });
       const s = result.placeToTerminal;
       const cpuTotal = result.cpuMsPerOrder.reduce((sum, [, cpuMs]) => sum + cpuMs, 0);
       // What the machine can spend per order at the target rate: all its cores for a second.
       const budget = (os.cpus().length * 1000) / Number(opts.target);
-      report(`saga-${opts.rate}`, [
-        `### Flash sale at ${opts.rate} orders/s offered for ${opts.seconds} s after ${opts.warmup} s of warm-up (${machine()})`,
+      report(`saga-${opts.rate}${opts.skus === '1' ? '' : `-${opts.skus}skus`}`, [
+        `### Flash sale at ${opts.rate} orders/s offered for ${opts.seconds} s after ${opts.warmup} s of warm-up, ${opts.skus} sku(s) (${machine()})`,
         '',
         'Every handler its own process; real Kafka, Postgres, Redis; latency = order placed → terminal status.',
         '',

@@ -12,6 +12,8 @@ export interface SagaBenchOptions {
   rate: number;
   seconds: number;
   warmupSeconds: number;
+  /** skus the orders spread over: 1 is a flash sale, where every order locks one stock row */
+  skus: number;
 }
 
 export interface SagaBenchResult {
@@ -26,18 +28,20 @@ export interface SagaBenchResult {
 
 const TERMINAL_WAIT_MS = 60_000;
 
+const skuName = (n: number) => (n === 0 ? 'flash' : `flash-${n}`);
+
 /** Places orders at the offered rate; customers are named `<batch>-<n>` to tell batches apart. */
 async function placeOrders(
   system: LocalSystem,
   agent: http.Agent,
   batch: string,
-  rate: number,
+  options: Pick<SagaBenchOptions, 'rate' | 'skus'>,
   seconds: number,
 ): Promise<{ accepted: number; windowMs: number }> {
   let accepted = 0;
   let answered = 0;
   const windowMs = await offerLoad(
-    rate,
+    options.rate,
     seconds,
     (i) => {
       const request = http.request(`${system.edgeUrl}/orders`, {
@@ -55,7 +59,7 @@ async function placeOrders(
         JSON.stringify({
           customerId: `${batch}-${i}`,
           region: 'eu-west',
-          items: [{ sku: 'flash', quantity: 1, unitPrice: 1999 }],
+          items: [{ sku: skuName(i % options.skus), quantity: 1, unitPrice: 1999 }],
         }),
       );
     },
@@ -109,19 +113,15 @@ export async function runSagaBench(options: SagaBenchOptions): Promise<SagaBench
     ]),
   ];
   try {
-    await fetch(`${system.edgeUrl}/inventory/flash`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ available: 1_000_000 }),
-    });
+    for (let n = 0; n < options.skus; n += 1) {
+      await fetch(`${system.edgeUrl}/inventory/${skuName(n)}`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ available: 1_000_000 }),
+      });
+    }
     if (options.warmupSeconds > 0) {
-      const warmup = await placeOrders(
-        system,
-        agent,
-        'warmup',
-        options.rate,
-        options.warmupSeconds,
-      );
+      const warmup = await placeOrders(system, agent, 'warmup', options, options.warmupSeconds);
       await terminalOrders(pool, 'warmup', warmup.accepted);
     }
     const before = cpuSnapshot(processes());
@@ -129,7 +129,7 @@ export async function runSagaBench(options: SagaBenchOptions): Promise<SagaBench
       system,
       agent,
       'measured',
-      options.rate,
+      options,
       options.seconds,
     );
     const terminal = await terminalOrders(pool, 'measured', accepted);
