@@ -293,6 +293,13 @@ const rules: Rule[] = [
   {
     rule: 'ingress refuses what is not a valid CloudEvent with 400 and the reason, and oversized bodies with 413',
     async check({ ingress }) {
+      const jsonEventHeaders = {
+        'ce-specversion': '1.0',
+        'ce-id': '1',
+        'ce-source': '/s',
+        'ce-type': 't',
+        'content-type': 'application/json',
+      };
       const bad: Array<[RequestInit, number, string]> = [
         [
           { headers: { 'content-type': 'application/cloudevents+json' }, body: '{"specversion":' },
@@ -312,13 +319,7 @@ const rules: Rule[] = [
         ],
         [
           {
-            headers: {
-              'ce-specversion': '1.0',
-              'ce-id': '1',
-              'ce-source': '/s',
-              'ce-type': 't',
-              'content-type': 'application/json',
-            },
+            headers: jsonEventHeaders,
             body: '{oops',
           },
           400,
@@ -326,13 +327,7 @@ const rules: Rule[] = [
         ],
         [
           {
-            headers: {
-              'ce-specversion': '1.0',
-              'ce-id': '1',
-              'ce-source': '/s',
-              'ce-type': 't',
-              'content-type': 'application/json',
-            },
+            headers: jsonEventHeaders,
             body: JSON.stringify({ big: 'x'.repeat(1_100_000) }),
           },
           413,

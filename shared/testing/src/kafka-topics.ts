@@ -1,21 +1,21 @@
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, type Admin } from 'kafkajs';
 
-function admin(brokers: string) {
-  return new Kafka({
+async function withAdmin<T>(brokers: string, work: (client: Admin) => Promise<T>): Promise<T> {
+  const client = new Kafka({
     clientId: 'eventline-testing',
     brokers: brokers.split(','),
     logLevel: logLevel.NOTHING,
   }).admin();
-}
-
-export async function listKafkaTopics(brokers: string): Promise<string[]> {
-  const client = admin(brokers);
   await client.connect();
   try {
-    return await client.listTopics();
+    return await work(client);
   } finally {
     await client.disconnect();
   }
+}
+
+export function listKafkaTopics(brokers: string): Promise<string[]> {
+  return withAdmin(brokers, (client) => client.listTopics());
 }
 
 /** Topic names made by uniqueName(): `<prefix>_<time>_<random>` somewhere in the name. */
@@ -25,21 +25,13 @@ const UNIQUE_NAME = /_[0-9a-z]+_[0-9a-f]{6}/;
  * Deletes the topics a run created: not there before it, and named with uniqueName(). Without
  * this, a local Kafka that outlives the runs gathers hundreds of topics and slows down.
  */
-export async function deleteTopicsCreatedSince(
-  brokers: string,
-  before: string[],
-): Promise<string[]> {
+export function deleteTopicsCreatedSince(brokers: string, before: string[]): Promise<string[]> {
   const existing = new Set(before);
-  const created = (await listKafkaTopics(brokers)).filter(
-    (topic) => !existing.has(topic) && UNIQUE_NAME.test(topic),
-  );
-  if (created.length === 0) return [];
-  const client = admin(brokers);
-  await client.connect();
-  try {
-    await client.deleteTopics({ topics: created, timeout: 30_000 });
+  return withAdmin(brokers, async (client) => {
+    const created = (await client.listTopics()).filter(
+      (topic) => !existing.has(topic) && UNIQUE_NAME.test(topic),
+    );
+    if (created.length > 0) await client.deleteTopics({ topics: created, timeout: 30_000 });
     return created;
-  } finally {
-    await client.disconnect();
-  }
+  });
 }
