@@ -452,8 +452,16 @@ describe('Kafka backend uses Knative Kafka broker names and record layout', () =
 
       await admin.connect();
       expect(await admin.listTopics()).toContain(`knative-broker-${namespace}-default`);
-      const groups = (await admin.listGroups()).groups.map((g) => g.groupId);
-      expect(groups).toContain(`knative-trigger-${namespace}-inspect`);
+      // the trigger's progress is committed to its Knative-named group: one record consumed
+      const committed = await eventually(async () => {
+        const [offsets] = await admin.fetchOffsets({
+          groupId: `knative-trigger-${namespace}-inspect`,
+          topics: [topic],
+        });
+        const consumed = offsets?.partitions.filter((p) => p.offset !== '-1') ?? [];
+        return consumed.length > 0 ? consumed : undefined;
+      });
+      expect(committed.map((p) => p.offset)).toEqual(['1']);
 
       const records: Array<{ key: string; headers: Record<string, string>; value: string }> = [];
       await consumer.connect();
@@ -483,6 +491,110 @@ describe('Kafka backend uses Knative Kafka broker names and record layout', () =
       await admin.disconnect();
       await broker.close();
       await subscriber.stop();
+    }
+  });
+});
+
+describe('Kafka backend: one read of the topic for every trigger', () => {
+  const kafkaLog = (namespace: string) =>
+    new KafkaEventLog({
+      brokers: servers.kafkaBrokers.split(','),
+      topic: kafkaNames.topic(namespace, 'default'),
+      partitions: 4,
+      log: logger,
+    });
+  const startBroker = (namespace: string) =>
+    new LocalBroker({ namespace, name: 'default', eventLog: kafkaLog(namespace), logger });
+  const event = async (id: string, type: string) =>
+    new (await import('@eventline/broker')).CloudEvent({
+      id,
+      source: '/shared-read',
+      type,
+      partitionkey: `key-${Number(id.split('-')[1]) % 7}`,
+      data: { id },
+    });
+  const idsOf = (subscriber: RecordingSubscriber) =>
+    subscriber.received.map((request) => String(request.headers['ce-id'])).sort();
+  const range = (prefix: string, from: number, to: number) =>
+    Array.from({ length: to - from }, (_, index) => `${prefix}-${from + index}`).sort();
+  const trigger = (name: string, url: string, extra: Partial<TriggerSpec> = {}): TriggerSpec => ({
+    name,
+    subscriber: url,
+    filter: { attributes: { type: 'shared.read' } },
+    ordered: false,
+    delivery: { retry: 0, backoffPolicy: 'linear', backoffDelay: 'PT0.01S' },
+    ...extra,
+  });
+
+  it('given a trigger that stops with a backlog, when it is slow, then another trigger is not held back, and the slow one still receives every event once', async () => {
+    const namespace = uniqueName('slowread');
+    const broker = startBroker(namespace);
+    let releaseSlow = false;
+    const slow = await new RecordingSubscriber(() => ({
+      status: 202,
+      delayMs: releaseSlow ? 0 : 300,
+    })).start();
+    const fast = await new RecordingSubscriber().start();
+    try {
+      // in flight 1: a backlog of 16 fills at once and the slow trigger has to read again later
+      await broker.addTrigger(trigger('slow', slow.url, { maxInFlight: 1 }));
+      await broker.addTrigger(trigger('fast', fast.url));
+      const total = 120;
+      for (let i = 0; i < total; i += 1) await broker.publish(await event(`e-${i}`, 'shared.read'));
+
+      await eventually(async () => fast.received.length === total || undefined);
+      expect(slow.received.length).toBeLessThan(total / 2);
+      releaseSlow = true;
+      await eventually(async () => slow.received.length >= total || undefined);
+      expect(idsOf(slow)).toEqual(range('e', 0, total));
+      expect(idsOf(fast)).toEqual(range('e', 0, total));
+    } finally {
+      await broker.close();
+      await slow.stop();
+      await fast.stop();
+    }
+  });
+
+  it('given triggers with committed progress, when the broker restarts after events were published while it was down, then each trigger resumes where it stopped and a new trigger starts at the end', async () => {
+    const namespace = uniqueName('resume');
+    const first = await new RecordingSubscriber().start();
+    const second = await new RecordingSubscriber().start();
+    const late = await new RecordingSubscriber().start();
+    let broker = startBroker(namespace);
+    try {
+      await broker.addTrigger(trigger('first', first.url));
+      await broker.addTrigger(trigger('second', second.url));
+      for (let i = 0; i < 10; i += 1) await broker.publish(await event(`a-${i}`, 'shared.read'));
+      await eventually(
+        async () => (first.received.length === 10 && second.received.length === 10) || undefined,
+      );
+      await broker.close();
+
+      // while no broker runs, events reach the topic through another producer
+      const producer = startBroker(namespace);
+      for (let i = 10; i < 20; i += 1) await producer.publish(await event(`a-${i}`, 'shared.read'));
+      await producer.close();
+
+      broker = startBroker(namespace);
+      await broker.addTrigger(trigger('first', first.url));
+      await broker.addTrigger(trigger('late', late.url));
+      await broker.addTrigger(trigger('second', second.url));
+      await broker.publish(await event('a-20', 'shared.read'));
+
+      await eventually(
+        async () =>
+          (first.received.length >= 21 &&
+            second.received.length >= 21 &&
+            late.received.length >= 1) ||
+          undefined,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(idsOf(first)).toEqual(range('a', 0, 21));
+      expect(idsOf(second)).toEqual(range('a', 0, 21));
+      expect(idsOf(late)).toEqual(['a-20']);
+    } finally {
+      await broker.close();
+      await Promise.all([first.stop(), second.stop(), late.stop()]);
     }
   });
 });

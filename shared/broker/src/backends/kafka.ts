@@ -1,9 +1,19 @@
-import type { Admin, Consumer, Message, MessagesStream, Producer } from '@platformatic/kafka' with {
+import type { Admin, Consumer, Producer } from '@platformatic/kafka' with {
   'resolution-mode': 'import',
 };
 import type { Logger } from '@eventline/telemetry';
 import { CloudEvent, type Event } from '../cloudevent-http';
-import { InFlightLimit, type ConsumeOptions, type EventLog, type Subscription } from './event-log';
+import type { ConsumeOptions, EventLog, Subscription } from './event-log';
+import { GroupCursor, type EventRecord } from './kafka-group-cursor';
+import { TopicReader, type LogRecord } from './kafka-topic-reader';
+
+/**
+ * How often each trigger's progress is committed. A crash redelivers at most this much, which
+ * handlers absorb (they are idempotent); each commit is a request per trigger to Kafka.
+ */
+const COMMIT_INTERVAL_MS = 1000;
+/** How long stopping a trigger waits for its deliveries in flight before committing. */
+const STOP_WAIT_MS = 5000;
 
 export interface KafkaEventLogOptions {
   brokers: string[];
@@ -20,7 +30,7 @@ export interface KafkaRecord {
 }
 
 type Platformatic = typeof import('@platformatic/kafka', { with: { 'resolution-mode': 'import' } });
-type StringMessage = Message<string, string, string, string>;
+type StringConsumer = Consumer<string, string, string, string>;
 interface PendingAppend {
   message: {
     topic: string;
@@ -32,9 +42,10 @@ interface PendingAppend {
   resolve: () => void;
   reject: (err: Error) => void;
 }
-interface ConsumerEntry {
-  consumer: Consumer<string, string, string, string>;
-  stream: MessagesStream<string, string, string, string>;
+interface GroupEntry {
+  cursor: GroupCursor;
+  /** a client for the group's offsets only: it never joins the group */
+  offsets: StringConsumer;
   flush: () => Promise<void>;
 }
 
@@ -72,49 +83,33 @@ function attributesOf(headers: Map<string, string>): Record<string, unknown> {
   return attributes;
 }
 
-export function fromRecord(headers: Map<string, string>, value: string | undefined): Event {
+export function fromRecord(
+  headers: Map<string, string>,
+  value: Buffer | string | undefined,
+): Event {
   const attributes = attributesOf(headers);
   const contentType = headers.get('content-type');
-  if (value) attributes.data = contentType?.includes('json') ? JSON.parse(value) : value;
+  const text = value?.toString();
+  if (text) attributes.data = contentType?.includes('json') ? JSON.parse(text) : text;
   return new CloudEvent(attributes as never, false) as Event;
 }
 
 /**
- * Acknowledges a partition's records in order: a record's offset is committed only once every
- * earlier record of its partition is done, so a crash redelivers rather than skips.
- */
-class PartitionProgress {
-  private readonly pending: Array<{ message: StringMessage; done: boolean }> = [];
-  private committable?: StringMessage;
-
-  track(message: StringMessage): () => void {
-    const entry = { message, done: false };
-    this.pending.push(entry);
-    return () => {
-      entry.done = true;
-      while (this.pending[0]?.done) this.committable = this.pending.shift()?.message;
-    };
-  }
-
-  /** The newest record whose predecessors are all done, once. */
-  takeCommittable(): StringMessage | undefined {
-    const message = this.committable;
-    this.committable = undefined;
-    return message;
-  }
-}
-
-/**
  * The broker's log on a real Kafka cluster, on @platformatic/kafka (measured ~9× lower p50 than
- * kafkajs at 1,000 events/s, see BENCHMARKS.md): one topic per broker, one consumer group per
- * trigger, records keyed by `partitionkey` with Kafka's own partitioner.
+ * kafkajs at 1,000 events/s, see BENCHMARKS.md): one topic per broker, records keyed by
+ * `partitionkey` with Kafka's own partitioner, and Knative's consumer group per trigger for the
+ * committed offsets. The dispatcher reads the topic once for all of its triggers (each trigger's
+ * group reading every record cost a fetch and a decode per trigger per event) and so owns every
+ * partition: one dispatcher process per broker, as the local broker runs.
  */
 export class KafkaEventLog implements EventLog {
   readonly kind = 'kafka';
   private kafka?: Platformatic;
   private producer?: Producer<string, string, string, string>;
   private partitionCount = 0;
-  private readonly consumers = new Set<ConsumerEntry>();
+  private reader?: TopicReader;
+  private readerClient?: StringConsumer;
+  private readonly groups = new Set<GroupEntry>();
   private ready?: Promise<void>;
   private readonly outgoing: PendingAppend[] = [];
   private sending = false;
@@ -214,6 +209,48 @@ export class KafkaEventLog implements EventLog {
       .finally(() => this.sendPending());
   }
 
+  /** The one read of the topic that every trigger's group shares, started with the first. */
+  private sharedReader(kafka: Platformatic): TopicReader {
+    if (this.reader) return this.reader;
+    // Fetching needs a consumer client but no group: this one never joins its nominal group.
+    this.readerClient = new kafka.Consumer({
+      groupId: `${this.clientId}-reader`,
+      clientId: `${this.clientId}-reader`,
+      bootstrapBrokers: this.options.brokers,
+    });
+    this.reader = new TopicReader({
+      consumer: this.readerClient,
+      topic: this.options.topic,
+      partitions: this.partitionCount,
+      // A fetch returns as soon as a record arrives; the wait only bounds idle polling.
+      maxWaitTime: 100,
+      log: this.options.log,
+      receive: (records, fetchedFrom) => {
+        const offered = records.map((record: LogRecord): EventRecord => ({
+          ...record,
+          attributes: attributesOf(record.headers),
+        }));
+        for (const group of this.groups) group.cursor.offer(offered, fetchedFrom);
+      },
+      wantsRecords: () => [...this.groups].some((group) => group.cursor.hasRoom),
+    });
+    return this.reader;
+  }
+
+  /** Where a group starts: its committed offsets, or the end of the topic for a new trigger. */
+  private async startOffsets(offsets: StringConsumer): Promise<bigint[]> {
+    const partitions = Array.from({ length: this.partitionCount }, (_, index) => index);
+    const topic = this.options.topic;
+    const [committed, latest] = await Promise.all([
+      offsets.listCommittedOffsets({ topics: [{ topic, partitions }] }),
+      offsets.listOffsets({ topics: [topic] }),
+    ]);
+    return partitions.map((partition) => {
+      const offset = committed.get(topic)?.[partition] ?? -1n;
+      return offset >= 0n ? offset : (latest.get(topic)?.[partition] ?? 0n);
+    });
+  }
+
   async subscribe(
     group: string,
     options: ConsumeOptions,
@@ -222,114 +259,70 @@ export class KafkaEventLog implements EventLog {
     await this.start();
     const kafka = this.kafka as Platformatic;
     const log = this.options.log.child({ group });
-    const consumer = new kafka.Consumer({
+    const offsets: StringConsumer = new kafka.Consumer({
       groupId: group,
       clientId: `${this.clientId}-${group}`,
       bootstrapBrokers: this.options.brokers,
-      deserializers: kafka.stringDeserializers,
-      // A fetch returns as soon as a record arrives; the wait only bounds idle polling, which
-      // with a consumer group per trigger costs Kafka and the broker CPU (measured at 20 ms:
-      // ~17% of a core idle for 10 triggers; at 100 ms: ~9%, same latency under load).
-      maxWaitTime: 100,
-      sessionTimeout: 10_000,
-      heartbeatInterval: 1_000,
     });
-    // A new trigger starts at the end of the topic, as Knative's do; one with commits resumes.
-    const stream = await consumer.consume({
-      topics: [this.options.topic],
-      mode: 'committed',
-      fallbackMode: 'latest',
-      autocommit: false,
+    // Commits outside group membership ("simple" commits), as Kafka takes them for an empty group.
+    offsets.generationId = -1;
+    offsets.memberId = '';
+    const reader = this.sharedReader(kafka);
+    const start = await this.startOffsets(offsets);
+    const cursor = new GroupCursor({
+      ...options,
+      log,
+      start,
+      deliver: (record) => handle(fromRecord(record.headers, record.value)),
+      rewind: (partition, offset) => reader.seek(partition, offset),
     });
-    await new Promise<void>((resolve) => stream.once('offsets', () => resolve()));
-
-    const limit = new InFlightLimit(options.maxInFlight);
-    const partitions = new Map<number, { progress: PartitionProgress; tail: Promise<void> }>();
-    let inFlight = 0;
-    let paused = false;
-    // The in-flight limit bounds concurrent deliveries; pausing the fetch bounds how many records
-    // wait for a slot, so a slow subscriber does not pull the whole topic into memory.
-    const backlogLimit = options.maxInFlight * 16;
-    const deliver = async (message: StringMessage) => {
-      try {
-        await handle(fromRecord(message.headers, message.value));
-      } catch (err) {
-        log.error({ err }, 'event could not be dispatched');
-      }
+    // Commits go one at a time, so the last flush on stop waits for one still out.
+    let committing = Promise.resolve();
+    const flush = () => {
+      committing = committing.then(() => this.commit(offsets, cursor, log));
+      return committing;
     };
-    stream.on('data', (message: StringMessage) => {
-      let partition = partitions.get(message.partition);
-      if (!partition) {
-        partition = { progress: new PartitionProgress(), tail: Promise.resolve() };
-        partitions.set(message.partition, partition);
-      }
-      const done = partition.progress.track(message);
-      if (!options.accepts(attributesOf(message.headers))) {
-        done();
-        return;
-      }
-      inFlight += 1;
-      if (inFlight >= backlogLimit && !paused) {
-        paused = true;
-        stream.pause();
-      }
-      const settle = () => {
-        done();
-        inFlight -= 1;
-        if (inFlight < backlogLimit && paused) {
-          paused = false;
-          stream.resume();
-        }
-      };
-      // Ordered: each event waits for the previous one of its partition. Unordered: only for a slot.
-      if (options.ordered)
-        partition.tail = partition.tail.then(() => deliver(message)).finally(settle);
-      else void limit.run(() => deliver(message)).finally(settle);
-    });
-    stream.on('error', (err) => log.error({ err }, 'consumer stream failed'));
-
-    // One commit request for every partition that progressed: commits share the connection with
-    // fetches, so one request per partition would queue behind each long poll.
-    const flush = async () => {
-      const offsets = [...partitions.values()]
-        .map(({ progress }) => progress.takeCommittable())
-        .filter((message): message is StringMessage => message !== undefined)
-        .map((m) => ({
-          topic: m.topic,
-          partition: m.partition,
-          offset: m.offset,
-          leaderEpoch: -1, // unknown: the broker then skips epoch fencing for this commit
-        }));
-      if (offsets.length === 0) return;
-      await new Promise<void>((resolve) =>
-        consumer.commit({ offsets }, (err) => {
-          if (err) log.warn({ err }, 'offset commit failed; the events may be redelivered');
-          resolve();
-        }),
-      );
-    };
-    const committer = setInterval(() => void flush(), 100);
-    const entry: ConsumerEntry = { consumer, stream, flush };
-    this.consumers.add(entry);
+    const entry: GroupEntry = { cursor, offsets, flush };
+    this.groups.add(entry);
+    start.forEach((offset, partition) => reader.seek(partition, offset));
+    const committer = setInterval(() => void flush(), COMMIT_INTERVAL_MS);
     return {
       stop: async () => {
-        this.consumers.delete(entry);
         clearInterval(committer);
-        await this.closeConsumer(entry);
+        await this.closeGroup(entry);
       },
     };
   }
 
-  private async closeConsumer(entry: ConsumerEntry): Promise<void> {
-    entry.stream.pause();
+  private async commit(offsets: StringConsumer, cursor: GroupCursor, log: Logger): Promise<void> {
+    const committable = cursor.takeCommittable();
+    if (committable.length === 0) return;
+    const topic = this.options.topic;
+    await offsets
+      .commit({
+        offsets: committable.map(({ partition, offset }) => ({
+          topic,
+          partition,
+          offset,
+          leaderEpoch: -1, // unknown: the broker then skips epoch fencing for this commit
+        })),
+      })
+      .catch((err: unknown) =>
+        log.warn({ err }, 'offset commit failed; the events may be redelivered'),
+      );
+  }
+
+  private async closeGroup(entry: GroupEntry): Promise<void> {
+    if (!this.groups.delete(entry)) return;
+    await entry.cursor.stop(STOP_WAIT_MS);
     await entry.flush();
-    await new Promise<void>((resolve) => entry.stream.close(() => resolve()));
-    await new Promise<void>((resolve) => entry.consumer.close(true, () => resolve()));
+    await entry.offsets.close();
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.consumers].map((entry) => this.closeConsumer(entry)));
-    this.consumers.clear();
+    await this.reader?.close();
+    await Promise.all([...this.groups].map((entry) => this.closeGroup(entry)));
+    await this.readerClient?.close(true);
     await this.producer?.close();
   }
 }

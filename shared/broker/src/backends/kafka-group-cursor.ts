@@ -1,0 +1,154 @@
+import type { Logger } from '@eventline/telemetry';
+import type { LogRecord } from './kafka-topic-reader';
+import { InFlightLimit, type ConsumeOptions } from './event-log';
+
+/** A record with the CloudEvent attributes its headers carry, decoded once for every group. */
+export interface EventRecord extends LogRecord {
+  attributes: Record<string, unknown>;
+}
+
+/**
+ * Acknowledges a partition's records in order: an offset is committed only once every earlier
+ * record of its partition is done, so a crash redelivers rather than skips.
+ */
+class PartitionProgress {
+  private readonly pending: Array<{ offset: bigint; done: boolean }> = [];
+  private committable?: bigint;
+
+  track(offset: bigint): () => void {
+    const entry = { offset, done: false };
+    this.pending.push(entry);
+    return () => {
+      entry.done = true;
+      while (this.pending[0]?.done) this.committable = (this.pending.shift()?.offset ?? 0n) + 1n;
+    };
+  }
+
+  /** Kafka's committed offset (the next record to read) if it moved since last asked. */
+  takeCommittable(): bigint | undefined {
+    const offset = this.committable;
+    this.committable = undefined;
+    return offset;
+  }
+}
+
+interface PartitionCursor {
+  /** the next offset this group has not yet taken */
+  next: bigint;
+  /** refused a record for lack of room: takes none until it drains and has it read again */
+  behind: boolean;
+  progress: PartitionProgress;
+  /** ordered delivery: each event waits for the previous one of its partition */
+  tail: Promise<void>;
+}
+
+export interface GroupCursorOptions extends ConsumeOptions {
+  log: Logger;
+  /** the group's starting offset per partition */
+  start: bigint[];
+  deliver: (record: EventRecord) => Promise<void>;
+  /** asks the shared reader to read `partition` again from `offset` */
+  rewind: (partition: number, offset: bigint) => void;
+}
+
+/**
+ * One consumer group's view of the shared read: which records it has taken, its deliveries in
+ * flight, and the offsets it may commit. A full group refuses records instead of stopping the
+ * read for every other group, and has them read again once it drains.
+ */
+export class GroupCursor {
+  private readonly partitions: PartitionCursor[];
+  private readonly limit: InFlightLimit;
+  private readonly backlogLimit: number;
+  private inFlight = 0;
+  private stopped = false;
+  private idle: Array<() => void> = [];
+
+  constructor(private readonly options: GroupCursorOptions) {
+    this.partitions = options.start.map((next) => ({
+      next,
+      behind: false,
+      progress: new PartitionProgress(),
+      tail: Promise.resolve(),
+    }));
+    this.limit = new InFlightLimit(options.maxInFlight);
+    // The in-flight limit bounds concurrent deliveries; the backlog bounds how many records wait
+    // for a slot, so a slow subscriber does not pull the whole topic into memory.
+    this.backlogLimit = options.maxInFlight * 16;
+  }
+
+  get hasRoom(): boolean {
+    return this.inFlight < this.backlogLimit;
+  }
+
+  /**
+   * Takes one partition's records of a fetch from `fetchedFrom`. A fetch that started past this
+   * group's next offset skipped records it has not taken: it waits for the read it asked for.
+   */
+  offer(records: EventRecord[], fetchedFrom: bigint): void {
+    if (this.stopped) return;
+    for (const record of records) {
+      const cursor = this.partitions[record.partition];
+      if (!cursor || cursor.behind || fetchedFrom > cursor.next || record.offset < cursor.next)
+        continue;
+      if (!this.hasRoom) {
+        cursor.behind = true;
+        continue;
+      }
+      cursor.next = record.offset + 1n;
+      this.take(cursor, record);
+    }
+  }
+
+  private take(cursor: PartitionCursor, record: EventRecord): void {
+    const done = cursor.progress.track(record.offset);
+    if (!this.options.accepts(record.attributes)) {
+      done();
+      return;
+    }
+    this.inFlight += 1;
+    const deliver = () =>
+      this.options
+        .deliver(record)
+        .catch((err: unknown) => this.options.log.error({ err }, 'event could not be dispatched'));
+    const settle = () => {
+      done();
+      this.inFlight -= 1;
+      if (this.inFlight === 0) this.idle.splice(0).forEach((resolve) => resolve());
+      if (this.hasRoom && !this.stopped) this.rewindBehindPartitions();
+    };
+    if (this.options.ordered) cursor.tail = cursor.tail.then(deliver).finally(settle);
+    else void this.limit.run(deliver).finally(settle);
+  }
+
+  private rewindBehindPartitions(): void {
+    this.partitions.forEach((cursor, partition) => {
+      if (!cursor.behind) return;
+      cursor.behind = false;
+      this.options.rewind(partition, cursor.next);
+    });
+  }
+
+  /**
+   * Takes no more records and resolves once the deliveries in flight settle, or after `waitMs`:
+   * what settles in time is committed and not delivered again after a restart.
+   */
+  async stop(waitMs: number): Promise<void> {
+    this.stopped = true;
+    if (this.inFlight === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      new Promise<void>((resolve) => this.idle.push(resolve)),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs))),
+    ]);
+    clearTimeout(timer);
+  }
+
+  /** Per partition, the offset to commit if it moved since last asked. */
+  takeCommittable(): Array<{ partition: number; offset: bigint }> {
+    return this.partitions.flatMap(({ progress }, partition) => {
+      const offset = progress.takeCommittable();
+      return offset === undefined ? [] : [{ partition, offset }];
+    });
+  }
+}

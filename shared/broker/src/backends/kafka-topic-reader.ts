@@ -1,0 +1,173 @@
+import type { Consumer, RecordsBatch } from '@platformatic/kafka' with {
+  'resolution-mode': 'import',
+};
+import type { Logger } from '@eventline/telemetry';
+
+/** A record as read from the log: headers decoded once, the value left for whoever accepts it. */
+export interface LogRecord {
+  partition: number;
+  offset: bigint;
+  headers: Map<string, string>;
+  value: Buffer;
+}
+
+export interface TopicReaderOptions {
+  consumer: Consumer<string, string, string, string>;
+  topic: string;
+  partitions: number;
+  /** long-poll bound of an idle fetch */
+  maxWaitTime: number;
+  log: Logger;
+  /**
+   * Receives one partition's records of a fetch; `fetchedFrom` is the offset the fetch asked
+   * for, which tells a reader that rewound for a consumer this is the rewound read.
+   */
+  receive: (records: LogRecord[], fetchedFrom: bigint) => void;
+  /** false while every consumer is full: fetching then would only read records to refuse */
+  wantsRecords: () => boolean;
+}
+
+const RETRY_DELAY_MS = 200;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * One fetch loop over every partition of a topic, with no consumer group: the local broker reads
+ * each record once for all of its triggers. Each partition is read from the lowest offset any
+ * trigger still needs; triggers skip what they have already seen.
+ */
+export class TopicReader {
+  private readonly positions: Array<bigint | undefined>;
+  /** rewinds asked for while a fetch was out, applied once its records are handed on */
+  private readonly rewinds = new Map<number, bigint>();
+  private fetching = false;
+  private running?: Promise<void>;
+  private closed = false;
+  private wake?: () => void;
+
+  constructor(private readonly options: TopicReaderOptions) {
+    this.positions = new Array<bigint | undefined>(options.partitions).fill(undefined);
+  }
+
+  /** Makes the next fetches of `partition` start at `offset` or earlier. */
+  seek(partition: number, offset: bigint): void {
+    const current = this.positions[partition];
+    if (current === undefined) this.positions[partition] = offset;
+    else if (this.fetching) {
+      const pending = this.rewinds.get(partition);
+      this.rewinds.set(partition, pending === undefined || offset < pending ? offset : pending);
+    } else if (offset < current) this.positions[partition] = offset;
+    this.resume();
+  }
+
+  /** Tells a reader that waits for room that some consumer has room again. */
+  resume(): void {
+    this.running ??= this.loop();
+    this.wake?.();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.wake?.();
+    await this.running;
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.closed) {
+      if (!this.options.wantsRecords()) {
+        await new Promise<void>((resolve) => (this.wake = resolve));
+        this.wake = undefined;
+        continue;
+      }
+      try {
+        await this.fetchOnce();
+      } catch (err) {
+        if (this.closed) return;
+        this.options.log.warn({ err }, 'fetch failed; retrying');
+        await this.skipDeletedRecords().catch(() => undefined);
+        await sleep(RETRY_DELAY_MS);
+      }
+    }
+  }
+
+  private async fetchOnce(): Promise<void> {
+    const { consumer, topic } = this.options;
+    const metadata = await consumer.metadata({ topics: [topic] });
+    const topicMetadata = metadata.topics.get(topic);
+    if (!topicMetadata) throw new Error(`topic ${topic} has no metadata`);
+    const byLeader = new Map<number, Array<{ partition: number; fetchOffset: bigint }>>();
+    this.positions.forEach((fetchOffset, partition) => {
+      if (fetchOffset === undefined) return;
+      const leader = topicMetadata.partitions[partition]?.leader ?? -1;
+      byLeader.set(leader, [...(byLeader.get(leader) ?? []), { partition, fetchOffset }]);
+    });
+    this.fetching = true;
+    try {
+      await Promise.all(
+        [...byLeader].map(async ([leader, partitions]) => {
+          const response = await consumer.fetch({
+            node: leader,
+            maxWaitTime: this.options.maxWaitTime,
+            topics: [
+              {
+                topicId: topicMetadata.id,
+                partitions: partitions.map(({ partition, fetchOffset }) => ({
+                  partition,
+                  fetchOffset,
+                  partitionMaxBytes: 1024 * 1024,
+                  currentLeaderEpoch: -1,
+                  lastFetchedEpoch: -1,
+                })),
+              },
+            ],
+          });
+          if (this.closed) return;
+          const requested = new Map(partitions.map((p) => [p.partition, p.fetchOffset]));
+          for (const topicResponse of response.responses) {
+            for (const partitionResponse of topicResponse.partitions) {
+              const partition = partitionResponse.partitionIndex;
+              const fetchedFrom = requested.get(partition) as bigint;
+              this.handOn(partition, fetchedFrom, partitionResponse.records ?? []);
+            }
+          }
+        }),
+      );
+    } finally {
+      this.fetching = false;
+      for (const [partition, offset] of this.rewinds) {
+        const current = this.positions[partition] as bigint;
+        if (offset < current) this.positions[partition] = offset;
+      }
+      this.rewinds.clear();
+    }
+  }
+
+  private handOn(partition: number, fetchedFrom: bigint, batches: RecordsBatch[]): void {
+    const records: LogRecord[] = [];
+    for (const batch of batches) {
+      for (const record of batch.records) {
+        const offset = batch.firstOffset + BigInt(record.offsetDelta);
+        // a fetch returns whole batches: the start of the first may precede the offset asked for
+        if (offset < fetchedFrom) continue;
+        const headers = new Map<string, string>();
+        for (const [name, value] of record.headers) headers.set(name.toString(), value.toString());
+        records.push({ partition, offset, headers, value: record.value });
+      }
+      this.positions[partition] = batch.firstOffset + BigInt(batch.lastOffsetDelta) + 1n;
+    }
+    if (records.length > 0) this.options.receive(records, fetchedFrom);
+  }
+
+  /** After a failed fetch: partitions positioned before the log start (retention) move up to it. */
+  private async skipDeletedRecords(): Promise<void> {
+    const earliest = await this.options.consumer.listOffsets({
+      topics: [this.options.topic],
+      timestamp: -2n,
+    });
+    const starts = earliest.get(this.options.topic) ?? [];
+    starts.forEach((start, partition) => {
+      const position = this.positions[partition];
+      if (position !== undefined && position < start) this.positions[partition] = start;
+    });
+  }
+}
