@@ -1,4 +1,5 @@
 import { uniqueName } from '@eventline/testing';
+import { cpuSnapshot, cpuUsedBetween } from './cpu-accounting';
 import { offerLoad, summarize, type LatencySummary } from './latency';
 import { brokerRoundTrip } from './round-trip/broker';
 import { kafkajsRoundTrip, platformaticRoundTrip } from './round-trip/raw-kafka';
@@ -11,7 +12,13 @@ export interface BrokerBenchOptions {
   warmupSeconds: number;
 }
 
-async function measure(roundTrip: RoundTrip, options: BrokerBenchOptions): Promise<LatencySummary> {
+export interface VariantResult {
+  latency: LatencySummary;
+  /** CPU microseconds per round trip over the measured window, by process */
+  cpuUsPerRoundTrip: Array<[string, number]>;
+}
+
+async function measure(roundTrip: RoundTrip, options: BrokerBenchOptions): Promise<VariantResult> {
   let latencies: number[] = [];
   await roundTrip.start((sentAt) => latencies.push(performance.now() - sentAt));
   try {
@@ -23,22 +30,32 @@ async function measure(roundTrip: RoundTrip, options: BrokerBenchOptions): Promi
       () => latencies.length,
     );
     latencies = [];
+    const processes = (): Array<[string, number | undefined]> => [
+      ['load generator and receiver', process.pid],
+      ...roundTrip.processes(),
+    ];
+    const before = cpuSnapshot(processes());
     const windowMs = await offerLoad(
       options.rate,
       options.seconds,
       (i) => roundTrip.send(performance.now(), `k${i % keys}`),
       () => latencies.length,
     );
-    return summarize(latencies, windowMs);
+    const cpu = cpuUsedBetween(before, cpuSnapshot(processes()));
+    const roundTrips = Math.max(latencies.length, 1);
+    return {
+      latency: summarize(latencies, windowMs),
+      cpuUsPerRoundTrip: cpu.map(([name, seconds]) => [name, (seconds * 1e6) / roundTrips]),
+    };
   } finally {
     await roundTrip.stop();
   }
 }
 
 export interface BrokerBenchResult {
-  kafkajs: LatencySummary;
-  platformatic: LatencySummary;
-  broker: LatencySummary;
+  kafkajs: VariantResult;
+  platformatic: VariantResult;
+  broker: VariantResult;
 }
 
 /** Raw request/reply on each Kafka client, then the broker path, in one run on one Kafka. */

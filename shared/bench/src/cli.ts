@@ -62,7 +62,14 @@ program
         seconds: Number(opts.seconds),
         warmupSeconds: Number(opts.warmup),
       });
-      const overhead = (key: 'p50' | 'p99') => result.broker[key] - result.platformatic[key];
+      const { kafkajs, platformatic, broker } = result;
+      const overhead = (key: 'p50' | 'p99') => broker.latency[key] - platformatic.latency[key];
+      const cpuRows = (variant: string, cpu: Array<[string, number]>) => [
+        ...cpu
+          .filter(([, us]) => us >= 0.5)
+          .map(([name, us]) => `| ${variant} | ${name} | ${us.toFixed(0)} µs |`),
+        `| ${variant} | **total** | **${cpu.reduce((sum, [, us]) => sum + us, 0).toFixed(0)} µs** |`,
+      ];
       report('broker', [
         `### Broker round trip at ${opts.rate} events/s offered (${machine()})`,
         '',
@@ -71,12 +78,19 @@ program
         '',
         '| variant | events | p50 | p99 | max | events/s | p50 vs kafkajs | p99 vs kafkajs |',
         '|---|---|---|---|---|---|---|---|',
-        row('raw Kafka, kafkajs (baseline)', result.kafkajs),
-        row('raw Kafka, @platformatic/kafka', result.platformatic, result.kafkajs),
-        row('Eventline broker (on @platformatic/kafka)', result.broker, result.kafkajs),
-        row('Eventline broker vs raw @platformatic/kafka', result.broker, result.platformatic),
+        row('raw Kafka, kafkajs (baseline)', kafkajs.latency),
+        row('raw Kafka, @platformatic/kafka', platformatic.latency, kafkajs.latency),
+        row('Eventline broker (on @platformatic/kafka)', broker.latency, kafkajs.latency),
+        row('Eventline broker vs raw @platformatic/kafka', broker.latency, platformatic.latency),
         '',
         `Broker overhead over raw Kafka on the same client (@platformatic/kafka): p50 ${ms(overhead('p50'))}, p99 ${ms(overhead('p99'))}.`,
+        '',
+        'CPU per round trip (two events) over the measured window, by process (Kafka: the local server):',
+        '',
+        '| variant | process | CPU per round trip |',
+        '|---|---|---|',
+        ...cpuRows('raw @platformatic/kafka', platformatic.cpuUsPerRoundTrip),
+        ...cpuRows('Eventline broker', broker.cpuUsPerRoundTrip),
       ]);
     }),
   );

@@ -2,7 +2,13 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { KafkaEventLog, LocalBroker, kafkaNames } from '@eventline/broker';
 import { createLogger } from '@eventline/telemetry';
-import { spawnRole, type RoundTrip, type RunningRole } from './round-trip';
+import {
+  processesOf,
+  spawnRole,
+  type RoundTrip,
+  type RunningRole,
+  type SpawnedRole,
+} from './round-trip';
 
 async function listen(
   handler: http.RequestListener,
@@ -92,11 +98,13 @@ export async function brokerRole(config: BrokerRoleConfig): Promise<RunningRole>
 export function brokerRoundTrip(brokers: string[], namespace: string): RoundTrip {
   const running: Array<{ stop(): Promise<void> }> = [];
   const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+  const spawned: SpawnedRole[] = [];
   let ingressUrl = '';
   return {
     async start(onReply) {
       const handler = await spawnRole('http-handler', {});
       running.push(handler);
+      spawned.push(handler);
       const receiver = await listen((req, res) => {
         onReply(Number(req.headers['ce-sentat']));
         req.resume();
@@ -110,6 +118,7 @@ export function brokerRoundTrip(brokers: string[], namespace: string): RoundTrip
         receiverUrl: receiver.url,
       });
       running.unshift(broker);
+      spawned.push(broker);
       ingressUrl = broker.ready.ingress as string;
     },
     send(sentAt, key) {
@@ -133,5 +142,6 @@ export function brokerRoundTrip(brokers: string[], namespace: string): RoundTrip
       for (const role of running.splice(0)) await role.stop();
       agent.destroy();
     },
+    processes: () => processesOf(spawned),
   };
 }

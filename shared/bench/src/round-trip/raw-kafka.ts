@@ -1,5 +1,11 @@
 import { Kafka, logLevel } from 'kafkajs';
-import { spawnRole, type RoundTrip, type RunningRole } from './round-trip';
+import {
+  processesOf,
+  spawnRole,
+  type RoundTrip,
+  type RunningRole,
+  type SpawnedRole,
+} from './round-trip';
 
 /**
  * Request/reply on raw Kafka, the same shape as the broker path: a "handler" group consumes
@@ -68,6 +74,7 @@ export function kafkajsRoundTrip(brokers: string[], topic: string): RoundTrip {
   const kafka = new Kafka({ clientId: 'bench-kafkajs', brokers, logLevel: logLevel.ERROR });
   const producer = kafka.producer();
   const running: Array<{ stop(): Promise<void> }> = [];
+  let handler: SpawnedRole | undefined;
   return {
     async start(onReply) {
       const admin = kafka.admin();
@@ -75,7 +82,8 @@ export function kafkajsRoundTrip(brokers: string[], topic: string): RoundTrip {
       await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 4 }] });
       await admin.disconnect();
       await producer.connect();
-      running.push(await spawnRole('kafkajs-handler', { brokers, topic }));
+      handler = await spawnRole('kafkajs-handler', { brokers, topic });
+      running.push(handler);
       const receiver = await kafkajsJoined(kafka, `${topic}-receiver`, topic, async (message) => {
         if (header(message.headers.kind) === 'reply')
           onReply(Number(header(message.headers.sentat)));
@@ -93,6 +101,7 @@ export function kafkajsRoundTrip(brokers: string[], topic: string): RoundTrip {
       await Promise.all(running.splice(0).map((r) => r.stop()));
       await producer.disconnect();
     },
+    processes: () => processesOf(handler ? [handler] : []),
   };
 }
 
@@ -150,7 +159,7 @@ export async function platformaticRoundTrip(brokers: string[], topic: string): P
   const { Admin } = await import('@platformatic/kafka');
   const { producer, consumer } = await platformaticClients(brokers, 'bench-platformatic');
   const receiver = consumer(`${topic}-receiver`);
-  let handler: RunningRole | undefined;
+  let handler: SpawnedRole | undefined;
   return {
     async start(onReply) {
       const admin = new Admin({ clientId: 'bench-admin', bootstrapBrokers: brokers });
@@ -178,5 +187,6 @@ export async function platformaticRoundTrip(brokers: string[], topic: string): P
       await receiver.close(true);
       await producer.close();
     },
+    processes: () => processesOf(handler ? [handler] : []),
   };
 }

@@ -11,6 +11,8 @@ export interface RoundTrip {
   start(onReply: (sentAt: number) => void): Promise<void>;
   send(sentAt: number, key: string): void;
   stop(): Promise<void>;
+  /** the processes it started, by role, for CPU accounting */
+  processes(): Array<[string, number | undefined]>;
 }
 
 export type RoleName = 'kafkajs-handler' | 'platformatic-handler' | 'http-handler' | 'broker';
@@ -21,8 +23,13 @@ export interface RunningRole {
   stop(): Promise<void>;
 }
 
+export interface SpawnedRole extends RunningRole {
+  role: RoleName;
+  pid: number | undefined;
+}
+
 /** Starts a role (see roles.ts) in a child process and waits for its ready line. */
-export async function spawnRole(role: RoleName, config: unknown): Promise<RunningRole> {
+export async function spawnRole(role: RoleName, config: unknown): Promise<SpawnedRole> {
   const child: ChildProcess = spawn(
     process.execPath,
     [path.join(__dirname, 'roles.js'), role, JSON.stringify(config)],
@@ -40,9 +47,16 @@ export async function spawnRole(role: RoleName, config: unknown): Promise<Runnin
   });
   return {
     ready,
+    role,
+    pid: child.pid,
     async stop() {
       child.kill('SIGTERM');
       await exited;
     },
   };
+}
+
+/** The roles' processes, named by role, for CPU accounting. */
+export function processesOf(roles: SpawnedRole[]): Array<[string, number | undefined]> {
+  return roles.map((role): [string, number | undefined] => [role.role, role.pid]);
 }
