@@ -1,6 +1,6 @@
 import type { BackoffPolicy } from '@eventline/routing';
 import type { Logger } from '@eventline/telemetry';
-import type { Event } from './cloudevent-http';
+import { messageOf, type Event, type EventMessage } from './cloudevent-http';
 import { brokerIngress, type IngressHandler } from './ingress';
 import { deliver, type DeliveryOutcome } from './dispatcher';
 import type { EventLog, Subscription } from './backends/event-log';
@@ -76,8 +76,13 @@ export class LocalBroker {
     return this.options.eventLog.kind;
   }
 
+  /** Publishes an event built in code, as a producer posting to the ingress would. */
   async publish(event: Event): Promise<void> {
-    await this.options.eventLog.append(event);
+    await this.options.eventLog.append(messageOf(event));
+  }
+
+  private async append(message: EventMessage): Promise<void> {
+    await this.options.eventLog.append(message);
   }
 
   async addTrigger(spec: TriggerSpec): Promise<void> {
@@ -105,13 +110,13 @@ export class LocalBroker {
           return matches;
         },
       },
-      async (event) => {
-        const outcome = await deliver(event, target, log);
+      async (message) => {
+        const outcome = await deliver(message, target, log);
         this.count(stats, outcome);
-        if (outcome.kind === 'delivered' && outcome.reply) await this.publish(outcome.reply);
+        if (outcome.kind === 'delivered' && outcome.reply) await this.append(outcome.reply);
         if (Math.random() < (this.options.duplicateDeliveries ?? 0)) {
-          const again = await deliver(event, target, log);
-          if (again.kind === 'delivered' && again.reply) await this.publish(again.reply);
+          const again = await deliver(message, target, log);
+          if (again.kind === 'delivered' && again.reply) await this.append(again.reply);
         }
       },
     );
@@ -133,7 +138,7 @@ export class LocalBroker {
     return brokerIngress({
       path: this.path,
       bodyLimitBytes: this.options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
-      publish: (event) => this.publish(event),
+      publish: (message) => this.append(message),
       log: this.options.logger,
     });
   }

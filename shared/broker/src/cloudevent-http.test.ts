@@ -1,4 +1,11 @@
-import { binaryMessage, eventFromHttp, InvalidEventError } from './cloudevent-http';
+import {
+  eventFromHttp,
+  httpHeadersOf,
+  InvalidEventError,
+  messageFromHttp,
+  messageOf,
+  withExtensions,
+} from './cloudevent-http';
 
 const required = { 'ce-specversion': '1.0', 'ce-id': 'e-1', 'ce-source': '/s', 'ce-type': 't' };
 
@@ -10,38 +17,86 @@ describe('CloudEvent HTTP codec', () => {
     );
     expect(event.data).toEqual({ n: 1 });
     expect(event.partitionkey).toBe('k-1');
-    const message = binaryMessage(event);
-    expect(message.headers).toMatchObject({ ...required, 'ce-partitionkey': 'k-1' });
-    expect(message.headers['content-type']).toBe('application/json');
-    expect(message.headers['ce-data']).toBeUndefined();
+    const message = messageOf(event);
+    const headers = httpHeadersOf(message);
+    expect(headers).toMatchObject({ ...required, 'ce-partitionkey': 'k-1' });
+    expect(headers['content-type']).toBe('application/json');
+    expect(headers['ce-data']).toBeUndefined();
     expect(message.body.toString()).toBe('{"n":1}');
   });
 
   it('given text data, when written, then the body is the text itself', () => {
     const event = eventFromHttp({ ...required, 'content-type': 'text/plain' }, 'hello');
     expect(event.data).toBe('hello');
-    expect(binaryMessage(event).body.toString()).toBe('hello');
+    expect(messageOf(event).body.toString()).toBe('hello');
   });
 
-  it('given a structured-mode event with data_base64, when dispatched in binary mode, then the body is the decoded bytes', () => {
-    const event = eventFromHttp(
+  it('given a structured-mode event with data_base64, when read as a message, then the body is the decoded bytes', () => {
+    const message = messageFromHttp(
       { 'content-type': 'application/cloudevents+json' },
-      JSON.stringify({
-        specversion: '1.0',
-        id: 'e-2',
-        source: '/s',
-        type: 't',
-        datacontenttype: 'application/octet-stream',
-        data_base64: Buffer.from([1, 2, 3]).toString('base64'),
-      }),
+      Buffer.from(
+        JSON.stringify({
+          specversion: '1.0',
+          id: 'e-2',
+          source: '/s',
+          type: 't',
+          seq: 7,
+          datacontenttype: 'application/octet-stream',
+          data_base64: Buffer.from([1, 2, 3]).toString('base64'),
+        }),
+      ),
     );
-    const message = binaryMessage(event);
-    expect(message.headers['content-type']).toBe('application/octet-stream');
+    expect(httpHeadersOf(message)['content-type']).toBe('application/octet-stream');
+    expect(message.attributes).toMatchObject({ id: 'e-2', seq: '7' });
+    expect(message.attributes.data_base64).toBeUndefined();
     expect([...message.body]).toEqual([1, 2, 3]);
   });
 
+  it('given a structured-mode JSON event, when read as a message, then its data becomes the JSON body', () => {
+    const message = messageFromHttp(
+      { 'content-type': 'application/cloudevents+json' },
+      Buffer.from(
+        JSON.stringify({
+          specversion: '1.0',
+          id: 'e-3',
+          source: '/s',
+          type: 't',
+          data: { a: [1] },
+        }),
+      ),
+    );
+    expect(JSON.parse(message.body.toString())).toEqual({ a: [1] });
+    expect(httpHeadersOf(message)['content-type']).toBe('application/json');
+  });
+
+  it('given a binary-mode event, when read as a message, then its body is forwarded byte for byte', () => {
+    const body = Buffer.from('{ "spaced" :  true }');
+    const message = messageFromHttp({ ...required, 'content-type': 'application/json' }, body);
+    expect(message.body).toBe(body);
+    expect(message.attributes).toEqual({
+      specversion: '1.0',
+      id: 'e-1',
+      source: '/s',
+      type: 't',
+      datacontenttype: 'application/json',
+    });
+  });
+
+  it('given malformed JSON data in binary mode, when read as a message, then it is refused with the reason', () => {
+    expect(() =>
+      messageFromHttp({ ...required, 'content-type': 'application/json' }, Buffer.from('{nope')),
+    ).toThrow(/malformed JSON data/);
+  });
+
+  it('given a message, when extensions are added, then the original is unchanged', () => {
+    const message = messageFromHttp(required, Buffer.alloc(0));
+    const letter = withExtensions(message, { knativeerrorcode: '500' });
+    expect(letter.attributes.knativeerrorcode).toBe('500');
+    expect(message.attributes.knativeerrorcode).toBeUndefined();
+  });
+
   it('given an event without data, when written, then the body is empty', () => {
-    expect(binaryMessage(eventFromHttp(required, '')).body).toHaveLength(0);
+    expect(messageOf(eventFromHttp(required, '')).body).toHaveLength(0);
   });
 
   it('given an invalid extension name, when read, then it is refused naming the attribute', () => {

@@ -67,34 +67,52 @@ function parseJson(text: string, what: string): unknown {
   }
 }
 
-/** The event's attributes and data as the CloudEvent constructor takes them. */
-function propertiesOf(
-  headers: Record<string, string | string[] | undefined>,
-  body: string,
-): { attributes: Record<string, unknown>; data: unknown } {
+/**
+ * A CloudEvent as the broker carries it, in binary content mode: its attributes (extensions and
+ * `datacontenttype` included) as strings, its data as bytes. The broker never decodes data on its
+ * hot path; like Knative's dispatcher it forwards the bytes it was given.
+ */
+export interface EventMessage {
+  attributes: Record<string, string>;
+  body: Buffer;
+}
+
+interface HttpEvent {
+  mode: 'binary' | 'structured';
+  attributes: Record<string, unknown>;
+  data: unknown;
+}
+
+/** Reads and validates the event's attributes and data from a request or response. */
+function readHttp(headers: Record<string, string | string[] | undefined>, text: string): HttpEvent {
   const contentType = header(headers, 'content-type') ?? '';
   if (contentType.startsWith(BATCH))
     throw new InvalidEventError('batched CloudEvents are not supported');
+  let read: HttpEvent;
   if (contentType.startsWith(STRUCTURED)) {
-    const parsed = parseJson(body, 'in structured CloudEvent');
+    const parsed = parseJson(text, 'in structured CloudEvent');
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
       throw new InvalidEventError('structured CloudEvent must be a JSON object');
     }
     const { data, ...attributes } = parsed as Record<string, unknown>;
-    return { attributes, data };
+    read = { mode: 'structured', attributes, data };
+  } else {
+    if (header(headers, 'ce-specversion') === undefined) {
+      throw new InvalidEventError(
+        `not a CloudEvent: no ce-specversion header (binary mode) and content-type is not ${STRUCTURED} (structured mode)`,
+      );
+    }
+    const attributes: Record<string, unknown> = {};
+    for (const name in headers) {
+      if (name.startsWith('ce-')) attributes[name.slice(3)] = header(headers, name);
+    }
+    if (contentType) attributes.datacontenttype = contentType;
+    const data =
+      text.length === 0 ? undefined : isJson(contentType) ? parseJson(text, 'data') : text;
+    read = { mode: 'binary', attributes, data };
   }
-  if (header(headers, 'ce-specversion') === undefined) {
-    throw new InvalidEventError(
-      `not a CloudEvent: no ce-specversion header (binary mode) and content-type is not ${STRUCTURED} (structured mode)`,
-    );
-  }
-  const attributes: Record<string, unknown> = {};
-  for (const name in headers) {
-    if (name.startsWith('ce-')) attributes[name.slice(3)] = header(headers, name);
-  }
-  if (contentType) attributes.datacontenttype = contentType;
-  if (body.length === 0) return { attributes, data: undefined };
-  return { attributes, data: isJson(contentType) ? parseJson(body, 'data') : body };
+  if (!validateAttributes(read.attributes)) throw new InvalidEventError(explain());
+  return read;
 }
 
 /**
@@ -108,37 +126,66 @@ export function eventFromHttp(
   body: Buffer | string,
 ): Event {
   const text = typeof body === 'string' ? body : body.toString('utf8');
-  const { attributes, data } = propertiesOf(headers, text);
-  if (!validateAttributes(attributes)) throw new InvalidEventError(explain());
+  const { attributes, data } = readHttp(headers, text);
   return new CloudEvent(data === undefined ? attributes : { ...attributes, data }, false) as Event;
 }
 
-const NOT_HEADERS = new Set(['data', 'data_base64', 'datacontenttype']);
-
-/** Binary-mode HTTP headers and body for an event, as Knative dispatches it. */
-export function binaryMessage(event: Event): { headers: Record<string, string>; body: Buffer } {
-  const contentType = event.datacontenttype ?? 'application/json';
-  const headers: Record<string, string> = { 'content-type': contentType };
-  const properties = event as unknown as Record<string, unknown>;
-  for (const name of Object.keys(properties)) {
-    const value = properties[name];
-    if (value !== undefined && !NOT_HEADERS.has(name)) headers[`ce-${name}`] = String(value);
+/** Reads a CloudEvent as the broker carries it; a binary-mode body is kept byte for byte. */
+export function messageFromHttp(
+  headers: Record<string, string | string[] | undefined>,
+  body: Buffer,
+): EventMessage {
+  const { mode, attributes, data } = readHttp(headers, body.toString('utf8'));
+  if (mode === 'binary') return { attributes: attributes as Record<string, string>, body };
+  const { data_base64: base64, ...rest } = attributes;
+  const strings: Record<string, string> = {};
+  for (const [name, value] of Object.entries(rest)) {
+    if (value !== undefined && value !== null) strings[name] = String(value);
   }
-  return { headers, body: bodyOf(event, contentType) };
+  const contentType = strings.datacontenttype ?? 'application/json';
+  return { attributes: strings, body: dataBytes(data, base64, contentType) };
 }
 
-function bodyOf(event: Event, contentType: string): Buffer {
-  if (event.data_base64 !== undefined) return Buffer.from(event.data_base64, 'base64');
-  const { data } = event;
+const NOT_ATTRIBUTES = new Set(['data', 'data_base64']);
+
+/** The broker's form of an event built in code, or of its JSON form (as an outbox stores it). */
+export function messageOf(event: Event | Record<string, unknown>): EventMessage {
+  const attributes: Record<string, string> = {};
+  const properties = event as Record<string, unknown>;
+  for (const name of Object.keys(properties)) {
+    const value = properties[name];
+    if (value !== undefined && value !== null && !NOT_ATTRIBUTES.has(name))
+      attributes[name] = String(value);
+  }
+  const contentType = attributes.datacontenttype ?? 'application/json';
+  return { attributes, body: dataBytes(properties.data, properties.data_base64, contentType) };
+}
+
+/** Binary-mode HTTP headers of a message, as Knative dispatches it. */
+export function httpHeadersOf(message: EventMessage): Record<string, string> {
+  const headers: Record<string, string> = {
+    'content-type': message.attributes.datacontenttype ?? 'application/json',
+  };
+  for (const name in message.attributes) {
+    if (name !== 'datacontenttype') headers[`ce-${name}`] = message.attributes[name] as string;
+  }
+  return headers;
+}
+
+function dataBytes(data: unknown, base64: unknown, contentType: string): Buffer {
+  if (typeof base64 === 'string') return Buffer.from(base64, 'base64');
   if (data === undefined) return Buffer.alloc(0);
   if (Buffer.isBuffer(data)) return data;
   if (typeof data === 'string' && !isJson(contentType)) return Buffer.from(data);
   return Buffer.from(JSON.stringify(data));
 }
 
-/** The event with extra extension attributes set. */
-export function withExtensions(event: Event, extensions: Record<string, string>): Event {
-  return event.cloneWith(extensions, false) as Event;
+/** The message with extra extension attributes set. */
+export function withExtensions(
+  message: EventMessage,
+  extensions: Record<string, string>,
+): EventMessage {
+  return { attributes: { ...message.attributes, ...extensions }, body: message.body };
 }
 
 export { CloudEvent };

@@ -1,7 +1,7 @@
 import type { BackoffPolicy } from '@eventline/routing';
 import type { Logger } from '@eventline/telemetry';
-import { withExtensions, type Event } from './cloudevent-http';
-import { postEvent, replyOf, type HttpResponse } from './http-delivery';
+import { withExtensions, type EventMessage } from './cloudevent-http';
+import { postMessage, replyOf, type HttpResponse } from './http-delivery';
 import { backoffMs, isRetryable } from './retry-policy';
 
 /** Where and how a trigger delivers: a resolved Knative DeliverySpec plus the subscriber. */
@@ -16,7 +16,7 @@ export interface DeliveryTarget {
 }
 
 export type DeliveryOutcome =
-  | { kind: 'delivered'; status: number; attempts: number; reply?: Event }
+  | { kind: 'delivered'; status: number; attempts: number; reply?: EventMessage }
   | { kind: 'dead-lettered'; status?: number; attempts: number; reason: string }
   | { kind: 'dropped'; status?: number; attempts: number; reason: string };
 
@@ -30,9 +30,11 @@ interface Attempt {
   error?: Error;
 }
 
-async function attempt(url: string, event: Event, timeoutMs?: number): Promise<Attempt> {
+async function attempt(url: string, message: EventMessage, timeoutMs?: number): Promise<Attempt> {
   try {
-    return { response: await postEvent(url, event, { timeoutMs, headers: { prefer: 'reply' } }) };
+    return {
+      response: await postMessage(url, message, { timeoutMs, headers: { prefer: 'reply' } }),
+    };
   } catch (error) {
     return { error: error as Error };
   }
@@ -41,12 +43,12 @@ async function attempt(url: string, event: Event, timeoutMs?: number): Promise<A
 /** Sends with retries per the policy; returns the last attempt and how many were made. */
 async function sendWithRetries(
   url: string,
-  event: Event,
+  message: EventMessage,
   target: DeliveryTarget,
 ): Promise<{ last: Attempt; attempts: number }> {
   let attempts = 0;
   for (;;) {
-    const last = await attempt(url, event, target.timeoutMs);
+    const last = await attempt(url, message, target.timeoutMs);
     attempts += 1;
     const status = last.response?.status;
     const succeeded = status !== undefined && status >= 200 && status <= 299;
@@ -65,24 +67,24 @@ function describe(last: Attempt): string {
  * retryable outcomes with backoff, then the dead-letter sink with knativeerror* extensions.
  */
 export async function deliver(
-  event: Event,
+  message: EventMessage,
   target: DeliveryTarget,
   log: Logger,
 ): Promise<DeliveryOutcome> {
-  const { last, attempts } = await sendWithRetries(target.subscriber, event, target);
+  const { last, attempts } = await sendWithRetries(target.subscriber, message, target);
   const status = last.response?.status;
   if (last.response && status !== undefined && status >= 200 && status <= 299) {
     try {
       return { kind: 'delivered', status, attempts, reply: replyOf(last.response) };
     } catch (err) {
-      return deadLetter(event, target, { ...last, error: err as Error }, attempts, log);
+      return deadLetter(message, target, { ...last, error: err as Error }, attempts, log);
     }
   }
-  return deadLetter(event, target, last, attempts, log);
+  return deadLetter(message, target, last, attempts, log);
 }
 
 async function deadLetter(
-  event: Event,
+  message: EventMessage,
   target: DeliveryTarget,
   last: Attempt,
   attempts: number,
@@ -90,9 +92,10 @@ async function deadLetter(
 ): Promise<DeliveryOutcome> {
   const status = last.response?.status;
   const reason = describe(last);
+  const { id: ceId, type: ceType } = message.attributes;
   if (!target.deadLetterSink) {
     log.error(
-      { trigger: target.trigger, ceId: event.id, ceType: event.type, status, reason },
+      { trigger: target.trigger, ceId, ceType, status, reason },
       'event dropped: no dead-letter sink',
     );
     return { kind: 'dropped', status, attempts, reason };
@@ -101,15 +104,15 @@ async function deadLetter(
   const extensions: Record<string, string> = { knativeerrordest: target.subscriber };
   if (status !== undefined) extensions.knativeerrorcode = String(status);
   if (errorData.length > 0) extensions.knativeerrordata = errorData.toString('base64');
-  const letter = withExtensions(event, extensions);
+  const letter = withExtensions(message, extensions);
   const sent = await sendWithRetries(target.deadLetterSink, letter, target);
   const sinkStatus = sent.last.response?.status;
   if (sinkStatus === undefined || sinkStatus < 200 || sinkStatus > 299) {
     log.error(
       {
         trigger: target.trigger,
-        ceId: event.id,
-        ceType: event.type,
+        ceId,
+        ceType,
         reason,
         sinkFailure: describe(sent.last),
       },
@@ -118,7 +121,7 @@ async function deadLetter(
     return { kind: 'dropped', status, attempts, reason };
   }
   log.warn(
-    { trigger: target.trigger, ceId: event.id, ceType: event.type, status, reason, attempts },
+    { trigger: target.trigger, ceId, ceType, status, reason, attempts },
     'event dead-lettered',
   );
   return { kind: 'dead-lettered', status, attempts, reason };

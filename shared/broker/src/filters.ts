@@ -1,5 +1,4 @@
 import type { FilterExpression } from '@eventline/routing';
-import type { Event } from './cloudevent-http';
 
 type Attributes = Record<string, unknown>;
 
@@ -38,8 +37,7 @@ export interface TriggerFilter {
   filters?: FilterExpression[];
 }
 
-export function matchesTrigger(event: Event | Attributes, filter: TriggerFilter): boolean {
-  const attributes = event as unknown as Attributes;
+export function matchesTrigger(attributes: Attributes, filter: TriggerFilter): boolean {
   if (filter.filters && filter.filters.length > 0) {
     return filter.filters.every((e) => matchesExpression(attributes, e));
   }

@@ -1,5 +1,5 @@
 import { Agent, request } from 'undici';
-import { binaryMessage, eventFromHttp, type Event } from './cloudevent-http';
+import { httpHeadersOf, messageFromHttp, type EventMessage } from './cloudevent-http';
 
 export interface HttpResponse {
   status: number;
@@ -11,13 +11,17 @@ export interface HttpResponse {
 // node:http, which was itself far cheaper than fetch on the dispatch hot path (BENCHMARKS.md).
 const dispatcher = new Agent({ connections: 256 });
 
-/** POSTs an event in binary mode. Rejects only when no response arrived (network, timeout). */
-export async function postEvent(
+interface PostOptions {
+  timeoutMs?: number;
+  headers?: Record<string, string>;
+}
+
+/** POSTs a message in binary mode. Rejects only when no response arrived (network, timeout). */
+export async function postMessage(
   url: string,
-  event: Event,
-  options: { timeoutMs?: number; headers?: Record<string, string> } = {},
+  message: EventMessage,
+  options: PostOptions = {},
 ): Promise<HttpResponse> {
-  const message = binaryMessage(event);
   // undici's own timeouts tick at a coarse resolution (~1 s); Knative's are often shorter.
   const timeout = options.timeoutMs === undefined ? undefined : new AbortController();
   const timer = timeout && setTimeout(() => timeout.abort(), options.timeoutMs);
@@ -25,7 +29,7 @@ export async function postEvent(
     const response = await request(url, {
       method: 'POST',
       dispatcher,
-      headers: { ...message.headers, ...options.headers },
+      headers: { ...httpHeadersOf(message), ...options.headers },
       body: message.body,
       signal: timeout?.signal,
     });
@@ -45,11 +49,11 @@ export async function postEvent(
 }
 
 /** The CloudEvent a response carries as a reply, if any; throws when it carries an invalid one. */
-export function replyOf(response: HttpResponse): Event | undefined {
+export function replyOf(response: HttpResponse): EventMessage | undefined {
   const contentType = response.headers['content-type'] ?? '';
   const carriesEvent =
     response.headers['ce-specversion'] !== undefined ||
     contentType.startsWith('application/cloudevents+json');
   if (!carriesEvent || response.status < 200 || response.status > 299) return undefined;
-  return eventFromHttp(response.headers, response.body);
+  return messageFromHttp(response.headers, response.body);
 }

@@ -7,16 +7,19 @@ export {
 } from './broker';
 export {
   eventFromHttp,
-  binaryMessage,
+  messageFromHttp,
+  messageOf,
+  httpHeadersOf,
   withExtensions,
   InvalidEventError,
   CloudEvent,
   type Event,
+  type EventMessage,
 } from './cloudevent-http';
-export { postEvent, replyOf, type HttpResponse } from './http-delivery';
+export { postMessage, replyOf, type HttpResponse } from './http-delivery';
 export { deliver, type DeliveryTarget, type DeliveryOutcome } from './dispatcher';
 export { matchesTrigger, matchesExpression, type TriggerFilter } from './filters';
 export { durationMs, backoffMs, isRetryable } from './retry-policy';
 export type { EventLog, Subscription, ConsumeOptions } from './backends/event-log';
 export { MemoryEventLog } from './backends/memory';
-export { KafkaEventLog, toRecord, fromRecord } from './backends/kafka';
+export { KafkaEventLog, toRecord } from './backends/kafka';

@@ -1,12 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '@eventline/telemetry';
-import { eventFromHttp, InvalidEventError, type Event } from './cloudevent-http';
+import { InvalidEventError, messageFromHttp, type EventMessage } from './cloudevent-http';
 
 export interface IngressOptions {
   /** the broker's address, /<namespace>/<broker> */
   path: string;
   bodyLimitBytes: number;
-  publish: (event: Event) => Promise<void>;
+  publish: (message: EventMessage) => Promise<void>;
   log: Logger;
 }
 
@@ -56,8 +56,8 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
 export function brokerIngress(options: IngressOptions): IngressHandler {
   const accept = async (req: IncomingMessage, res: ServerResponse) => {
     try {
-      const event = eventFromHttp(req.headers, await readBody(req, options.bodyLimitBytes));
-      await options.publish(event);
+      const message = messageFromHttp(req.headers, await readBody(req, options.bodyLimitBytes));
+      await options.publish(message);
       answer(res, 202);
     } catch (err) {
       if (err instanceof InvalidEventError) answer(res, 400, err.message);

@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import { binaryMessage, CloudEvent, eventFromHttp, type Event } from '@eventline/broker';
+import { eventFromHttp, httpHeadersOf, messageOf, type Event } from '@eventline/broker';
 import type { Cache } from '@eventline/cache';
 import type { EventDefinition } from '@eventline/events';
 import { claimEvent, recordOutcome, type OutboxEntry, type Pool } from '@eventline/store';
@@ -29,8 +29,8 @@ function respond(res: Parameters<RequestHandler>[1], reply: StoredReply | null):
     res.status(202).end();
     return;
   }
-  const message = binaryMessage(new CloudEvent(reply as never, false) as Event);
-  res.status(200).set(message.headers).send(message.body);
+  const message = messageOf(reply);
+  res.status(200).set(httpHeadersOf(message)).send(message.body);
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type ErrorRequestHandler } from 'express';
-import { CloudEvent, InvalidEventError, postEvent, type Event } from '@eventline/broker';
+import { InvalidEventError, messageOf, postMessage } from '@eventline/broker';
 import { Cache, createRedis, type RedisClient } from '@eventline/cache';
 import { createPool, enqueueEvents, inTransaction, OutboxRelay, type Pool } from '@eventline/store';
 import { createLogger, redactUrl, startTelemetry, type Logger } from '@eventline/telemetry';
@@ -62,7 +62,7 @@ function relayTo(
     producer: handler.name,
     send: async (json) => {
       if (!sink) throw new Error('events enqueued without a K_SINK');
-      const response = await postEvent(sink, new CloudEvent(json as never, false) as Event, {
+      const response = await postMessage(sink, messageOf(json as Record<string, unknown>), {
         timeoutMs: 10_000,
       });
       if (response.status < 200 || response.status > 299) {

@@ -1,4 +1,4 @@
-import type { Event } from '../cloudevent-http';
+import type { EventMessage } from '../cloudevent-http';
 
 export interface ConsumeOptions {
   /** one event at a time per partition (Knative `delivery.order: ordered`) */
@@ -9,7 +9,7 @@ export interface ConsumeOptions {
    * The trigger's filter over the event's attributes. Records it refuses are acknowledged
    * without being decoded: every trigger reads every event of its broker, most of them not its own.
    */
-  accepts: (attributes: Record<string, unknown>) => boolean;
+  accepts: (attributes: Record<string, string>) => boolean;
 }
 
 export interface Subscription {
@@ -22,12 +22,12 @@ export interface Subscription {
  */
 export interface EventLog {
   readonly kind: 'memory' | 'kafka';
-  append(event: Event): Promise<void>;
+  append(message: EventMessage): Promise<void>;
   /** Resolves once the group is consuming, so events appended afterwards reach it. */
   subscribe(
     group: string,
     options: ConsumeOptions,
-    handle: (event: Event) => Promise<void>,
+    handle: (message: EventMessage) => Promise<void>,
   ): Promise<Subscription>;
   close(): Promise<void>;
 }

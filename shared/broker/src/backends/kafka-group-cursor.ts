@@ -4,7 +4,7 @@ import { InFlightLimit, type ConsumeOptions } from './event-log';
 
 /** A record with the CloudEvent attributes its headers carry, decoded once for every group. */
 export interface EventRecord extends LogRecord {
-  attributes: Record<string, unknown>;
+  attributes: Record<string, string>;
 }
 
 /**

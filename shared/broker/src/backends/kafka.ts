@@ -2,7 +2,7 @@ import type { Admin, Consumer, Producer } from '@platformatic/kafka' with {
   'resolution-mode': 'import',
 };
 import type { Logger } from '@eventline/telemetry';
-import { CloudEvent, type Event } from '../cloudevent-http';
+import type { EventMessage } from '../cloudevent-http';
 import type { ConsumeOptions, EventLog, Subscription } from './event-log';
 import { GroupCursor, type EventRecord } from './kafka-group-cursor';
 import { TopicReader, type LogRecord } from './kafka-topic-reader';
@@ -25,17 +25,18 @@ export interface KafkaEventLogOptions {
 
 export interface KafkaRecord {
   key: string | undefined;
-  value: string;
+  value: Buffer;
   headers: Map<string, string>;
 }
 
 type Platformatic = typeof import('@platformatic/kafka', { with: { 'resolution-mode': 'import' } });
 type StringConsumer = Consumer<string, string, string, string>;
+type RecordProducer = Producer<string, Buffer, string, string>;
 interface PendingAppend {
   message: {
     topic: string;
     key?: string;
-    value: string;
+    value: Buffer;
     headers: Map<string, string>;
     partition?: number;
   };
@@ -50,48 +51,25 @@ interface GroupEntry {
 }
 
 /** Knative's Kafka broker stores events in binary content mode: ce_* headers, data as the value. */
-export function toRecord(event: Event): KafkaRecord {
+export function toRecord(message: EventMessage): KafkaRecord {
   const headers = new Map<string, string>();
-  const {
-    data,
-    data_base64: _base64,
-    datacontenttype,
-    ...attributes
-  } = event.toJSON() as Record<string, unknown>;
-  for (const [name, value] of Object.entries(attributes)) {
-    if (value !== undefined && value !== null) headers.set(`ce_${name}`, String(value));
+  const { attributes } = message;
+  for (const name in attributes) {
+    const value = attributes[name] as string;
+    headers.set(name === 'datacontenttype' ? 'content-type' : `ce_${name}`, value);
   }
-  if (datacontenttype) headers.set('content-type', String(datacontenttype));
-  const json = String(datacontenttype ?? 'application/json').includes('json');
-  const value =
-    data === undefined ? '' : typeof data === 'string' && !json ? data : JSON.stringify(data);
-  return {
-    key: event.partitionkey === undefined ? undefined : String(event.partitionkey),
-    value,
-    headers,
-  };
+  return { key: attributes.partitionkey, value: message.body, headers };
 }
 
-/** The CloudEvent attributes a record's ce_* headers carry, without decoding its data. */
-function attributesOf(headers: Map<string, string>): Record<string, unknown> {
-  const attributes: Record<string, unknown> = {};
+/** The CloudEvent attributes a record's headers carry. */
+function attributesOf(headers: Map<string, string>): Record<string, string> {
+  const attributes: Record<string, string> = {};
   for (const [name, text] of headers) {
     if (name.startsWith('ce_')) attributes[name.slice(3)] = text;
   }
   const contentType = headers.get('content-type');
   if (contentType) attributes.datacontenttype = contentType;
   return attributes;
-}
-
-export function fromRecord(
-  headers: Map<string, string>,
-  value: Buffer | string | undefined,
-): Event {
-  const attributes = attributesOf(headers);
-  const contentType = headers.get('content-type');
-  const text = value?.toString();
-  if (text) attributes.data = contentType?.includes('json') ? JSON.parse(text) : text;
-  return new CloudEvent(attributes as never, false) as Event;
 }
 
 /**
@@ -105,7 +83,7 @@ export function fromRecord(
 export class KafkaEventLog implements EventLog {
   readonly kind = 'kafka';
   private kafka?: Platformatic;
-  private producer?: Producer<string, string, string, string>;
+  private producer?: RecordProducer;
   private partitionCount = 0;
   private reader?: TopicReader;
   private readerClient?: StringConsumer;
@@ -153,7 +131,10 @@ export class KafkaEventLog implements EventLog {
       this.producer = new kafka.Producer({
         clientId: this.clientId,
         bootstrapBrokers: this.options.brokers,
-        serializers: kafka.stringSerializers,
+        serializers: {
+          ...kafka.stringSerializers,
+          value: (body?: Buffer) => body, // the event's data, forwarded as it came
+        },
         acks: -1,
         // Measured: this client's idempotent producer (1.22) drops concurrent sends to one
         // partition; appends go out one request at a time anyway (sendPending), so acks=all.
@@ -170,9 +151,9 @@ export class KafkaEventLog implements EventLog {
     return (kafka.murmur2(Buffer.from(key)) & 0x7fffffff) % this.partitionCount;
   }
 
-  async append(event: Event): Promise<void> {
+  async append(message: EventMessage): Promise<void> {
     await this.start();
-    const record = toRecord(event);
+    const record = toRecord(message);
     return new Promise((resolve, reject) => {
       this.outgoing.push({
         message: {
@@ -200,7 +181,7 @@ export class KafkaEventLog implements EventLog {
       return;
     }
     this.sending = true;
-    (this.producer as Producer<string, string, string, string>)
+    (this.producer as RecordProducer)
       .send({ messages: batch.map((entry) => entry.message) })
       .then(
         () => batch.forEach((entry) => entry.resolve()),
@@ -254,7 +235,7 @@ export class KafkaEventLog implements EventLog {
   async subscribe(
     group: string,
     options: ConsumeOptions,
-    handle: (event: Event) => Promise<void>,
+    handle: (message: EventMessage) => Promise<void>,
   ): Promise<Subscription> {
     await this.start();
     const kafka = this.kafka as Platformatic;
@@ -273,7 +254,7 @@ export class KafkaEventLog implements EventLog {
       ...options,
       log,
       start,
-      deliver: (record) => handle(fromRecord(record.headers, record.value)),
+      deliver: (record) => handle({ attributes: record.attributes, body: record.value }),
       rewind: (partition, offset) => reader.seek(partition, offset),
     });
     // Commits go one at a time, so the last flush on stop waits for one still out.

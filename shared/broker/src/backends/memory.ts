@@ -1,4 +1,4 @@
-import type { Event } from '../cloudevent-http';
+import type { EventMessage } from '../cloudevent-http';
 import {
   InFlightLimit,
   partitionFor,
@@ -8,12 +8,12 @@ import {
 } from './event-log';
 
 interface Group {
-  queues: Event[][];
+  queues: EventMessage[][];
   draining: boolean[];
   limit: InFlightLimit;
   ordered: boolean;
   accepts: ConsumeOptions['accepts'];
-  handle: (event: Event) => Promise<void>;
+  handle: (message: EventMessage) => Promise<void>;
   stopped: boolean;
   inFlight: Set<Promise<void>>;
 }
@@ -26,11 +26,12 @@ export class MemoryEventLog implements EventLog {
 
   constructor(private readonly partitions = 4) {}
 
-  async append(event: Event): Promise<void> {
-    const partition = partitionFor(event.partitionkey, this.partitions, () => this.next++);
+  async append(message: EventMessage): Promise<void> {
+    const key = message.attributes.partitionkey;
+    const partition = partitionFor(key, this.partitions, () => this.next++);
     for (const group of this.groups.values()) {
-      if (group.stopped || !group.accepts(event as unknown as Record<string, unknown>)) continue;
-      group.queues[partition]?.push(event);
+      if (group.stopped || !group.accepts(message.attributes)) continue;
+      group.queues[partition]?.push(message);
       this.drain(group, partition);
     }
   }
@@ -38,7 +39,7 @@ export class MemoryEventLog implements EventLog {
   async subscribe(
     name: string,
     options: ConsumeOptions,
-    handle: (event: Event) => Promise<void>,
+    handle: (message: EventMessage) => Promise<void>,
   ): Promise<Subscription> {
     if (this.groups.has(name)) throw new Error(`consumer group ${name} is already subscribed`);
     const group: Group = {
@@ -67,8 +68,8 @@ export class MemoryEventLog implements EventLog {
     const queue = group.queues[partition] ?? [];
     const loop = async () => {
       while (queue.length > 0 && !group.stopped) {
-        const event = queue.shift() as Event;
-        const delivery = group.limit.run(() => group.handle(event));
+        const message = queue.shift() as EventMessage;
+        const delivery = group.limit.run(() => group.handle(message));
         group.inFlight.add(delivery);
         void delivery.finally(() => group.inFlight.delete(delivery));
         // Unordered groups hand every event to the in-flight limit, which bounds concurrency.
