@@ -120,6 +120,9 @@ program
       const cpuTotal = result.cpuMsPerOrder.reduce((sum, [, cpuMs]) => sum + cpuMs, 0);
       // What the machine can spend per order at the target rate: all its cores for a second.
       const budget = (os.cpus().length * 1000) / Number(opts.target);
+      const routingCpu = result.cpuMsPerOrder
+        .filter(([name]) => name === 'Kafka' || name.startsWith('broker'))
+        .reduce((sum, [, cpuMs]) => sum + cpuMs, 0);
       report(`saga-${opts.rate}${opts.skus === '1' ? '' : `-${opts.skus}skus`}`, [
         `### Flash sale at ${opts.rate} orders/s offered for ${opts.seconds} s after ${opts.warmup} s of warm-up, ${opts.skus} sku(s) (${machine()})`,
         '',
@@ -141,6 +144,8 @@ program
               `| ${name} | ${cpuMs.toFixed(2)} ms | ${((100 * cpuMs) / cpuTotal).toFixed(0)}% |`,
           ),
         `| **total** | **${cpuTotal.toFixed(2)} ms** | **${(cpuTotal / budget).toFixed(1)}× the budget** |`,
+        '',
+        `Events through the broker per order: ${result.eventsPerOrder.toFixed(1)}; broker and Kafka CPU per event: ${((1000 * routingCpu) / result.eventsPerOrder).toFixed(0)} µs.`,
       ]);
     }),
   );

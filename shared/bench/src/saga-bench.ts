@@ -24,6 +24,8 @@ export interface SagaBenchResult {
   placeToTerminal: LatencySummary;
   /** CPU milliseconds per accepted order, by process, over the measured window */
   cpuMsPerOrder: Array<[string, number]>;
+  /** events the broker carried per accepted order over the measured window */
+  eventsPerOrder: number;
 }
 
 const TERMINAL_WAIT_MS = 60_000;
@@ -125,6 +127,7 @@ export async function runSagaBench(options: SagaBenchOptions): Promise<SagaBench
       await terminalOrders(pool, 'warmup', warmup.accepted);
     }
     const before = cpuSnapshot(processes());
+    const eventsBefore = system.broker.eventsAppended;
     const { accepted, windowMs } = await placeOrders(
       system,
       agent,
@@ -134,6 +137,7 @@ export async function runSagaBench(options: SagaBenchOptions): Promise<SagaBench
     );
     const terminal = await terminalOrders(pool, 'measured', accepted);
     const cpu = cpuUsedBetween(before, cpuSnapshot(processes()));
+    const events = system.broker.eventsAppended - eventsBefore;
     const { rows } = await pool.query<{ status: string; latency_ms: number }>(
       `SELECT status, EXTRACT(EPOCH FROM (updated_at - placed_at)) * 1000 AS latency_ms
          FROM orders.order_view WHERE status <> 'PENDING' AND customer_id LIKE 'measured-%'`,
@@ -150,6 +154,7 @@ export async function runSagaBench(options: SagaBenchOptions): Promise<SagaBench
         windowMs,
       ),
       cpuMsPerOrder: cpu.map(([name, seconds]) => [name, (seconds * 1000) / Math.max(accepted, 1)]),
+      eventsPerOrder: events / Math.max(accepted, 1),
     };
   } finally {
     agent.destroy();

@@ -63,6 +63,7 @@ export class LocalBroker {
   readonly path: string;
   private readonly subscriptions: Subscription[] = [];
   private readonly stats = new Map<string, TriggerStats>();
+  private appended = 0;
 
   constructor(private readonly options: LocalBrokerOptions) {
     this.path = `/${options.namespace}/${options.name}`;
@@ -78,11 +79,17 @@ export class LocalBroker {
 
   /** Publishes an event built in code, as a producer posting to the ingress would. */
   async publish(event: Event): Promise<void> {
-    await this.options.eventLog.append(messageOf(event));
+    await this.append(messageOf(event));
   }
 
   private async append(message: EventMessage): Promise<void> {
     await this.options.eventLog.append(message);
+    this.appended += 1;
+  }
+
+  /** Events in the log so far: published, through the ingress, and replies. */
+  get eventsAppended(): number {
+    return this.appended;
   }
 
   async addTrigger(spec: TriggerSpec): Promise<void> {
