@@ -1,7 +1,7 @@
 import { uniqueName } from '@eventline/testing';
 import { cpuSnapshot, cpuUsedBetween } from './cpu-accounting';
 import { offerLoad, summarize, type LatencySummary } from './latency';
-import { brokerRoundTrip } from './round-trip/broker';
+import { brokerRoundTrip, httpRoundTrip } from './round-trip/broker';
 import { kafkajsRoundTrip, platformaticRoundTrip } from './round-trip/raw-kafka';
 import type { RoundTrip } from './round-trip/round-trip';
 
@@ -56,6 +56,7 @@ export interface BrokerBenchResult {
   kafkajs: VariantResult;
   platformatic: VariantResult;
   broker: VariantResult;
+  http: VariantResult;
 }
 
 /** Raw request/reply on each Kafka client, then the broker path, in one run on one Kafka. */
@@ -67,5 +68,6 @@ export async function runBrokerBench(options: BrokerBenchOptions): Promise<Broke
     options,
   );
   const broker = await measure(brokerRoundTrip(options.brokers, run), options);
-  return { kafkajs, platformatic, broker };
+  const http = await measure(httpRoundTrip(), options);
+  return { kafkajs, platformatic, broker, http };
 }

@@ -62,7 +62,7 @@ program
         seconds: Number(opts.seconds),
         warmupSeconds: Number(opts.warmup),
       });
-      const { kafkajs, platformatic, broker } = result;
+      const { kafkajs, platformatic, broker, http } = result;
       const overhead = (key: 'p50' | 'p99') => broker.latency[key] - platformatic.latency[key];
       const cpuRows = (variant: string, cpu: Array<[string, number]>) => [
         ...cpu
@@ -84,6 +84,7 @@ program
         row('Eventline broker vs raw @platformatic/kafka', broker.latency, platformatic.latency),
         '',
         `Broker overhead over raw Kafka on the same client (@platformatic/kafka): p50 ${ms(overhead('p50'))}, p99 ${ms(overhead('p99'))}.`,
+        `One HTTP exchange with the replying handler in its own process (no Kafka; the broker path crosses as many more process boundaries as two of these): p50 ${ms(http.latency.p50)}, p99 ${ms(http.latency.p99)}.`,
         '',
         'CPU per round trip (two events) over the measured window, by process (Kafka: the local server):',
         '',

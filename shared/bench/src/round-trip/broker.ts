@@ -91,6 +91,60 @@ export async function brokerRole(config: BrokerRoleConfig): Promise<RunningRole>
   };
 }
 
+/** A CloudEvent POSTed in binary mode with a keep-alive agent, as a producer or dispatcher sends. */
+function postRequest(
+  url: string,
+  agent: http.Agent,
+  sentAt: number,
+  key: string,
+): http.ClientRequest {
+  const request = http.request(url, {
+    method: 'POST',
+    agent,
+    headers: {
+      'ce-specversion': '1.0',
+      'ce-id': `${key}-${sentAt}`,
+      'ce-source': '/bench',
+      'ce-type': 'bench.request',
+      'ce-sentat': String(sentAt),
+      'ce-partitionkey': key,
+      'content-type': 'application/json',
+    },
+  });
+  request.end('{}');
+  return request;
+}
+
+/**
+ * The floor under the broker's overhead: one HTTP exchange with the replying handler in its own
+ * process, no Kafka. The broker path crosses eight process boundaries one way (client → ingress →
+ * Kafka → dispatcher → handler → dispatcher → Kafka → dispatcher → receiver) where raw Kafka
+ * crosses four: the difference is as many hops as two of these exchanges.
+ */
+export function httpRoundTrip(): RoundTrip {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+  let handler: SpawnedRole | undefined;
+  let onReply: (sentAt: number) => void = () => undefined;
+  return {
+    async start(reply) {
+      onReply = reply;
+      handler = await spawnRole('http-handler', {});
+    },
+    send(sentAt, key) {
+      const request = postRequest(`${handler?.ready.url}/`, agent, sentAt, key);
+      request.on('response', (response) => {
+        response.resume();
+        response.on('end', () => onReply(sentAt));
+      });
+    },
+    async stop() {
+      await handler?.stop();
+      agent.destroy();
+    },
+    processes: () => processesOf(handler ? [handler] : []),
+  };
+}
+
 /**
  * The same round trip through the local broker on Kafka: ingress → topic → trigger → handler
  * (replies with a CloudEvent) → reply re-enters the broker → trigger → receiver.
@@ -122,21 +176,7 @@ export function brokerRoundTrip(brokers: string[], namespace: string): RoundTrip
       ingressUrl = broker.ready.ingress as string;
     },
     send(sentAt, key) {
-      const request = http.request(ingressUrl, {
-        method: 'POST',
-        agent,
-        headers: {
-          'ce-specversion': '1.0',
-          'ce-id': `${key}-${sentAt}`,
-          'ce-source': '/bench',
-          'ce-type': 'bench.request',
-          'ce-sentat': String(sentAt),
-          'ce-partitionkey': key,
-          'content-type': 'application/json',
-        },
-      });
-      request.on('response', (response) => response.resume());
-      request.end('{}');
+      postRequest(ingressUrl, agent, sentAt, key).on('response', (response) => response.resume());
     },
     async stop() {
       for (const role of running.splice(0)) await role.stop();
