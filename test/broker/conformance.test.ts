@@ -555,6 +555,25 @@ describe('Kafka backend: one read of the topic for every trigger', () => {
     }
   });
 
+  it('given the only trigger with its backlog exactly full, when it drains, then the read resumes and later events arrive', async () => {
+    const namespace = uniqueName('fullread');
+    const broker = startBroker(namespace);
+    const slow = await new RecordingSubscriber(() => ({ status: 202, delayMs: 300 })).start();
+    try {
+      // in flight 1: a backlog of 16, filled by exactly 16 events, none refused
+      await broker.addTrigger(trigger('slow', slow.url, { maxInFlight: 1 }));
+      for (let i = 0; i < 16; i += 1) await broker.publish(await event(`f-${i}`, 'shared.read'));
+      await eventually(async () => slow.received.length >= 1 || undefined);
+      for (let i = 16; i < 20; i += 1) await broker.publish(await event(`f-${i}`, 'shared.read'));
+
+      await eventually(async () => slow.received.length >= 20 || undefined);
+      expect(idsOf(slow)).toEqual(range('f', 0, 20));
+    } finally {
+      await broker.close();
+      await slow.stop();
+    }
+  });
+
   it('given triggers with committed progress, when the broker restarts after events were published while it was down, then each trigger resumes where it stopped and a new trigger starts at the end', async () => {
     const namespace = uniqueName('resume');
     const first = await new RecordingSubscriber().start();

@@ -49,6 +49,8 @@ export interface GroupCursorOptions extends ConsumeOptions {
   deliver: (record: EventRecord) => Promise<void>;
   /** asks the shared reader to read `partition` again from `offset` */
   rewind: (partition: number, offset: bigint) => void;
+  /** tells the shared reader this group has room again: it may have stopped reading for lack of it */
+  resume: () => void;
 }
 
 /**
@@ -115,7 +117,10 @@ export class GroupCursor {
       done();
       this.inFlight -= 1;
       if (this.inFlight === 0) this.idle.splice(0).forEach((resolve) => resolve());
-      if (this.hasRoom && !this.stopped) this.rewindBehindPartitions();
+      if (this.hasRoom && !this.stopped) {
+        this.rewindBehindPartitions();
+        this.options.resume();
+      }
     };
     if (this.options.ordered) cursor.tail = cursor.tail.then(deliver).finally(settle);
     else void this.limit.run(deliver).finally(settle);

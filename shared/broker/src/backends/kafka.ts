@@ -256,6 +256,7 @@ export class KafkaEventLog implements EventLog {
       start,
       deliver: (record) => handle({ attributes: record.attributes, body: record.value }),
       rewind: (partition, offset) => reader.seek(partition, offset),
+      resume: () => reader.resume(),
     });
     // Commits go one at a time, so the last flush on stop waits for one still out.
     let committing = Promise.resolve();
