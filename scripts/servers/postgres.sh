@@ -57,6 +57,9 @@ postgres_start() {
   bin=$(pg_bin)
   major=$(basename "$(dirname "$bin")")
   if pg_ready; then
+    # Another checkout's Postgres on this port answers too; only this one's socket is in $PG_SOCKETS.
+    [ -S "$PG_SOCKETS/.s.PGSQL.$PG_PORT" ] \
+      || die "port $PG_PORT answers, but not with the Postgres of $PG_DATA (another checkout's? run 'npm run servers -- down' there, or set EVENTLINE_PG_PORT)"
     log "already up on 127.0.0.1:$PG_PORT"
     pg_ensure_role_and_database
     return 0
