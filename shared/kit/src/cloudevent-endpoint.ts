@@ -2,7 +2,13 @@ import type { RequestHandler } from 'express';
 import { eventFromHttp, httpHeadersOf, messageOf, type Event } from '@eventline/broker';
 import type { Cache } from '@eventline/cache';
 import type { EventDefinition } from '@eventline/events';
-import { claimEvent, recordOutcome, type OutboxEntry, type Pool } from '@eventline/store';
+import {
+  claimEvent,
+  commitWithOutbox,
+  inSelfCommittingTransaction,
+  type OutboxEntry,
+  type Pool,
+} from '@eventline/store';
 import { contextFromTraceparent, inSpan, type Logger } from '@eventline/telemetry';
 import { ANY_EVENT, type HandlerDefinition } from './definitions';
 import { dataValidator } from './data-validation';
@@ -70,17 +76,11 @@ export function cloudEventEndpoint(deps: EndpointDeps): RequestHandler {
 
     await inSpan(`${handler.name} ${event.type}`, parent, 'server', async () => {
       const afterCommit: Array<() => Promise<void>> = [];
-      const tx = await pool.connect();
-      let reply: StoredReply | null;
-      let outbox: OutboxEntry[];
-      try {
-        await tx.query('BEGIN');
+      const handled = await inSelfCommittingTransaction(pool, async (tx) => {
         const claim = await claimEvent<StoredReply>(tx, handler.name, event.source, event.id);
         if (!claim.firstDelivery) {
           await tx.query('COMMIT');
-          log.info('duplicate delivery answered with the stored reply');
-          respond(res, claim.reply);
-          return;
+          return { firstDelivery: false, reply: claim.reply, outbox: [] };
         }
         const result = await handler.handle(event.data, {
           tx,
@@ -96,20 +96,21 @@ export function cloudEventEndpoint(deps: EndpointDeps): RequestHandler {
         const emitted = (result?.emit ?? []).map((e) =>
           toCloudEvent(e, emits, source, correlationId).toJSON(),
         );
-        reply = replyEvent ? (replyEvent.toJSON() as StoredReply) : null;
-        outbox = await recordOutcome(tx, handler.name, event, { reply, events: emitted });
-        await tx.query('COMMIT');
-      } catch (err) {
-        await tx.query('ROLLBACK').catch(() => undefined);
-        throw err;
-      } finally {
-        tx.release();
+        const reply = replyEvent ? (replyEvent.toJSON() as StoredReply) : null;
+        const stored = reply && { source: event.source, id: event.id, value: reply };
+        const outbox = await commitWithOutbox(tx, handler.name, emitted, stored ?? undefined);
+        return { firstDelivery: true, reply, outbox };
+      });
+      if (!handled.firstDelivery) {
+        log.info('duplicate delivery answered with the stored reply');
+        respond(res, handled.reply);
+        return;
       }
-      deps.onCommitted(outbox);
+      deps.onCommitted(handled.outbox);
       for (const work of afterCommit)
         await work().catch((err) => log.warn({ err }, 'after-commit work failed'));
-      log.info({ replied: reply !== null }, 'event handled');
-      respond(res, reply);
+      log.info({ replied: handled.reply !== null }, 'event handled');
+      respond(res, handled.reply);
     });
   };
 }

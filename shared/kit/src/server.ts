@@ -3,7 +3,13 @@ import type { AddressInfo } from 'node:net';
 import express, { type ErrorRequestHandler } from 'express';
 import { InvalidEventError, messageOf, postMessage } from '@eventline/broker';
 import { Cache, createRedis, type RedisClient } from '@eventline/cache';
-import { createPool, enqueueEvents, inTransaction, OutboxRelay, type Pool } from '@eventline/store';
+import {
+  commitWithOutbox,
+  createPool,
+  inSelfCommittingTransaction,
+  OutboxRelay,
+  type Pool,
+} from '@eventline/store';
 import { createLogger, redactUrl, startTelemetry, type Logger } from '@eventline/telemetry';
 import { cloudEventEndpoint } from './cloudevent-endpoint';
 import { ConfigError, handlerEnvSchema, readConfig, type HandlerEnv } from './config';
@@ -156,7 +162,7 @@ export async function startHandler(
     cache,
     log,
     transact: async (work) => {
-      const { result, outbox } = await inTransaction(pool, async (tx) => {
+      const { result, outbox } = await inSelfCommittingTransaction(pool, async (tx) => {
         const outcome = await work(tx);
         const events: unknown[] = (outcome.emit ?? []).map((e) =>
           toCloudEvent(e, emits, source).toJSON(),
@@ -166,7 +172,7 @@ export async function startHandler(
             throw new Error(`${handler.name} forwards events but does not emit ANY_EVENT`);
           events.push(...outcome.forward);
         }
-        return { result: outcome.result, outbox: await enqueueEvents(tx, handler.name, events) };
+        return { result: outcome.result, outbox: await commitWithOutbox(tx, handler.name, events) };
       });
       relay.publish(outbox);
       return result;

@@ -2,6 +2,7 @@ export {
   createPool,
   sharedSession,
   inTransaction,
+  inSelfCommittingTransaction,
   isRetryableDatabaseError,
   isConnectionError,
   type Pool,
@@ -10,10 +11,4 @@ export {
 export { migrate, type Migration } from './migrations';
 export { PLATFORM_SCHEMA, platformMigrations } from './platform-schema';
 export { claimEvent, pruneProcessedEvents, type Claim } from './idempotency';
-export {
-  enqueueEvents,
-  recordOutcome,
-  OutboxRelay,
-  type OutboxEntry,
-  type OutboxRelayOptions,
-} from './outbox';
+export { commitWithOutbox, OutboxRelay, type OutboxEntry, type OutboxRelayOptions } from './outbox';

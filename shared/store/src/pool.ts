@@ -90,6 +90,26 @@ export async function inTransaction<T>(
   }
 }
 
+/**
+ * Runs `work` in one transaction that `work` commits itself, so that its last statement and the
+ * COMMIT can share a round trip (see commitWithOutbox); rolled back when it throws.
+ */
+export async function inSelfCommittingTransaction<T>(
+  pool: Pool,
+  work: (tx: Transaction) => Promise<T>,
+): Promise<T> {
+  const tx = await pool.connect();
+  try {
+    await tx.query('BEGIN');
+    return await work(tx);
+  } catch (err) {
+    await tx.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    tx.release();
+  }
+}
+
 const RETRYABLE_SQLSTATES = new Set([
   '40001', // serialization_failure
   '40P01', // deadlock_detected
