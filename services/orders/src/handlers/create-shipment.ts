@@ -26,14 +26,14 @@ export const createShipment = defineHandler({
       [orderId, region],
     );
     if (created.rowCount) {
-      const { rows } = await tx.query<{ sku: string; quantity: number }>(
-        `UPDATE orders.reservations SET status = 'shipped' WHERE order_id = $1 AND status = 'held' RETURNING sku, quantity`,
-        [orderId],
-      );
       await tx.query(
-        `UPDATE orders.inventory AS i SET reserved = i.reserved - r.quantity, shipped = i.shipped + r.quantity
-         FROM unnest($1::text[], $2::int[]) AS r (sku, quantity) WHERE i.sku = r.sku`,
-        [rows.map((r) => r.sku), rows.map((r) => r.quantity)],
+        `WITH shipped AS (
+           UPDATE orders.reservations SET status = 'shipped'
+            WHERE order_id = $1 AND status = 'held' RETURNING sku, quantity
+         )
+         UPDATE orders.inventory AS i SET reserved = i.reserved - s.quantity, shipped = i.shipped + s.quantity
+           FROM shipped AS s WHERE i.sku = s.sku`,
+        [orderId],
       );
     }
     return { reply: stepOutcome(orderId, 'create-shipment', 'action', 'succeeded') };

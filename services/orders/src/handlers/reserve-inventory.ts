@@ -28,17 +28,16 @@ export const reserveInventory = defineHandler({
     if (shortfall)
       return { reply: stepOutcome(orderId, 'reserve-inventory', 'action', 'failed', shortfall) };
 
-    const quantities = items.map((item) => item.quantity);
-    const itemSkus = items.map((item) => item.sku);
+    // One statement: the stock rows stay locked until COMMIT, and every round trip before it is
+    // waited out by every other order on the same skus.
     await tx.query(
-      `UPDATE orders.inventory AS i SET available = i.available - r.quantity, reserved = i.reserved + r.quantity
-       FROM unnest($1::text[], $2::int[]) AS r (sku, quantity) WHERE i.sku = r.sku`,
-      [itemSkus, quantities],
-    );
-    await tx.query(
-      `INSERT INTO orders.reservations (order_id, sku, quantity, status)
+      `WITH held AS (
+         UPDATE orders.inventory AS i SET available = i.available - r.quantity, reserved = i.reserved + r.quantity
+           FROM unnest($2::text[], $3::int[]) AS r (sku, quantity) WHERE i.sku = r.sku
+       )
+       INSERT INTO orders.reservations (order_id, sku, quantity, status)
        SELECT $1, sku, quantity, 'held' FROM unnest($2::text[], $3::int[]) AS r (sku, quantity)`,
-      [orderId, itemSkus, quantities],
+      [orderId, items.map((item) => item.sku), items.map((item) => item.quantity)],
     );
     return { reply: stepOutcome(orderId, 'reserve-inventory', 'action', 'succeeded') };
   },
