@@ -6,8 +6,8 @@ export interface ConsumeOptions {
   /** bound on events being delivered at once for this consumer group */
   maxInFlight: number;
   /**
-   * The trigger's filter over the event's attributes. Records it refuses are acknowledged
-   * without being decoded: every trigger reads every event of its broker, most of them not its own.
+   * The trigger's filter over the event's attributes. Records it refuses are acknowledged at
+   * once: every trigger sees every event of its broker, most of them not its own.
    */
   accepts: (attributes: Record<string, string>) => boolean;
 }
