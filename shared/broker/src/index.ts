@@ -7,7 +7,6 @@ export {
 } from './broker';
 export {
   eventFromHttp,
-  messageFromHttp,
   messageOf,
   httpHeadersOf,
   withExtensions,
@@ -22,4 +21,4 @@ export { matchesTrigger, matchesExpression, type TriggerFilter } from './filters
 export { durationMs, backoffMs, isRetryable } from './retry-policy';
 export type { EventLog, Subscription, ConsumeOptions } from './backends/event-log';
 export { MemoryEventLog } from './backends/memory';
-export { KafkaEventLog, toRecord } from './backends/kafka';
+export { KafkaEventLog } from './backends/kafka';

@@ -23,7 +23,7 @@ export interface KafkaEventLogOptions {
   log: Logger;
 }
 
-export interface KafkaRecord {
+interface KafkaRecord {
   key: string | undefined;
   value: Buffer;
   headers: Map<string, string>;
@@ -51,7 +51,7 @@ interface GroupEntry {
 }
 
 /** Knative's Kafka broker stores events in binary content mode: ce_* headers, data as the value. */
-export function toRecord(message: EventMessage): KafkaRecord {
+function toRecord(message: EventMessage): KafkaRecord {
   const headers = new Map<string, string>();
   const { attributes } = message;
   for (const name in attributes) {
