@@ -6,7 +6,7 @@ import { Cache, createRedis, type RedisClient } from '@eventline/cache';
 import {
   commitWithOutbox,
   createPool,
-  inSelfCommittingTransaction,
+  inSelfManagedTransaction,
   OutboxRelay,
   type Pool,
 } from '@eventline/store';
@@ -162,7 +162,8 @@ export async function startHandler(
     cache,
     log,
     transact: async (work) => {
-      const { result, outbox } = await inSelfCommittingTransaction(pool, async (tx) => {
+      const { result, outbox } = await inSelfManagedTransaction(pool, async (tx) => {
+        await tx.query('BEGIN');
         const outcome = await work(tx);
         const events: unknown[] = (outcome.emit ?? []).map((e) =>
           toCloudEvent(e, emits, source).toJSON(),
