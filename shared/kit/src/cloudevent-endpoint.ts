@@ -3,9 +3,9 @@ import { eventFromHttp, httpHeadersOf, messageOf, type Event } from '@eventline/
 import type { Cache } from '@eventline/cache';
 import type { EventDefinition } from '@eventline/events';
 import {
-  beginAndClaim,
+  claimEvent,
   commitWithOutbox,
-  inSelfManagedTransaction,
+  inSelfCommittingTransaction,
   type OutboxEntry,
   type Pool,
 } from '@eventline/store';
@@ -76,8 +76,8 @@ export function cloudEventEndpoint(deps: EndpointDeps): RequestHandler {
 
     await inSpan(`${handler.name} ${event.type}`, parent, 'server', async () => {
       const afterCommit: Array<() => Promise<void>> = [];
-      const handled = await inSelfManagedTransaction(pool, async (tx) => {
-        const claim = await beginAndClaim<StoredReply>(tx, handler.name, event.source, event.id);
+      const handled = await inSelfCommittingTransaction(pool, async (tx) => {
+        const claim = await claimEvent<StoredReply>(tx, handler.name, event.source, event.id);
         if (!claim.firstDelivery) {
           await tx.query('COMMIT');
           return { firstDelivery: false, reply: claim.reply, outbox: [] };

@@ -6,7 +6,7 @@ import { Cache, createRedis, type RedisClient } from '@eventline/cache';
 import {
   commitWithOutbox,
   createPool,
-  inSelfManagedTransaction,
+  inSelfCommittingTransaction,
   OutboxRelay,
   type Pool,
 } from '@eventline/store';
@@ -162,8 +162,7 @@ export async function startHandler(
     cache,
     log,
     transact: async (work) => {
-      const { result, outbox } = await inSelfManagedTransaction(pool, async (tx) => {
-        await tx.query('BEGIN');
+      const { result, outbox } = await inSelfCommittingTransaction(pool, async (tx) => {
         const outcome = await work(tx);
         const events: unknown[] = (outcome.emit ?? []).map((e) =>
           toCloudEvent(e, emits, source).toJSON(),

@@ -1,26 +1,23 @@
-import type { QueryResult } from 'pg';
 import type { Transaction } from './pool';
 
 export type Claim<Reply> = { firstDelivery: true } | { firstDelivery: false; reply: Reply | null };
 
 /**
- * Opens a transaction on `tx` and claims an event for a consumer in it. A concurrent duplicate
- * blocks on the primary key until the first transaction ends, then sees its committed record: so
- * two deliveries of one event never both apply, and the later one gets the first one's reply.
- * BEGIN and the claim share one round trip (a simple-protocol query with escaped literals), as
- * the outbox rows and COMMIT do at the other end (commitWithOutbox).
+ * Claims an event for a consumer inside the caller's transaction. A concurrent duplicate blocks
+ * on the primary key until the first transaction ends, then sees its committed record: so two
+ * deliveries of one event never both apply, and the later one gets the first one's reply.
  */
-export async function beginAndClaim<Reply>(
+export async function claimEvent<Reply>(
   tx: Transaction,
   consumer: string,
   source: string,
   id: string,
 ): Promise<Claim<Reply>> {
-  const values = [consumer, source, id].map((value) => tx.escapeLiteral(value)).join(', ');
-  const [, inserted] = (await tx.query(
-    `BEGIN; INSERT INTO eventline.processed_events (consumer, source, id) VALUES (${values})
+  const inserted = await tx.query(
+    `INSERT INTO eventline.processed_events (consumer, source, id) VALUES ($1, $2, $3)
      ON CONFLICT DO NOTHING`,
-  )) as unknown as [QueryResult, QueryResult];
+    [consumer, source, id],
+  );
   if (inserted.rowCount === 1) return { firstDelivery: true };
   const { rows } = await tx.query<{ reply: Reply | null }>(
     'SELECT reply FROM eventline.processed_events WHERE consumer = $1 AND source = $2 AND id = $3',

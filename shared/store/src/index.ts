@@ -2,7 +2,7 @@ export {
   createPool,
   sharedSession,
   inTransaction,
-  inSelfManagedTransaction,
+  inSelfCommittingTransaction,
   isRetryableDatabaseError,
   isConnectionError,
   type Pool,
@@ -10,5 +10,5 @@ export {
 } from './pool';
 export { migrate, type Migration } from './migrations';
 export { PLATFORM_SCHEMA, platformMigrations } from './platform-schema';
-export { beginAndClaim, pruneProcessedEvents, type Claim } from './idempotency';
+export { claimEvent, pruneProcessedEvents, type Claim } from './idempotency';
 export { commitWithOutbox, OutboxRelay, type OutboxEntry, type OutboxRelayOptions } from './outbox';

@@ -13,11 +13,11 @@ function entriesOf(events: unknown[], rows: Array<{ position: number }>): Outbox
 }
 
 /**
- * Writes a transaction's outbox events, and the reply on the idempotency record of the event
- * it handled (what a redelivery is answered with, see beginAndClaim), then commits: one round
- * trip, as a simple-protocol query with the values as escaped literals. A transaction holding a
- * hot lock (the event store's append lock, a flash-sale stock row) so releases it a client round
- * trip sooner, which under load is milliseconds of everyone else's waiting.
+ * Writes a transaction's outbox events, and the reply on the idempotency record of the event it
+ * handled (what a redelivery is answered with, see claimEvent), then commits: one round trip, as a
+ * simple-protocol query with the values as escaped literals. A transaction holding a hot lock (the
+ * event store's append lock, a flash-sale stock row) so releases it a client round trip sooner,
+ * which under load is milliseconds of everyone else's waiting.
  */
 export async function commitWithOutbox(
   tx: Transaction,

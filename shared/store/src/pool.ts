@@ -91,16 +91,16 @@ export async function inTransaction<T>(
 }
 
 /**
- * Runs `work` on one connection, in a transaction `work` opens and commits itself, so that BEGIN
- * and COMMIT can share round trips with its first and last statements (see beginAndClaim and
- * commitWithOutbox); rolled back when it throws.
+ * Runs `work` in one transaction that `work` commits itself, so that its last statement and the
+ * COMMIT can share a round trip (see commitWithOutbox); rolled back when it throws.
  */
-export async function inSelfManagedTransaction<T>(
+export async function inSelfCommittingTransaction<T>(
   pool: Pool,
   work: (tx: Transaction) => Promise<T>,
 ): Promise<T> {
   const tx = await pool.connect();
   try {
+    await tx.query('BEGIN');
     return await work(tx);
   } catch (err) {
     await tx.query('ROLLBACK').catch(() => undefined);
