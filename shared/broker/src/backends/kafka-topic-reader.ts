@@ -20,7 +20,8 @@ export interface TopicReaderOptions {
   log: Logger;
   /**
    * Receives one partition's records of a fetch; `fetchedFrom` is the offset the fetch asked
-   * for, which tells a reader that rewound for a consumer this is the rewound read.
+   * for, which tells a consumer that asked for a rewind this is the rewound read. A read from the
+   * log's start (retention deleted what came before) reports 0: nothing before it is left to read.
    */
   receive: (records: LogRecord[], fetchedFrom: bigint) => void;
   /** false while every consumer is full: fetching then would only read records to refuse */
@@ -46,6 +47,8 @@ export class TopicReader {
   private wake?: () => void;
   /** where each partition's leader is; looked up again after a failed fetch */
   private layout?: { topicId: string; leaders: number[] };
+  /** each partition's first offset left, once a fetch found records before it deleted */
+  private readonly logStarts = new Map<number, bigint>();
 
   constructor(private readonly options: TopicReaderOptions) {
     this.positions = new Array<bigint | undefined>(options.partitions).fill(undefined);
@@ -170,7 +173,9 @@ export class TopicReader {
       }
       this.positions[partition] = batch.firstOffset + BigInt(batch.lastOffsetDelta) + 1n;
     }
-    if (records.length > 0) this.options.receive(records, fetchedFrom);
+    const start = this.logStarts.get(partition);
+    const readFrom = start !== undefined && fetchedFrom <= start ? 0n : fetchedFrom;
+    if (records.length > 0) this.options.receive(records, readFrom);
   }
 
   /** After a failed fetch: partitions positioned before the log start (retention) move up to it. */
@@ -181,6 +186,7 @@ export class TopicReader {
     });
     const starts = earliest.get(this.options.topic) ?? [];
     starts.forEach((start, partition) => {
+      this.logStarts.set(partition, start);
       const position = this.positions[partition];
       if (position !== undefined && position < start) this.positions[partition] = start;
     });

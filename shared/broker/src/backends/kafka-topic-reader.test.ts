@@ -1,0 +1,108 @@
+import { createLogger } from '@eventline/telemetry';
+import { TopicReader, type LogRecord, type TopicReaderOptions } from './kafka-topic-reader';
+
+const TOPIC = 'knative-broker-test-default';
+
+/** A one-partition log whose records before `logStart` were deleted by retention. */
+function logWith(logStart: bigint, offsets: bigint[]) {
+  const fetchedFrom: bigint[] = [];
+  let served = false;
+  const consumer = {
+    metadata: async () => ({
+      topics: new Map([[TOPIC, { id: 'topic-id', partitions: [{ leader: 1 }] }]]),
+    }),
+    listOffsets: async () => new Map([[TOPIC, [logStart]]]),
+    fetch: async ({
+      topics,
+    }: {
+      topics: Array<{ partitions: Array<{ fetchOffset: bigint }> }>;
+    }) => {
+      const from = topics[0]?.partitions[0]?.fetchOffset ?? 0n;
+      fetchedFrom.push(from);
+      if (from < logStart) throw new Error('OFFSET_OUT_OF_RANGE');
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      const records = served ? [] : offsets.filter((offset) => offset >= from);
+      served = true;
+      const first = records[0] ?? from;
+      return {
+        responses: [
+          {
+            topicId: 'topic-id',
+            partitions: [
+              {
+                partitionIndex: 0,
+                records:
+                  records.length === 0
+                    ? []
+                    : [
+                        {
+                          firstOffset: first,
+                          lastOffsetDelta: Number((records.at(-1) as bigint) - first),
+                          records: records.map((offset) => ({
+                            offsetDelta: Number(offset - first),
+                            headers: [[Buffer.from('ce_id'), Buffer.from(`e-${offset}`)]],
+                            value: Buffer.from('{}'),
+                          })),
+                        },
+                      ],
+              },
+            ],
+          },
+        ],
+      };
+    },
+  };
+  return { consumer: consumer as unknown as TopicReaderOptions['consumer'], fetchedFrom };
+}
+
+describe('TopicReader', () => {
+  it('given records before the log start deleted, when a consumer needs one of them, then the reader moves to the log start and reports the read as covering everything before it', async () => {
+    const { consumer, fetchedFrom } = logWith(5n, [5n, 6n]);
+    const received: Array<{ offsets: bigint[]; from: bigint }> = [];
+    const reader = new TopicReader({
+      consumer,
+      topic: TOPIC,
+      partitions: 1,
+      maxWaitTime: 10,
+      log: createLogger('reader-test', 'silent'),
+      receive: (records: LogRecord[], from) =>
+        received.push({ offsets: records.map((r) => r.offset), from }),
+      wantsRecords: () => true,
+    });
+    try {
+      reader.seek(0, 2n);
+      for (let i = 0; i < 100 && received.length === 0; i += 1)
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(fetchedFrom.slice(0, 2)).toEqual([2n, 5n]);
+      expect(received[0]).toEqual({ offsets: [5n, 6n], from: 0n });
+    } finally {
+      await reader.close();
+    }
+  });
+
+  it('given a consumer that asks to read again from an earlier offset, when a fetch is out, then the next fetch starts there', async () => {
+    const { consumer, fetchedFrom } = logWith(0n, [0n, 1n, 2n, 3n]);
+    const received: bigint[][] = [];
+    const reader = new TopicReader({
+      consumer,
+      topic: TOPIC,
+      partitions: 1,
+      maxWaitTime: 10,
+      log: createLogger('reader-test', 'silent'),
+      receive: (records: LogRecord[]) => received.push(records.map((r) => r.offset)),
+      wantsRecords: () => true,
+    });
+    try {
+      reader.seek(0, 2n);
+      for (let i = 0; i < 100 && received.length === 0; i += 1)
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(received[0]).toEqual([2n, 3n]);
+      reader.seek(0, 1n);
+      for (let i = 0; i < 100 && !fetchedFrom.includes(1n); i += 1)
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(fetchedFrom).toContain(1n);
+    } finally {
+      await reader.close();
+    }
+  });
+});
