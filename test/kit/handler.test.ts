@@ -230,6 +230,22 @@ describe('service kit handler against real Postgres', () => {
     });
   });
 
+  it('given K_SINK answers slower than the sweep grace, when a change commits, then its event is sent once', async () => {
+    const slow = (r: { body: string }) => JSON.parse(r.body).counter === 'slow-sink';
+    // the sweep runs every 0.5 s and takes rows older than 2 s; this answer takes 3 s
+    sink.respondWith((request) => ({ status: 202, delayMs: slow(request) ? 3_000 : 0 }));
+    try {
+      await send({ counter: 'slow-sink', by: 1 });
+      await eventually(async () =>
+        (await pool.query('SELECT 1 FROM eventline.outbox')).rowCount === 0 ? true : undefined,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      expect(sink.received.filter(slow)).toHaveLength(1);
+    } finally {
+      sink.respondWith(() => ({ status: 202 }));
+    }
+  });
+
   it('given K_SINK refuses a send, when later changes of the same key commit, then none overtakes it', async () => {
     const ordered = (r: { body: string }) => JSON.parse(r.body).counter === 'in-order';
     let refused = false;

@@ -68,14 +68,18 @@ export interface OutboxRelayOptions {
  * right after the commit and deletes them in one statement (`publish`); a sweep sends what that
  * left behind (a crash, a sink that was down), locking rows with SKIP LOCKED and deleting them
  * in the transaction that sent them, so replicas share the work and nothing committed is lost.
- * A row can go out twice (a slow direct send overtaken by the sweep): delivery is at least once,
- * and every consumer dedupes on source + id.
+ * The sweep passes over the rows this process is still sending or about to delete: under load a
+ * direct send can take longer than the grace, and sending it again would add load exactly then.
+ * A row can still go out twice (another replica's sweep, a crash after a send): delivery is at
+ * least once, and every consumer dedupes on source + id.
  */
 export class OutboxRelay {
   private timer?: NodeJS.Timeout;
   private sweeping?: Promise<void>;
   private readonly publishing = new Set<Promise<void>>();
   private readonly sent: number[] = [];
+  /** positions this process sends directly, until they are sent and deleted or left to the sweep */
+  private readonly inFlight = new Set<number>();
   /** the last pending send of each partition key */
   private readonly tails = new Map<string, Promise<void>>();
   private sweepOnly = false;
@@ -107,6 +111,7 @@ export class OutboxRelay {
       return;
     }
     for (const entry of entries) {
+      this.inFlight.add(entry.position);
       const key = (entry.event as { partitionkey?: unknown }).partitionkey;
       const previous = typeof key === 'string' ? this.tails.get(key) : undefined;
       const run: Promise<void> = (previous ?? Promise.resolve())
@@ -121,11 +126,15 @@ export class OutboxRelay {
   }
 
   private async send(entry: OutboxEntry): Promise<void> {
-    if (this.sweepOnly) return;
+    if (this.sweepOnly) {
+      this.inFlight.delete(entry.position);
+      return;
+    }
     try {
       await this.options.send(entry.event);
     } catch (err) {
       this.sweepOnly = true;
+      this.inFlight.delete(entry.position);
       this.options.onError(err);
       return;
     }
@@ -150,10 +159,15 @@ export class OutboxRelay {
   private async deleteSent(): Promise<void> {
     const positions = this.sent.splice(0);
     if (positions.length === 0) return;
-    await this.options.pool.query(
-      'DELETE FROM eventline.outbox WHERE position = ANY($1::bigint[])',
-      [positions],
-    );
+    try {
+      await this.options.pool.query(
+        'DELETE FROM eventline.outbox WHERE position = ANY($1::bigint[])',
+        [positions],
+      );
+    } finally {
+      // Rows a failed DELETE left behind go to the sweep: sent again, at least once.
+      for (const position of positions) this.inFlight.delete(position);
+    }
   }
 
   /** Sends what the committers left: rows past the grace, or all of them after a failed send. */
@@ -191,9 +205,10 @@ export class OutboxRelay {
         `DELETE FROM eventline.outbox WHERE position IN (
            SELECT position FROM eventline.outbox
             WHERE producer = $1 AND enqueued_at < now() - make_interval(secs => $3)
+              AND position <> ALL($4::bigint[])
             ORDER BY position LIMIT $2 FOR UPDATE SKIP LOCKED)
          RETURNING position, event`,
-        [this.options.producer, this.options.batchSize ?? 100, graceMs / 1000],
+        [this.options.producer, this.options.batchSize ?? 100, graceMs / 1000, [...this.inFlight]],
       );
       // RETURNING follows the delete's scan, not the subquery's ORDER BY.
       rows.sort((a, b) => a.position - b.position);
