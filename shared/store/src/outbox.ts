@@ -68,8 +68,9 @@ export interface OutboxRelayOptions {
  * right after the commit and deletes them in one statement (`publish`); a sweep sends what that
  * left behind (a crash, a sink that was down), locking rows with SKIP LOCKED and deleting them
  * in the transaction that sent them, so replicas share the work and nothing committed is lost.
- * The sweep passes over the rows this process is still sending or about to delete: under load a
- * direct send can take longer than the grace, and sending it again would add load exactly then.
+ * The sweep takes only rows older than the oldest one this process is still sending or about to
+ * delete: under load a direct send can take longer than the grace, and sending it again would
+ * add load exactly then; a leftover newer than that waits until the direct sends catch up.
  * A row can still go out twice (another replica's sweep, a crash after a send): delivery is at
  * least once, and every consumer dedupes on source + id.
  */
@@ -170,6 +171,13 @@ export class OutboxRelay {
     }
   }
 
+  private oldestInFlight(): number | null {
+    let oldest: number | null = null;
+    for (const position of this.inFlight)
+      if (oldest === null || position < oldest) oldest = position;
+    return oldest;
+  }
+
   /** Sends what the committers left: rows past the grace, or all of them after a failed send. */
   private sweep(graceMs = this.sweepOnly ? 0 : (this.options.graceMs ?? 2_000)): void {
     if (this.stopped || this.sweeping) return;
@@ -205,10 +213,15 @@ export class OutboxRelay {
         `DELETE FROM eventline.outbox WHERE position IN (
            SELECT position FROM eventline.outbox
             WHERE producer = $1 AND enqueued_at < now() - make_interval(secs => $3)
-              AND position <> ALL($4::bigint[])
+              AND ($4::bigint IS NULL OR position < $4)
             ORDER BY position LIMIT $2 FOR UPDATE SKIP LOCKED)
          RETURNING position, event`,
-        [this.options.producer, this.options.batchSize ?? 100, graceMs / 1000, [...this.inFlight]],
+        [
+          this.options.producer,
+          this.options.batchSize ?? 100,
+          graceMs / 1000,
+          this.oldestInFlight(),
+        ],
       );
       // RETURNING follows the delete's scan, not the subquery's ORDER BY.
       rows.sort((a, b) => a.position - b.position);
