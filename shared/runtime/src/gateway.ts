@@ -44,6 +44,9 @@ export async function startGateway(
     });
     req.pipe(upstream);
   });
+  // Node's default of 5 s closes idle kept-alive connections while clients (http.Agent, load
+  // generators) may be reusing them: a request sent into a closing socket fails with ECONNRESET.
+  server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());

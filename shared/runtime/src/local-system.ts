@@ -136,6 +136,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
     });
     stops.push(() => broker.close());
     const brokerServer = http.createServer(broker.ingress());
+    brokerServer.keepAliveTimeout = 65_000; // as the gateway's: producers keep connections alive
     await new Promise<void>((resolve) =>
       brokerServer.listen(options.brokerPort ?? 0, host, resolve),
     );
