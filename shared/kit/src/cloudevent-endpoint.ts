@@ -97,8 +97,8 @@ export function cloudEventEndpoint(deps: EndpointDeps): RequestHandler {
           toCloudEvent(e, emits, source, correlationId).toJSON(),
         );
         const reply = replyEvent ? (replyEvent.toJSON() as StoredReply) : null;
-        const stored = reply && { source: event.source, id: event.id, value: reply };
-        const outbox = await commitWithOutbox(tx, handler.name, emitted, stored ?? undefined);
+        const stored = reply ? { source: event.source, id: event.id, value: reply } : undefined;
+        const outbox = await commitWithOutbox(tx, handler.name, emitted, stored);
         return { firstDelivery: true, reply, outbox };
       });
       if (!handled.firstDelivery) {
