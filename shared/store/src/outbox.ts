@@ -1,5 +1,5 @@
 import type { QueryResult } from 'pg';
-import type { Pool, Transaction } from './pool';
+import { inTransaction, type Pool, type Transaction } from './pool';
 
 /** An event committed to the outbox, with its position there. */
 export interface OutboxEntry {
@@ -46,8 +46,9 @@ export async function commitWithOutbox(
   statements.push('COMMIT');
   const results = await tx.query(statements.join(';\n'));
   if (events.length === 0) return [];
-  const all = (Array.isArray(results) ? results : [results]) as QueryResult<{ position: number }>[];
-  return entriesOf(events, all[all.length - 2]?.rows ?? []);
+  // Several statements answer with one result each; the INSERT's is the one before COMMIT's.
+  const inserted = (results as unknown as QueryResult<{ position: number }>[]).at(-2);
+  return entriesOf(events, inserted?.rows ?? []);
 }
 
 const DELETE_DELAY_MS = 20;
@@ -205,10 +206,8 @@ export class OutboxRelay {
     return rows[0]?.n ?? 0;
   }
 
-  private async sendBatch(graceMs: number): Promise<number> {
-    const tx = await this.options.pool.connect();
-    try {
-      await tx.query('BEGIN');
+  private sendBatch(graceMs: number): Promise<number> {
+    return inTransaction(this.options.pool, async (tx) => {
       const { rows } = await tx.query<{ position: number; event: unknown }>(
         `DELETE FROM eventline.outbox WHERE position IN (
            SELECT position FROM eventline.outbox
@@ -226,14 +225,8 @@ export class OutboxRelay {
       // RETURNING follows the delete's scan, not the subquery's ORDER BY.
       rows.sort((a, b) => a.position - b.position);
       for (const row of rows) await this.options.send(row.event);
-      await tx.query('COMMIT');
       return rows.length;
-    } catch (err) {
-      await tx.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      tx.release();
-    }
+    });
   }
 
   /** Stops the sweep after the direct sends finish and a last pass sends every row left. */

@@ -72,22 +72,12 @@ export function createPool(
 }
 
 /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
-export async function inTransaction<T>(
-  pool: Pool,
-  work: (tx: Transaction) => Promise<T>,
-): Promise<T> {
-  const tx = await pool.connect();
-  try {
-    await tx.query('BEGIN');
+export function inTransaction<T>(pool: Pool, work: (tx: Transaction) => Promise<T>): Promise<T> {
+  return inSelfCommittingTransaction(pool, async (tx) => {
     const result = await work(tx);
     await tx.query('COMMIT');
     return result;
-  } catch (err) {
-    await tx.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    tx.release();
-  }
+  });
 }
 
 /**
