@@ -137,13 +137,7 @@ export function messageFromHttp(
 ): EventMessage {
   const { mode, attributes, data } = readHttp(headers, body.toString('utf8'));
   if (mode === 'binary') return { attributes: attributes as Record<string, string>, body };
-  const { data_base64: base64, ...rest } = attributes;
-  const strings: Record<string, string> = {};
-  for (const [name, value] of Object.entries(rest)) {
-    if (value !== undefined && value !== null) strings[name] = String(value);
-  }
-  const contentType = strings.datacontenttype ?? 'application/json';
-  return { attributes: strings, body: dataBytes(data, base64, contentType) };
+  return messageOf({ ...attributes, data });
 }
 
 const NOT_ATTRIBUTES = new Set(['data', 'data_base64']);
