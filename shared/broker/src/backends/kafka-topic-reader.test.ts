@@ -55,25 +55,35 @@ function logWith(logStart: bigint, offsets: bigint[]) {
   return { consumer: consumer as unknown as TopicReaderOptions['consumer'], fetchedFrom };
 }
 
+/** A reader over `log` recording what it hands on: the offsets of each read and where it began. */
+function readerOver(log: ReturnType<typeof logWith>) {
+  const received: Array<{ offsets: bigint[]; from: bigint }> = [];
+  const reader = new TopicReader({
+    consumer: log.consumer,
+    topic: TOPIC,
+    partitions: 1,
+    maxWaitTime: 10,
+    log: createLogger('reader-test', 'silent'),
+    receive: (records: LogRecord[], from) =>
+      received.push({ offsets: records.map((r) => r.offset), from }),
+    wantsRecords: () => true,
+  });
+  return { reader, received };
+}
+
+async function until(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 100 && !condition(); i += 1)
+    await new Promise((resolve) => setTimeout(resolve, 10));
+}
+
 describe('TopicReader', () => {
   it('given records before the log start deleted, when a consumer needs one of them, then the reader moves to the log start and reports the read as covering everything before it', async () => {
-    const { consumer, fetchedFrom } = logWith(5n, [5n, 6n]);
-    const received: Array<{ offsets: bigint[]; from: bigint }> = [];
-    const reader = new TopicReader({
-      consumer,
-      topic: TOPIC,
-      partitions: 1,
-      maxWaitTime: 10,
-      log: createLogger('reader-test', 'silent'),
-      receive: (records: LogRecord[], from) =>
-        received.push({ offsets: records.map((r) => r.offset), from }),
-      wantsRecords: () => true,
-    });
+    const log = logWith(5n, [5n, 6n]);
+    const { reader, received } = readerOver(log);
     try {
       reader.seek(0, 2n);
-      for (let i = 0; i < 100 && received.length === 0; i += 1)
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      expect(fetchedFrom.slice(0, 2)).toEqual([2n, 5n]);
+      await until(() => received.length > 0);
+      expect(log.fetchedFrom.slice(0, 2)).toEqual([2n, 5n]);
       expect(received[0]).toEqual({ offsets: [5n, 6n], from: 0n });
     } finally {
       await reader.close();
@@ -81,26 +91,15 @@ describe('TopicReader', () => {
   });
 
   it('given a consumer that asks to read again from an earlier offset, when a fetch is out, then the next fetch starts there', async () => {
-    const { consumer, fetchedFrom } = logWith(0n, [0n, 1n, 2n, 3n]);
-    const received: bigint[][] = [];
-    const reader = new TopicReader({
-      consumer,
-      topic: TOPIC,
-      partitions: 1,
-      maxWaitTime: 10,
-      log: createLogger('reader-test', 'silent'),
-      receive: (records: LogRecord[]) => received.push(records.map((r) => r.offset)),
-      wantsRecords: () => true,
-    });
+    const log = logWith(0n, [0n, 1n, 2n, 3n]);
+    const { reader, received } = readerOver(log);
     try {
       reader.seek(0, 2n);
-      for (let i = 0; i < 100 && received.length === 0; i += 1)
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      expect(received[0]).toEqual([2n, 3n]);
+      await until(() => received.length > 0);
+      expect(received[0]?.offsets).toEqual([2n, 3n]);
       reader.seek(0, 1n);
-      for (let i = 0; i < 100 && !fetchedFrom.includes(1n); i += 1)
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      expect(fetchedFrom).toContain(1n);
+      await until(() => log.fetchedFrom.includes(1n));
+      expect(log.fetchedFrom).toContain(1n);
     } finally {
       await reader.close();
     }
