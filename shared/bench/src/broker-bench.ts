@@ -10,6 +10,8 @@ export interface BrokerBenchOptions {
   rate: number;
   seconds: number;
   warmupSeconds: number;
+  /** raw @platformatic/kafka and broker measured back to back this many times, alternating */
+  rounds: number;
 }
 
 export interface VariantResult {
@@ -52,22 +54,35 @@ async function measure(roundTrip: RoundTrip, options: BrokerBenchOptions): Promi
   }
 }
 
-export interface BrokerBenchResult {
-  kafkajs: VariantResult;
+/** One raw @platformatic/kafka measurement and the broker's right after it. */
+export interface BrokerRound {
   platformatic: VariantResult;
   broker: VariantResult;
+}
+
+export interface BrokerBenchResult {
+  kafkajs: VariantResult;
+  rounds: BrokerRound[];
   http: VariantResult;
 }
 
-/** Raw request/reply on each Kafka client, then the broker path, in one run on one Kafka. */
+/**
+ * Raw request/reply on each Kafka client and the broker path, in one run on one Kafka. The broker
+ * is compared with raw Kafka in alternating rounds: on a shared machine the noise drifts over a
+ * run, and a pair measured back to back sees the same noise.
+ */
 export async function runBrokerBench(options: BrokerBenchOptions): Promise<BrokerBenchResult> {
   const run = uniqueName('bench');
   const kafkajs = await measure(kafkajsRoundTrip(options.brokers, `${run}-kafkajs`), options);
-  const platformatic = await measure(
-    await platformaticRoundTrip(options.brokers, `${run}-platformatic`),
-    options,
-  );
-  const broker = await measure(brokerRoundTrip(options.brokers, run), options);
+  const rounds: BrokerRound[] = [];
+  for (let round = 1; round <= options.rounds; round += 1) {
+    const platformatic = await measure(
+      await platformaticRoundTrip(options.brokers, `${run}-platformatic-${round}`),
+      options,
+    );
+    const broker = await measure(brokerRoundTrip(options.brokers, `${run}-${round}`), options);
+    rounds.push({ platformatic, broker });
+  }
   const http = await measure(httpRoundTrip(), options);
-  return { kafkajs, platformatic, broker, http };
+  return { kafkajs, rounds, http };
 }

@@ -9,7 +9,8 @@ import {
   resolveTestServers,
   type TestServers,
 } from '@eventline/testing';
-import { ms, type LatencySummary } from './latency';
+import { median, ms, type LatencySummary } from './latency';
+import { meanByName } from './cpu-accounting';
 import { runBrokerBench } from './broker-bench';
 import { runSagaBench } from './saga-bench';
 import { eventStoreBenchReport, runEventStoreBench } from './eventstore-bench';
@@ -54,44 +55,77 @@ program
   .option('--rate <n>', 'events offered per second', '1000')
   .option('--seconds <n>', 'measured seconds per variant', '10')
   .option('--warmup <n>', 'warm-up seconds per variant', '3')
-  .action((opts: { rate: string; seconds: string; warmup: string }) =>
+  .option('--rounds <n>', 'alternating rounds of raw @platformatic/kafka and the broker', '3')
+  .action((opts: { rate: string; seconds: string; warmup: string; rounds: string }) =>
     onTestServers(async (servers) => {
       const result = await runBrokerBench({
         brokers: servers.kafkaBrokers.split(','),
         rate: Number(opts.rate),
         seconds: Number(opts.seconds),
         warmupSeconds: Number(opts.warmup),
+        rounds: Number(opts.rounds),
       });
-      const { kafkajs, platformatic, broker, http } = result;
-      const overhead = (key: 'p50' | 'p99') => broker.latency[key] - platformatic.latency[key];
-      const cpuRows = (variant: string, cpu: Array<[string, number]>) => [
-        ...cpu
-          .filter(([, us]) => us >= 0.5)
-          .map(([name, us]) => `| ${variant} | ${name} | ${us.toFixed(0)} µs |`),
-        `| ${variant} | **total** | **${cpu.reduce((sum, [, us]) => sum + us, 0).toFixed(0)} µs** |`,
-      ];
+      const { kafkajs, rounds, http } = result;
+      const overheads = rounds.map(({ platformatic, broker }) => ({
+        p50: broker.latency.p50 - platformatic.latency.p50,
+        p99: broker.latency.p99 - platformatic.latency.p99,
+      }));
+      const cpuRows = (variant: string, cpus: Array<Array<[string, number]>>) => {
+        const cpu = meanByName(cpus);
+        return [
+          ...cpu
+            .filter(([, us]) => us >= 0.5)
+            .map(([name, us]) => `| ${variant} | ${name} | ${us.toFixed(0)} µs |`),
+          `| ${variant} | **total** | **${cpu.reduce((sum, [, us]) => sum + us, 0).toFixed(0)} µs** |`,
+        ];
+      };
       report('broker', [
         `### Broker round trip at ${opts.rate} events/s offered (${machine()})`,
         '',
         'Each variant: a request produced, consumed by a handler that produces a reply, the reply consumed.',
         'Broker: ingress → Kafka → trigger → HTTP handler (replies) → Kafka → trigger → HTTP receiver.',
+        `Raw @platformatic/kafka and the broker alternate, ${rounds.length} rounds, each pair back to back.`,
         '',
         '| variant | events | p50 | p99 | max | events/s | p50 vs kafkajs | p99 vs kafkajs |',
         '|---|---|---|---|---|---|---|---|',
         row('raw Kafka, kafkajs (baseline)', kafkajs.latency),
-        row('raw Kafka, @platformatic/kafka', platformatic.latency, kafkajs.latency),
-        row('Eventline broker (on @platformatic/kafka)', broker.latency, kafkajs.latency),
-        row('Eventline broker vs raw @platformatic/kafka', broker.latency, platformatic.latency),
+        ...rounds.flatMap(({ platformatic, broker }, index) => [
+          row(
+            `raw Kafka, @platformatic/kafka, round ${index + 1}`,
+            platformatic.latency,
+            kafkajs.latency,
+          ),
+          row(
+            `Eventline broker (on @platformatic/kafka), round ${index + 1}`,
+            broker.latency,
+            kafkajs.latency,
+          ),
+        ]),
         '',
-        `Broker overhead over raw Kafka on the same client (@platformatic/kafka): p50 ${ms(overhead('p50'))}, p99 ${ms(overhead('p99'))}.`,
+        'Broker overhead over raw Kafka on the same client (@platformatic/kafka), the pair of each round:',
+        '',
+        '| round | p50 overhead | p99 overhead | p50 broker/raw | p99 broker/raw |',
+        '|---|---|---|---|---|',
+        ...rounds.map(
+          ({ platformatic, broker }, index) =>
+            `| ${index + 1} | ${ms(overheads[index]?.p50 ?? Number.NaN)} | ${ms(overheads[index]?.p99 ?? Number.NaN)} | ${(broker.latency.p50 / platformatic.latency.p50).toFixed(2)}× | ${(broker.latency.p99 / platformatic.latency.p99).toFixed(2)}× |`,
+        ),
+        `| **median** | **${ms(median(overheads.map((o) => o.p50)))}** | **${ms(median(overheads.map((o) => o.p99)))}** | | |`,
+        '',
         `One HTTP exchange with the replying handler in its own process (no Kafka; the broker path crosses as many more process boundaries as two of these): p50 ${ms(http.latency.p50)}, p99 ${ms(http.latency.p99)}.`,
         '',
-        'CPU per round trip (two events) over the measured window, by process (Kafka: the local server):',
+        'CPU per round trip (two events) over the measured windows, mean of the rounds, by process (Kafka: the local server):',
         '',
         '| variant | process | CPU per round trip |',
         '|---|---|---|',
-        ...cpuRows('raw @platformatic/kafka', platformatic.cpuUsPerRoundTrip),
-        ...cpuRows('Eventline broker', broker.cpuUsPerRoundTrip),
+        ...cpuRows(
+          'raw @platformatic/kafka',
+          rounds.map((r) => r.platformatic.cpuUsPerRoundTrip),
+        ),
+        ...cpuRows(
+          'Eventline broker',
+          rounds.map((r) => r.broker.cpuUsPerRoundTrip),
+        ),
       ]);
     }),
   );

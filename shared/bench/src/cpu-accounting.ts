@@ -68,3 +68,13 @@ export function cpuUsedBetween(before: CpuSnapshot, after: CpuSnapshot): Array<[
     .map(([name, seconds]): [string, number] => [name, seconds - (before.get(name) ?? 0)])
     .sort((a, b) => b[1] - a[1]);
 }
+
+/** The mean of several measurements per component, largest first; a missing one counts as 0. */
+export function meanByName(measurements: Array<Array<[string, number]>>): Array<[string, number]> {
+  const sums = new Map<string, number>();
+  for (const measurement of measurements)
+    for (const [name, value] of measurement) sums.set(name, (sums.get(name) ?? 0) + value);
+  return [...sums]
+    .map(([name, sum]): [string, number] => [name, sum / Math.max(measurements.length, 1)])
+    .sort((a, b) => b[1] - a[1]);
+}
