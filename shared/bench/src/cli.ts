@@ -69,6 +69,8 @@ program
       const overheads = rounds.map(({ platformatic, broker }) => ({
         p50: broker.latency.p50 - platformatic.latency.p50,
         p99: broker.latency.p99 - platformatic.latency.p99,
+        p50Ratio: broker.latency.p50 / platformatic.latency.p50,
+        p99Ratio: broker.latency.p99 / platformatic.latency.p99,
       }));
       const cpuRows = (variant: string, cpus: Array<Array<[string, number]>>) => {
         const cpu = meanByName(cpus);
@@ -106,9 +108,9 @@ program
         '',
         '| round | p50 overhead | p99 overhead | p50 broker/raw | p99 broker/raw |',
         '|---|---|---|---|---|',
-        ...rounds.map(
-          ({ platformatic, broker }, index) =>
-            `| ${index + 1} | ${ms(overheads[index]?.p50 ?? Number.NaN)} | ${ms(overheads[index]?.p99 ?? Number.NaN)} | ${(broker.latency.p50 / platformatic.latency.p50).toFixed(2)}× | ${(broker.latency.p99 / platformatic.latency.p99).toFixed(2)}× |`,
+        ...overheads.map(
+          (overhead, index) =>
+            `| ${index + 1} | ${ms(overhead.p50)} | ${ms(overhead.p99)} | ${overhead.p50Ratio.toFixed(2)}× | ${overhead.p99Ratio.toFixed(2)}× |`,
         ),
         `| **median** | **${ms(median(overheads.map((o) => o.p50)))}** | **${ms(median(overheads.map((o) => o.p99)))}** | | |`,
         '',
