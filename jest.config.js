@@ -5,7 +5,7 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   transform: { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
-  transformIgnorePatterns: ['/node_modules/(?!(@platformatic/kafka)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(@platformatic/(kafka|dynamic-buffer|wasm-utils))/)'],
   moduleNameMapper: {
     '^@eventline/service-(.*)$': '<rootDir>/services/$1/src',
     '^@eventline/(.*)$': '<rootDir>/shared/$1/src',

@@ -3,8 +3,18 @@ import { TopicReader, type LogRecord, type TopicReaderOptions } from './kafka-to
 
 const TOPIC = 'knative-broker-test-default';
 
+interface StoredRecord {
+  headers: Array<[Buffer | null, Buffer | null]>;
+  value: Buffer | null;
+}
+
+const eventRecord = (offset: bigint): StoredRecord => ({
+  headers: [[Buffer.from('ce_id'), Buffer.from(`e-${offset}`)]],
+  value: Buffer.from('{}'),
+});
+
 /** A one-partition log whose records before `logStart` were deleted by retention. */
-function logWith(logStart: bigint, offsets: bigint[]) {
+function logWith(logStart: bigint, offsets: bigint[], recordAt = eventRecord) {
   const fetchedFrom: bigint[] = [];
   let served = false;
   const consumer = {
@@ -40,8 +50,7 @@ function logWith(logStart: bigint, offsets: bigint[]) {
                           lastOffsetDelta: Number((records.at(-1) as bigint) - first),
                           records: records.map((offset) => ({
                             offsetDelta: Number(offset - first),
-                            headers: [[Buffer.from('ce_id'), Buffer.from(`e-${offset}`)]],
-                            value: Buffer.from('{}'),
+                            ...recordAt(offset),
                           })),
                         },
                       ],
@@ -57,7 +66,7 @@ function logWith(logStart: bigint, offsets: bigint[]) {
 
 /** A reader over `log` recording what it hands on: the offsets of each read and where it began. */
 function readerOver(log: ReturnType<typeof logWith>) {
-  const received: Array<{ offsets: bigint[]; from: bigint }> = [];
+  const received: Array<{ offsets: bigint[]; from: bigint; records: LogRecord[] }> = [];
   const reader = new TopicReader({
     consumer: log.consumer,
     topic: TOPIC,
@@ -65,7 +74,7 @@ function readerOver(log: ReturnType<typeof logWith>) {
     maxWaitTime: 10,
     log: createLogger('reader-test', 'silent'),
     receive: (records: LogRecord[], from) =>
-      received.push({ offsets: records.map((r) => r.offset), from }),
+      received.push({ offsets: records.map((r) => r.offset), from, records }),
     wantsRecords: () => true,
   });
   return { reader, received };
@@ -84,7 +93,7 @@ describe('TopicReader', () => {
       reader.seek(0, 2n);
       await until(() => received.length > 0);
       expect(log.fetchedFrom.slice(0, 2)).toEqual([2n, 5n]);
-      expect(received[0]).toEqual({ offsets: [5n, 6n], from: 0n });
+      expect(received[0]).toMatchObject({ offsets: [5n, 6n], from: 0n });
     } finally {
       await reader.close();
     }
@@ -100,6 +109,30 @@ describe('TopicReader', () => {
       reader.seek(0, 1n);
       await until(() => log.fetchedFrom.includes(1n));
       expect(log.fetchedFrom).toContain(1n);
+    } finally {
+      await reader.close();
+    }
+  });
+
+  it('given a record written outside the broker with no value and a header without value, when read, then it is handed on with empty data and an empty header', async () => {
+    const log = logWith(0n, [0n], () => ({
+      headers: [
+        [Buffer.from('ce_id'), Buffer.from('e-0')],
+        [Buffer.from('ce_note'), null],
+        [null, Buffer.from('orphan')],
+      ],
+      value: null,
+    }));
+    const { reader, received } = readerOver(log);
+    try {
+      reader.seek(0, 0n);
+      await until(() => received.length > 0);
+      const [record] = received[0]?.records ?? [];
+      expect(record?.value).toEqual(Buffer.alloc(0));
+      expect([...(record?.headers ?? [])]).toEqual([
+        ['ce_id', 'e-0'],
+        ['ce_note', ''],
+      ]);
     } finally {
       await reader.close();
     }

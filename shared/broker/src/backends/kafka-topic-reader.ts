@@ -28,6 +28,7 @@ export interface TopicReaderOptions {
   wantsRecords: () => boolean;
 }
 
+const EMPTY = Buffer.alloc(0);
 const RETRY_DELAY_MS = 200;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -168,8 +169,11 @@ export class TopicReader {
         // a fetch returns whole batches: the start of the first may precede the offset asked for
         if (offset < fetchedFrom) continue;
         const headers = new Map<string, string>();
-        for (const [name, value] of record.headers) headers.set(name.toString(), value.toString());
-        records.push({ partition, offset, headers, value: record.value });
+        for (const [name, value] of record.headers) {
+          if (name !== null) headers.set(name.toString(), value?.toString() ?? '');
+        }
+        // a record without a value (a producer outside the broker may write one) is an event without data
+        records.push({ partition, offset, headers, value: record.value ?? EMPTY });
       }
       this.positions[partition] = batch.firstOffset + BigInt(batch.lastOffsetDelta) + 1n;
     }

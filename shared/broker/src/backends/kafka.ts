@@ -135,10 +135,8 @@ export class KafkaEventLog implements EventLog {
           ...kafka.stringSerializers,
           value: (body?: Buffer) => body, // the event's data, forwarded as it came
         },
-        acks: -1,
-        // Measured: this client's idempotent producer (1.22) drops concurrent sends to one
-        // partition; appends go out one request at a time anyway (sendPending), so acks=all.
-        idempotent: false,
+        // A produce retried after a lost acknowledgement is not written twice.
+        idempotent: true,
       });
     })();
     return this.ready;
