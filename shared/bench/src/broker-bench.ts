@@ -20,7 +20,13 @@ export interface VariantResult {
   cpuUsPerRoundTrip: Array<[string, number]>;
 }
 
-async function measure(roundTrip: RoundTrip, options: BrokerBenchOptions): Promise<VariantResult> {
+type LoadOptions = Pick<BrokerBenchOptions, 'rate' | 'seconds' | 'warmupSeconds'>;
+
+/** Offers a round trip its load after a warm-up; latency and CPU over the measured window. */
+export async function measureRoundTrip(
+  roundTrip: RoundTrip,
+  options: LoadOptions,
+): Promise<VariantResult> {
   let latencies: number[] = [];
   await roundTrip.start((sentAt) => latencies.push(performance.now() - sentAt));
   try {
@@ -73,16 +79,22 @@ export interface BrokerBenchResult {
  */
 export async function runBrokerBench(options: BrokerBenchOptions): Promise<BrokerBenchResult> {
   const run = uniqueName('bench');
-  const kafkajs = await measure(kafkajsRoundTrip(options.brokers, `${run}-kafkajs`), options);
+  const kafkajs = await measureRoundTrip(
+    kafkajsRoundTrip(options.brokers, `${run}-kafkajs`),
+    options,
+  );
   const rounds: BrokerRound[] = [];
   for (let round = 1; round <= options.rounds; round += 1) {
-    const platformatic = await measure(
+    const platformatic = await measureRoundTrip(
       await platformaticRoundTrip(options.brokers, `${run}-platformatic-${round}`),
       options,
     );
-    const broker = await measure(brokerRoundTrip(options.brokers, `${run}-${round}`), options);
+    const broker = await measureRoundTrip(
+      brokerRoundTrip(options.brokers, `${run}-${round}`),
+      options,
+    );
     rounds.push({ platformatic, broker });
   }
-  const http = await measure(httpRoundTrip(), options);
+  const http = await measureRoundTrip(httpRoundTrip(), options);
   return { kafkajs, rounds, http };
 }

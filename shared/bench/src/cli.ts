@@ -13,6 +13,7 @@ import { median, ms, type LatencySummary } from './latency';
 import { meanByName } from './cpu-accounting';
 import { runBrokerBench } from './broker-bench';
 import { runSagaBench } from './saga-bench';
+import { floorBenchReport, runFloorBench } from './floor-bench';
 import { eventStoreBenchReport, runEventStoreBench } from './eventstore-bench';
 
 const REPORTS = path.resolve(__dirname, '../../../reports/bench');
@@ -185,6 +186,42 @@ program
         `Events through the broker per order: ${result.eventsPerOrder.toFixed(1)}; broker and Kafka CPU per event: ${((1000 * routingCpu) / result.eventsPerOrder).toFixed(0)} µs.`,
       ]);
     }),
+  );
+
+program
+  .command('floor')
+  .description(
+    "what an order costs at least in this architecture, from its parts measured alone at the target's rates",
+  )
+  .option('--target <n>', 'orders per second the floor is computed for', '1000')
+  .option('--events <n>', 'events an order moves through the broker', '7')
+  .option('--transactions <n>', 'handler transactions an order takes', '7')
+  .option('--seconds <n>', 'measured seconds per part', '10')
+  .option('--warmup <n>', 'warm-up seconds per part', '3')
+  .option('--clients <n>', 'concurrent transactions in the Postgres part', '16')
+  .action(
+    (opts: {
+      target: string;
+      events: string;
+      transactions: string;
+      seconds: string;
+      warmup: string;
+      clients: string;
+    }) =>
+      onTestServers(async (servers) => {
+        const options = {
+          brokers: servers.kafkaBrokers.split(','),
+          databaseUrl: servers.databaseUrl,
+          targetOrders: Number(opts.target),
+          eventsPerOrder: Number(opts.events),
+          transactionsPerOrder: Number(opts.transactions),
+          seconds: Number(opts.seconds),
+          warmupSeconds: Number(opts.warmup),
+          clients: Number(opts.clients),
+        };
+        const result = await runFloorBench(options);
+        report(`floor-${opts.target}`, floorBenchReport(options, result, machine()));
+      }),
   );
 
 program

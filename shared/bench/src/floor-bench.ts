@@ -1,0 +1,167 @@
+import os from 'node:os';
+import { createPool, inTransaction } from '@eventline/store';
+import { createTestDatabase, uniqueName } from '@eventline/testing';
+import { measureRoundTrip, type VariantResult } from './broker-bench';
+import { cpuSnapshot, cpuUsedBetween } from './cpu-accounting';
+import { ms } from './latency';
+import { brokerRoundTrip } from './round-trip/broker';
+
+export interface FloorBenchOptions {
+  brokers: string[];
+  databaseUrl: string;
+  /** orders per second the floor is computed for */
+  targetOrders: number;
+  /** events an order moves through the broker (the saga bench counts 7) */
+  eventsPerOrder: number;
+  /** handler transactions an order takes, at least one per event */
+  transactionsPerOrder: number;
+  seconds: number;
+  warmupSeconds: number;
+  /** concurrent transactions in the Postgres part */
+  clients: number;
+}
+
+export interface TransactionsResult {
+  perSecond: number;
+  /** CPU microseconds per transaction by process: Postgres and the client (this process) */
+  cpuUsPerTransaction: Array<[string, number]>;
+}
+
+export interface FloorBenchResult {
+  /** the broker round trip (two events) at the event rate the target needs */
+  messaging: VariantResult & { offeredEventsPerSecond: number };
+  transactions: TransactionsResult;
+}
+
+const SCHEMA = `
+  CREATE TABLE processed (consumer text, source text, id text, PRIMARY KEY (consumer, source, id));
+  CREATE TABLE stock (sku text PRIMARY KEY, available bigint NOT NULL);
+  CREATE TABLE outbox (position bigserial PRIMARY KEY, event jsonb NOT NULL);
+  INSERT INTO stock SELECT 'sku-' || n, 1000000000 FROM generate_series(1, 1000) AS n;`;
+
+const EVENT = JSON.stringify({
+  specversion: '1.0',
+  type: 'bench.next',
+  source: '/bench/floor',
+  id: 'next',
+  data: { orderId: 'order' },
+});
+
+/**
+ * The smallest transaction a handler commits: claim the event, change one row, write one outbox
+ * row. Each runs on its own pooled connection with prepared statements, at full concurrency.
+ */
+async function measureTransactions(options: FloorBenchOptions): Promise<TransactionsResult> {
+  const database = await createTestDatabase(options.databaseUrl, 'bench_floor');
+  const pool = createPool(database.url, { max: options.clients, name: 'bench-floor' });
+  try {
+    await pool.query(SCHEMA);
+    let count = 0;
+    const run = async (until: number) => {
+      while (performance.now() < until) {
+        const id = `${count}-${Math.random()}`;
+        await inTransaction(pool, async (tx) => {
+          await tx.query(
+            'INSERT INTO processed (consumer, source, id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
+            ['floor', '/bench', id],
+          );
+          await tx.query('UPDATE stock SET available = available - 1 WHERE sku = $1', [
+            `sku-${1 + Math.floor(Math.random() * 1000)}`,
+          ]);
+          await tx.query('INSERT INTO outbox (event) VALUES ($1)', [EVENT]);
+        });
+        count += 1;
+      }
+    };
+    const runAll = (seconds: number) =>
+      Promise.all(
+        Array.from({ length: options.clients }, () => run(performance.now() + seconds * 1000)),
+      );
+    await runAll(options.warmupSeconds);
+    count = 0;
+    const processes: Array<[string, number | undefined]> = [['client (pg)', process.pid]];
+    const before = cpuSnapshot(processes);
+    const started = performance.now();
+    await runAll(options.seconds);
+    const elapsedMs = performance.now() - started;
+    const cpu = cpuUsedBetween(before, cpuSnapshot(processes)).filter(
+      ([name]) => name === 'Postgres' || name === 'client (pg)',
+    );
+    return {
+      perSecond: (count * 1000) / elapsedMs,
+      cpuUsPerTransaction: cpu.map(([name, seconds]) => [name, (seconds * 1e6) / count]),
+    };
+  } finally {
+    await pool.end();
+    await database.drop();
+  }
+}
+
+/**
+ * What an order costs at least in this architecture, from its parts measured alone on this
+ * machine: moving its events through the broker on Kafka at the event rate the target needs,
+ * and its handlers' transactions at full concurrency. No handler logic, no event store, no
+ * cache: a floor, to hold against the cores the machine has.
+ */
+export async function runFloorBench(options: FloorBenchOptions): Promise<FloorBenchResult> {
+  const eventsPerSecond = options.targetOrders * options.eventsPerOrder;
+  // A round trip is two events: the request and the handler's reply.
+  const messaging = await measureRoundTrip(brokerRoundTrip(options.brokers, uniqueName('floor')), {
+    rate: Math.round(eventsPerSecond / 2),
+    seconds: options.seconds,
+    warmupSeconds: options.warmupSeconds,
+  });
+  const transactions = await measureTransactions(options);
+  return { messaging: { ...messaging, offeredEventsPerSecond: eventsPerSecond }, transactions };
+}
+
+const total = (cpu: Array<[string, number]>) => cpu.reduce((sum, [, us]) => sum + us, 0);
+const byProcess = (cpu: Array<[string, number]>, divisor = 1) =>
+  cpu
+    .filter(([, us]) => us / divisor >= 0.5)
+    .map(([name, us]) => `${name} ${(us / divisor).toFixed(0)}`)
+    .join(', ');
+
+/** The floor as a table: each part's CPU per order and the cores it takes at the target. */
+export function floorBenchReport(
+  options: FloorBenchOptions,
+  { messaging, transactions }: FloorBenchResult,
+  machine: string,
+): string[] {
+  const { targetOrders: target, eventsPerOrder: events, transactionsPerOrder: txs } = options;
+  // A round trip carries two events.
+  const usPerEvent = total(messaging.cpuUsPerRoundTrip) / 2;
+  const usPerTransaction = total(transactions.cpuUsPerTransaction);
+  const parts = [
+    {
+      part: `${events} events through the broker on Kafka`,
+      measured: `${messaging.latency.throughput.toFixed(0)} round trips/s of ${(messaging.offeredEventsPerSecond / 2).toFixed(0)} offered, p50 ${ms(messaging.latency.p50)}, p99 ${ms(messaging.latency.p99)}; ${usPerEvent.toFixed(0)} µs per event (${byProcess(messaging.cpuUsPerRoundTrip, 2)})`,
+      msPerOrder: (events * usPerEvent) / 1000,
+    },
+    {
+      part: `${txs} handler transactions`,
+      measured: `${transactions.perSecond.toFixed(0)} transactions/s with ${options.clients} clients; ${usPerTransaction.toFixed(0)} µs per transaction (${byProcess(transactions.cpuUsPerTransaction)})`,
+      msPerOrder: (txs * usPerTransaction) / 1000,
+    },
+  ];
+  const floorMs = parts.reduce((sum, { msPerOrder }) => sum + msPerOrder, 0);
+  const cores = os.cpus().length;
+  const coresAt = (msPerOrder: number) => ((target * msPerOrder) / 1000).toFixed(2);
+  return [
+    `### The floor of ${target} orders/s (${machine})`,
+    '',
+    `An order taken as ${events} events through the broker and ${txs} handler transactions, each part measured`,
+    'alone: the messaging at the event rate the target needs, the transactions at full concurrency. No handler',
+    'logic, event store, read model or cache: what the architecture costs before any of it.',
+    '',
+    '| part | measured | CPU per order | cores at the target |',
+    '|---|---|---|---|',
+    ...parts.map(
+      ({ part, measured, msPerOrder }) =>
+        `| ${part} | ${measured} | ${ms(msPerOrder)} | ${coresAt(msPerOrder)} |`,
+    ),
+    `| **floor** | | **${ms(floorMs)}** | **${coresAt(floorMs)} of ${cores}** |`,
+    '',
+    `At ${target} orders/s this machine has ${ms((cores * 1000) / target)} of CPU per order; the floor alone ${floorMs * target > cores * 1000 ? 'exceeds' : 'fits in'} it.`,
+  ];
+}
