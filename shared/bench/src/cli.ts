@@ -57,80 +57,91 @@ program
   .option('--seconds <n>', 'measured seconds per variant', '10')
   .option('--warmup <n>', 'warm-up seconds per variant', '3')
   .option('--rounds <n>', 'alternating rounds of raw @platformatic/kafka and the broker', '3')
-  .action((opts: { rate: string; seconds: string; warmup: string; rounds: string }) =>
-    onTestServers(async (servers) => {
-      const result = await runBrokerBench({
-        brokers: servers.kafkaBrokers.split(','),
-        rate: Number(opts.rate),
-        seconds: Number(opts.seconds),
-        warmupSeconds: Number(opts.warmup),
-        rounds: Number(opts.rounds),
-      });
-      const { kafkajs, rounds, http } = result;
-      const overheads = rounds.map(({ platformatic, broker }) => ({
-        p50: broker.latency.p50 - platformatic.latency.p50,
-        p99: broker.latency.p99 - platformatic.latency.p99,
-        p50Ratio: broker.latency.p50 / platformatic.latency.p50,
-        p99Ratio: broker.latency.p99 / platformatic.latency.p99,
-      }));
-      const cpuRows = (variant: string, cpus: Array<Array<[string, number]>>) => {
-        const cpu = meanByName(cpus);
-        return [
-          ...cpu
-            .filter(([, us]) => us >= 0.5)
-            .map(([name, us]) => `| ${variant} | ${name} | ${us.toFixed(0)} µs |`),
-          `| ${variant} | **total** | **${cpu.reduce((sum, [, us]) => sum + us, 0).toFixed(0)} µs** |`,
-        ];
-      };
-      report('broker', [
-        `### Broker round trip at ${opts.rate} events/s offered (${machine()})`,
-        '',
-        'Each variant: a request produced, consumed by a handler that produces a reply, the reply consumed.',
-        'Broker: ingress → Kafka → trigger → HTTP handler (replies) → Kafka → trigger → HTTP receiver.',
-        `Raw @platformatic/kafka and the broker alternate, ${rounds.length} rounds, each pair back to back.`,
-        '',
-        '| variant | events | p50 | p99 | max | events/s | p50 vs kafkajs | p99 vs kafkajs |',
-        '|---|---|---|---|---|---|---|---|',
-        row('raw Kafka, kafkajs (baseline)', kafkajs.latency),
-        ...rounds.flatMap(({ platformatic, broker }, index) => [
-          row(
-            `raw Kafka, @platformatic/kafka, round ${index + 1}`,
-            platformatic.latency,
-            kafkajs.latency,
+  .option(
+    '--priority <nice>',
+    "nice value for each variant's own processes (handler, broker), as pods with their own CPU share",
+  )
+  .action(
+    (opts: { rate: string; seconds: string; warmup: string; rounds: string; priority?: string }) =>
+      onTestServers(async (servers) => {
+        const result = await runBrokerBench({
+          brokers: servers.kafkaBrokers.split(','),
+          rate: Number(opts.rate),
+          seconds: Number(opts.seconds),
+          warmupSeconds: Number(opts.warmup),
+          rounds: Number(opts.rounds),
+          priority: opts.priority === undefined ? undefined : Number(opts.priority),
+        });
+        const { kafkajs, rounds, http } = result;
+        const overheads = rounds.map(({ platformatic, broker }) => ({
+          p50: broker.latency.p50 - platformatic.latency.p50,
+          p99: broker.latency.p99 - platformatic.latency.p99,
+          p50Ratio: broker.latency.p50 / platformatic.latency.p50,
+          p99Ratio: broker.latency.p99 / platformatic.latency.p99,
+        }));
+        const cpuRows = (variant: string, cpus: Array<Array<[string, number]>>) => {
+          const cpu = meanByName(cpus);
+          return [
+            ...cpu
+              .filter(([, us]) => us >= 0.5)
+              .map(([name, us]) => `| ${variant} | ${name} | ${us.toFixed(0)} µs |`),
+            `| ${variant} | **total** | **${cpu.reduce((sum, [, us]) => sum + us, 0).toFixed(0)} µs** |`,
+          ];
+        };
+        report('broker', [
+          `### Broker round trip at ${opts.rate} events/s offered (${machine()})`,
+          '',
+          'Each variant: a request produced, consumed by a handler that produces a reply, the reply consumed.',
+          'Broker: ingress → Kafka → trigger → HTTP handler (replies) → Kafka → trigger → HTTP receiver.',
+          `Raw @platformatic/kafka and the broker alternate, ${rounds.length} rounds, each pair back to back.`,
+          ...(opts.priority === undefined
+            ? []
+            : [
+                `Each variant's own processes (handler, broker) ran at nice ${opts.priority}; the load generator and Kafka at their own.`,
+              ]),
+          '',
+          '| variant | events | p50 | p99 | max | events/s | p50 vs kafkajs | p99 vs kafkajs |',
+          '|---|---|---|---|---|---|---|---|',
+          row('raw Kafka, kafkajs (baseline)', kafkajs.latency),
+          ...rounds.flatMap(({ platformatic, broker }, index) => [
+            row(
+              `raw Kafka, @platformatic/kafka, round ${index + 1}`,
+              platformatic.latency,
+              kafkajs.latency,
+            ),
+            row(
+              `Eventline broker (on @platformatic/kafka), round ${index + 1}`,
+              broker.latency,
+              kafkajs.latency,
+            ),
+          ]),
+          '',
+          'Broker overhead over raw Kafka on the same client (@platformatic/kafka), the pair of each round:',
+          '',
+          '| round | p50 overhead | p99 overhead | p50 broker/raw | p99 broker/raw |',
+          '|---|---|---|---|---|',
+          ...overheads.map(
+            (overhead, index) =>
+              `| ${index + 1} | ${ms(overhead.p50)} | ${ms(overhead.p99)} | ${overhead.p50Ratio.toFixed(2)}× | ${overhead.p99Ratio.toFixed(2)}× |`,
           ),
-          row(
-            `Eventline broker (on @platformatic/kafka), round ${index + 1}`,
-            broker.latency,
-            kafkajs.latency,
+          `| **median** | **${ms(median(overheads.map((o) => o.p50)))}** | **${ms(median(overheads.map((o) => o.p99)))}** | | |`,
+          '',
+          `One HTTP exchange with the replying handler in its own process (no Kafka; the broker path crosses as many more process boundaries as two of these): p50 ${ms(http.latency.p50)}, p99 ${ms(http.latency.p99)}.`,
+          '',
+          'CPU per round trip (two events) over the measured windows, mean of the rounds, by process (Kafka: the local server):',
+          '',
+          '| variant | process | CPU per round trip |',
+          '|---|---|---|',
+          ...cpuRows(
+            'raw @platformatic/kafka',
+            rounds.map((r) => r.platformatic.cpuUsPerRoundTrip),
           ),
-        ]),
-        '',
-        'Broker overhead over raw Kafka on the same client (@platformatic/kafka), the pair of each round:',
-        '',
-        '| round | p50 overhead | p99 overhead | p50 broker/raw | p99 broker/raw |',
-        '|---|---|---|---|---|',
-        ...overheads.map(
-          (overhead, index) =>
-            `| ${index + 1} | ${ms(overhead.p50)} | ${ms(overhead.p99)} | ${overhead.p50Ratio.toFixed(2)}× | ${overhead.p99Ratio.toFixed(2)}× |`,
-        ),
-        `| **median** | **${ms(median(overheads.map((o) => o.p50)))}** | **${ms(median(overheads.map((o) => o.p99)))}** | | |`,
-        '',
-        `One HTTP exchange with the replying handler in its own process (no Kafka; the broker path crosses as many more process boundaries as two of these): p50 ${ms(http.latency.p50)}, p99 ${ms(http.latency.p99)}.`,
-        '',
-        'CPU per round trip (two events) over the measured windows, mean of the rounds, by process (Kafka: the local server):',
-        '',
-        '| variant | process | CPU per round trip |',
-        '|---|---|---|',
-        ...cpuRows(
-          'raw @platformatic/kafka',
-          rounds.map((r) => r.platformatic.cpuUsPerRoundTrip),
-        ),
-        ...cpuRows(
-          'Eventline broker',
-          rounds.map((r) => r.broker.cpuUsPerRoundTrip),
-        ),
-      ]);
-    }),
+          ...cpuRows(
+            'Eventline broker',
+            rounds.map((r) => r.broker.cpuUsPerRoundTrip),
+          ),
+        ]);
+      }),
   );
 
 program
