@@ -2,6 +2,7 @@ import { getPostgreSQLEventStore } from '@event-driven-io/emmett-postgresql';
 import { EVENTSTORE_SCHEMA, EventStore, eventStoreMigrations } from '@eventline/eventstore';
 import { createPool, migrate, type Pool } from '@eventline/store';
 import { createTestDatabase } from '@eventline/testing';
+import { closedLoop } from './closed-loop';
 
 export interface EventStoreBenchOptions {
   /** A Postgres server URL; the bench creates and drops a database of its own on it. */
@@ -95,36 +96,6 @@ function benchEvents(count: number, seq: number): BenchEvent[] {
     },
     metadata: { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' },
   }));
-}
-
-/**
- * Runs `work` in `workers` closed loops for a warm-up, then counts what completes in the
- * measured window. Each worker's `work(w)` resolves to the number of events it handled.
- */
-async function closedLoop(
-  workers: number,
-  warmupMs: number,
-  measureMs: number,
-  work: (worker: number) => Promise<number>,
-): Promise<Throughput> {
-  const started = performance.now();
-  const measureFrom = started + warmupMs;
-  const until = measureFrom + measureMs;
-  let operations = 0;
-  let events = 0;
-  await Promise.all(
-    Array.from({ length: workers }, async (_, w) => {
-      while (performance.now() < until) {
-        const handled = await work(w);
-        const at = performance.now();
-        if (at >= measureFrom && at < until) {
-          operations++;
-          events += handled;
-        }
-      }
-    }),
-  );
-  return { operations, events, perSecond: 0 };
 }
 
 async function appendScenario(

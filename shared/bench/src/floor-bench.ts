@@ -2,6 +2,7 @@ import os from 'node:os';
 import { createPool, inTransaction } from '@eventline/store';
 import { createTestDatabase, uniqueName } from '@eventline/testing';
 import { measureRoundTrip, type VariantResult } from './broker-bench';
+import { closedLoop } from './closed-loop';
 import { cpuSnapshot, cpuUsedBetween } from './cpu-accounting';
 import { ms } from './latency';
 import { brokerRoundTrip } from './round-trip/broker';
@@ -56,40 +57,36 @@ async function measureTransactions(options: FloorBenchOptions): Promise<Transact
   const pool = createPool(database.url, { max: options.clients, name: 'bench-floor' });
   try {
     await pool.query(SCHEMA);
-    let count = 0;
-    const run = async (until: number) => {
-      while (performance.now() < until) {
-        const id = `${count}-${Math.random()}`;
-        await inTransaction(pool, async (tx) => {
-          await tx.query(
-            'INSERT INTO processed (consumer, source, id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
-            ['floor', '/bench', id],
-          );
-          await tx.query('UPDATE stock SET available = available - 1 WHERE sku = $1', [
-            `sku-${1 + Math.floor(Math.random() * 1000)}`,
-          ]);
-          await tx.query('INSERT INTO outbox (event) VALUES ($1)', [EVENT]);
-        });
-        count += 1;
-      }
+    let claimed = 0;
+    const transaction = async () => {
+      claimed += 1;
+      await inTransaction(pool, async (tx) => {
+        await tx.query(
+          'INSERT INTO processed (consumer, source, id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
+          ['floor', '/bench', `event-${claimed}`],
+        );
+        await tx.query('UPDATE stock SET available = available - 1 WHERE sku = $1', [
+          `sku-${1 + Math.floor(Math.random() * 1000)}`,
+        ]);
+        await tx.query('INSERT INTO outbox (event) VALUES ($1)', [EVENT]);
+      });
+      return 1;
     };
-    const runAll = (seconds: number) =>
-      Promise.all(
-        Array.from({ length: options.clients }, () => run(performance.now() + seconds * 1000)),
-      );
-    await runAll(options.warmupSeconds);
-    count = 0;
+    await closedLoop(options.clients, 0, options.warmupSeconds * 1000, transaction);
     const processes: Array<[string, number | undefined]> = [['client (pg)', process.pid]];
     const before = cpuSnapshot(processes);
-    const started = performance.now();
-    await runAll(options.seconds);
-    const elapsedMs = performance.now() - started;
+    const { operations } = await closedLoop(
+      options.clients,
+      0,
+      options.seconds * 1000,
+      transaction,
+    );
     const cpu = cpuUsedBetween(before, cpuSnapshot(processes)).filter(
       ([name]) => name === 'Postgres' || name === 'client (pg)',
     );
     return {
-      perSecond: (count * 1000) / elapsedMs,
-      cpuUsPerTransaction: cpu.map(([name, seconds]) => [name, (seconds * 1e6) / count]),
+      perSecond: operations / options.seconds,
+      cpuUsPerTransaction: cpu.map(([name, seconds]) => [name, (seconds * 1e6) / operations]),
     };
   } finally {
     await pool.end();
