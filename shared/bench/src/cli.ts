@@ -10,7 +10,7 @@ import {
   type TestServers,
 } from '@eventline/testing';
 import { median, ms, type LatencySummary } from './latency';
-import { meanByName } from './cpu-accounting';
+import { meanByName, totalOf } from './cpu-accounting';
 import { runBrokerBench } from './broker-bench';
 import { runSagaBench } from './saga-bench';
 import { floorBenchReport, runFloorBench } from './floor-bench';
@@ -85,7 +85,7 @@ program
             ...cpu
               .filter(([, us]) => us >= 0.5)
               .map(([name, us]) => `| ${variant} | ${name} | ${us.toFixed(0)} µs |`),
-            `| ${variant} | **total** | **${cpu.reduce((sum, [, us]) => sum + us, 0).toFixed(0)} µs** |`,
+            `| ${variant} | **total** | **${totalOf(cpu).toFixed(0)} µs** |`,
           ];
         };
         report('broker', [
@@ -166,12 +166,12 @@ program
         skus: Number(opts.skus),
       });
       const s = result.placeToTerminal;
-      const cpuTotal = result.cpuMsPerOrder.reduce((sum, [, cpuMs]) => sum + cpuMs, 0);
+      const cpuTotal = totalOf(result.cpuMsPerOrder);
       // What the machine can spend per order at the target rate: all its cores for a second.
       const budget = (os.cpus().length * 1000) / Number(opts.target);
-      const routingCpu = result.cpuMsPerOrder
-        .filter(([name]) => name === 'Kafka' || name.startsWith('broker'))
-        .reduce((sum, [, cpuMs]) => sum + cpuMs, 0);
+      const routingCpu = totalOf(
+        result.cpuMsPerOrder.filter(([name]) => name === 'Kafka' || name.startsWith('broker')),
+      );
       report(`saga-${opts.rate}${opts.skus === '1' ? '' : `-${opts.skus}skus`}`, [
         `### Flash sale at ${opts.rate} orders/s offered for ${opts.seconds} s after ${opts.warmup} s of warm-up, ${opts.skus} sku(s) (${machine()})`,
         '',

@@ -78,3 +78,8 @@ export function meanByName(measurements: Array<Array<[string, number]>>): Array<
     .map(([name, sum]): [string, number] => [name, sum / Math.max(measurements.length, 1)])
     .sort((a, b) => b[1] - a[1]);
 }
+
+/** The sum over every component of a measurement. */
+export function totalOf(measurement: Array<[string, number]>): number {
+  return measurement.reduce((sum, [, value]) => sum + value, 0);
+}

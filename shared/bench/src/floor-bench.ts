@@ -3,7 +3,7 @@ import { createPool, inTransaction } from '@eventline/store';
 import { createTestDatabase, uniqueName } from '@eventline/testing';
 import { measureRoundTrip, type VariantResult } from './broker-bench';
 import { closedLoop } from './closed-loop';
-import { cpuSnapshot, cpuUsedBetween } from './cpu-accounting';
+import { cpuSnapshot, cpuUsedBetween, totalOf } from './cpu-accounting';
 import { ms } from './latency';
 import { brokerRoundTrip } from './round-trip/broker';
 
@@ -112,7 +112,6 @@ export async function runFloorBench(options: FloorBenchOptions): Promise<FloorBe
   return { messaging: { ...messaging, offeredEventsPerSecond: eventsPerSecond }, transactions };
 }
 
-const total = (cpu: Array<[string, number]>) => cpu.reduce((sum, [, us]) => sum + us, 0);
 const byProcess = (cpu: Array<[string, number]>, divisor = 1) =>
   cpu
     .filter(([, us]) => us / divisor >= 0.5)
@@ -127,8 +126,8 @@ export function floorBenchReport(
 ): string[] {
   const { targetOrders: target, eventsPerOrder: events, transactionsPerOrder: txs } = options;
   // A round trip carries two events.
-  const usPerEvent = total(messaging.cpuUsPerRoundTrip) / 2;
-  const usPerTransaction = total(transactions.cpuUsPerTransaction);
+  const usPerEvent = totalOf(messaging.cpuUsPerRoundTrip) / 2;
+  const usPerTransaction = totalOf(transactions.cpuUsPerTransaction);
   const parts = [
     {
       part: `${events} events through the broker on Kafka`,
