@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { createPool, inTransaction } from '@eventline/store';
 import { createTestDatabase, uniqueName } from '@eventline/testing';
@@ -57,13 +58,12 @@ async function measureTransactions(options: FloorBenchOptions): Promise<Transact
   const pool = createPool(database.url, { max: options.clients, name: 'bench-floor' });
   try {
     await pool.query(SCHEMA);
-    let claimed = 0;
     const transaction = async () => {
-      claimed += 1;
       await inTransaction(pool, async (tx) => {
         await tx.query(
           'INSERT INTO processed (consumer, source, id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
-          ['floor', '/bench', `event-${claimed}`],
+          // event ids are random, as producers' UUIDs are
+          ['floor', '/bench', randomUUID()],
         );
         await tx.query('UPDATE stock SET available = available - 1 WHERE sku = $1', [
           `sku-${1 + Math.floor(Math.random() * 1000)}`,
