@@ -1,6 +1,12 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { KafkaEventLog, LocalBroker, kafkaNames } from '@eventline/broker';
+import {
+  KafkaEventLog,
+  LocalBroker,
+  kafkaNames,
+  postMessage,
+  type HttpResponse,
+} from '@eventline/broker';
 import { createLogger } from '@eventline/telemetry';
 import {
   processesOf,
@@ -91,28 +97,22 @@ export async function brokerRole(config: BrokerRoleConfig): Promise<RunningRole>
   };
 }
 
-/** A CloudEvent POSTed in binary mode with a keep-alive agent, as a producer or dispatcher sends. */
-function postRequest(
-  url: string,
-  agent: http.Agent,
-  sentAt: number,
-  key: string,
-): http.ClientRequest {
-  const request = http.request(url, {
-    method: 'POST',
-    agent,
-    headers: {
-      'ce-specversion': '1.0',
-      'ce-id': `${key}-${sentAt}`,
-      'ce-source': '/bench',
-      'ce-type': 'bench.request',
-      'ce-sentat': String(sentAt),
-      'ce-partitionkey': key,
-      'content-type': 'application/json',
+const EMPTY_JSON = Buffer.from('{}');
+
+/** A CloudEvent POSTed in binary mode as Eventline sends one: its outbox relay, its dispatcher. */
+function postRequest(url: string, sentAt: number, key: string): Promise<HttpResponse> {
+  return postMessage(url, {
+    attributes: {
+      specversion: '1.0',
+      id: `${key}-${sentAt}`,
+      source: '/bench',
+      type: 'bench.request',
+      sentat: String(sentAt),
+      partitionkey: key,
+      datacontenttype: 'application/json',
     },
+    body: EMPTY_JSON,
   });
-  request.end('{}');
-  return request;
 }
 
 /**
@@ -122,7 +122,6 @@ function postRequest(
  * crosses four: the difference is as many hops as two of these exchanges.
  */
 export function httpRoundTrip(): RoundTrip {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
   let handler: SpawnedRole | undefined;
   let onReply: (sentAt: number) => void = () => undefined;
   return {
@@ -131,15 +130,10 @@ export function httpRoundTrip(): RoundTrip {
       handler = await spawnRole('http-handler', {});
     },
     send(sentAt, key) {
-      const request = postRequest(`${handler?.ready.url}/`, agent, sentAt, key);
-      request.on('response', (response) => {
-        response.resume();
-        response.on('end', () => onReply(sentAt));
-      });
+      void postRequest(`${handler?.ready.url}/`, sentAt, key).then(() => onReply(sentAt));
     },
     async stop() {
       await handler?.stop();
-      agent.destroy();
     },
     processes: () => processesOf(handler ? [handler] : []),
   };
@@ -151,7 +145,6 @@ export function httpRoundTrip(): RoundTrip {
  */
 export function brokerRoundTrip(brokers: string[], namespace: string): RoundTrip {
   const running: Array<{ stop(): Promise<void> }> = [];
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
   const spawned: SpawnedRole[] = [];
   let ingressUrl = '';
   return {
@@ -176,11 +169,10 @@ export function brokerRoundTrip(brokers: string[], namespace: string): RoundTrip
       ingressUrl = broker.ready.ingress as string;
     },
     send(sentAt, key) {
-      postRequest(ingressUrl, agent, sentAt, key).on('response', (response) => response.resume());
+      void postRequest(ingressUrl, sentAt, key);
     },
     async stop() {
       for (const role of running.splice(0)) await role.stop();
-      agent.destroy();
     },
     processes: () => processesOf(spawned),
   };
