@@ -1,3 +1,4 @@
+import { createHook } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { ConfigError, migrateService, startHandler, type RunningHandler } from '@eventline/kit';
 import { createPool, type Pool } from '@eventline/store';
@@ -279,8 +280,19 @@ describe('service kit handler against real Postgres', () => {
     }
   });
 
-  it('given a handler draining on shutdown, when a request is in flight, then it finishes and new ones are refused', async () => {
-    const draining = await startHandler(counterService, 'counter', { env: env() });
+  it('given a handler draining on shutdown, when a request is in flight, then it finishes, new ones are refused and the drain deadline is disarmed', async () => {
+    // Node lists no timers publicly: the deadline is recognised by its duration, and `_destroyed`
+    // tells whether it was cleared (a timer left armed holds the process open until it fires).
+    const drainMs = 54_321;
+    const deadlines: Array<{ _destroyed: boolean }> = [];
+    const hook = createHook({
+      init(_id, type, _trigger, resource: { _idleTimeout?: number; _destroyed: boolean }) {
+        if (type === 'Timeout' && resource._idleTimeout === drainMs) deadlines.push(resource);
+      },
+    }).enable();
+    const draining = await startHandler(counterService, 'counter', {
+      env: { ...env(), EVENTLINE_DRAIN_TIMEOUT_MS: String(drainMs) },
+    });
     const inFlight = fetch(`${draining.url}/`, {
       method: 'POST',
       headers: binaryHeaders('test.counter.increment'),
@@ -292,7 +304,10 @@ describe('service kit handler against real Postgres', () => {
     await expect(fetch(`${draining.url}/healthz`)).rejects.toThrow();
     expect((await inFlight).status).toBe(200);
     await closing;
+    hook.disable();
     expect(await total('drain')).toBe(1);
+    expect(deadlines).toHaveLength(1);
+    expect(deadlines[0]?._destroyed).toBe(true);
   });
 
   it('given bad configuration, when starting, then the error names the variable', async () => {

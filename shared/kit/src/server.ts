@@ -233,10 +233,15 @@ export async function startHandler(
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       if (inFlight > 0) {
+        let drainTimer: NodeJS.Timeout | undefined;
         await Promise.race([
           new Promise<void>((resolve) => idle.push(resolve)),
-          new Promise((resolve) => setTimeout(resolve, config.EVENTLINE_DRAIN_TIMEOUT_MS)),
+          new Promise((resolve) => {
+            drainTimer = setTimeout(resolve, config.EVENTLINE_DRAIN_TIMEOUT_MS);
+          }),
         ]);
+        // Drained before the deadline: its timer would otherwise hold the process open until then.
+        clearTimeout(drainTimer);
       }
       server.closeAllConnections();
       await closed;
