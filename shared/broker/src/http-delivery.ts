@@ -101,6 +101,7 @@ export function postMessage(
     );
   });
 }
+
 /** The CloudEvent a response carries as a reply, if any; throws when it carries an invalid one. */
 export function replyOf(response: HttpResponse): EventMessage | undefined {
   const contentType = response.headers['content-type'] ?? '';
