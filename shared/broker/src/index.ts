@@ -16,6 +16,7 @@ export {
   type EventMessage,
 } from './cloudevent-http';
 export { postMessage, replyOf, type HttpResponse } from './http-delivery';
+export { InFlightWork } from './in-flight-work';
 export { deliver, type DeliveryTarget, type DeliveryOutcome } from './dispatcher';
 export { matchesTrigger, matchesExpression, type TriggerFilter } from './filters';
 export { durationMs, backoffMs, isRetryable } from './retry-policy';

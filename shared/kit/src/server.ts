@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type ErrorRequestHandler } from 'express';
-import { InvalidEventError, messageOf, postMessage } from '@eventline/broker';
+import { InFlightWork, InvalidEventError, messageOf, postMessage } from '@eventline/broker';
 import { Cache, createRedis, type RedisClient } from '@eventline/cache';
 import {
   commitWithOutbox,
@@ -108,8 +108,7 @@ export async function startHandler(
   const source = `/eventline/${service.package}/${handler.name}`;
 
   let draining = false;
-  let inFlight = 0;
-  const idle: Array<() => void> = [];
+  const inFlight = new InFlightWork();
 
   const app = express();
   app.disable('x-powered-by');
@@ -134,11 +133,8 @@ export async function startHandler(
       res.status(503).set('connection', 'close').json({ error: 'shutting down' });
       return;
     }
-    inFlight += 1;
-    res.on('close', () => {
-      inFlight -= 1;
-      if (inFlight === 0) idle.splice(0).forEach((resolve) => resolve());
-    });
+    inFlight.begin();
+    res.on('close', () => inFlight.end());
     next();
   });
 
@@ -232,17 +228,7 @@ export async function startHandler(
       draining = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      if (inFlight > 0) {
-        let drainTimer: NodeJS.Timeout | undefined;
-        await Promise.race([
-          new Promise<void>((resolve) => idle.push(resolve)),
-          new Promise((resolve) => {
-            drainTimer = setTimeout(resolve, config.EVENTLINE_DRAIN_TIMEOUT_MS);
-          }),
-        ]);
-        // Drained before the deadline: its timer would otherwise hold the process open until then.
-        clearTimeout(drainTimer);
-      }
+      await inFlight.settled(config.EVENTLINE_DRAIN_TIMEOUT_MS);
       server.closeAllConnections();
       await closed;
       await background?.stop();

@@ -1,5 +1,6 @@
 import type { Logger } from '@eventline/telemetry';
 import type { LogRecord } from './kafka-topic-reader';
+import { InFlightWork } from '../in-flight-work';
 import { InFlightLimit, type ConsumeOptions } from './event-log';
 
 /** A record with the CloudEvent attributes its headers carry, decoded once for every group. */
@@ -62,9 +63,8 @@ export class GroupCursor {
   private readonly partitions: PartitionCursor[];
   private readonly limit: InFlightLimit;
   private readonly backlogLimit: number;
-  private inFlight = 0;
+  private readonly inFlight = new InFlightWork();
   private stopped = false;
-  private idle: Array<() => void> = [];
 
   constructor(private readonly options: GroupCursorOptions) {
     this.partitions = options.start.map((next) => ({
@@ -80,7 +80,7 @@ export class GroupCursor {
   }
 
   get hasRoom(): boolean {
-    return this.inFlight < this.backlogLimit;
+    return this.inFlight.size < this.backlogLimit;
   }
 
   /**
@@ -108,15 +108,14 @@ export class GroupCursor {
       done();
       return;
     }
-    this.inFlight += 1;
+    this.inFlight.begin();
     const deliver = () =>
       this.options
         .deliver(record)
         .catch((err: unknown) => this.options.log.error({ err }, 'event could not be dispatched'));
     const settle = () => {
       done();
-      this.inFlight -= 1;
-      if (this.inFlight === 0) this.idle.splice(0).forEach((resolve) => resolve());
+      this.inFlight.end();
       if (this.hasRoom && !this.stopped) {
         this.rewindBehindPartitions();
         this.options.resume();
@@ -140,13 +139,7 @@ export class GroupCursor {
    */
   async stop(waitMs: number): Promise<void> {
     this.stopped = true;
-    if (this.inFlight === 0) return;
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      new Promise<void>((resolve) => this.idle.push(resolve)),
-      new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs))),
-    ]);
-    clearTimeout(timer);
+    await this.inFlight.settled(waitMs);
   }
 
   /** Per partition, the offset to commit if it moved since last asked. */
