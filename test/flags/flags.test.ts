@@ -129,6 +129,20 @@ describe('feature flags through the broker on real Kafka, Postgres and Redis, ea
   });
 });
 
+interface DeadLetter {
+  letterId: number;
+  event: { id: string };
+  destination: string;
+  status: number | null;
+}
+
+async function pendingLetters(system: LocalSystem): Promise<DeadLetter[]> {
+  const body = (await (await fetch(`${system.edgeUrl}/dead-letters`)).json()) as {
+    letters: DeadLetter[];
+  };
+  return body.letters;
+}
+
 describe('dead letters: nothing is lost when a handler is down', () => {
   let database: TestDatabase;
   let system: LocalSystem;
@@ -199,5 +213,40 @@ describe('dead letters: nothing is lost when a handler is down', () => {
       return body.letters.find((l) => l.status === 400);
     }, 15_000);
     expect(letter.response).toContain('data.enabled must be boolean');
+  });
+
+  it('given an event that two triggers refuse, when published, then each refusal is a dead letter of its own, and replaying one leaves the other pending', async () => {
+    const id = uniqueName('refused-twice');
+    const response = await fetch(system.brokerUrl, {
+      method: 'POST',
+      headers: {
+        'ce-specversion': '1.0',
+        'ce-id': id,
+        'ce-source': '/tests',
+        'ce-type': 'dev.eventline.orders.placed',
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ orderId: 'o-1' }),
+    });
+    expect(response.status).toBe(202);
+    const lettersOf = async (count: number) => {
+      const letters = (await pendingLetters(system)).filter((l) => l.event.id === id);
+      return letters.length === count ? letters : undefined;
+    };
+
+    // notify-customer and revenue-analytics both subscribe to orders.placed; both answer 400
+    const [first, second] = await eventually(() => lettersOf(2), 15_000);
+    expect(new Set([first?.destination, second?.destination]).size).toBe(2);
+    expect([first?.status, second?.status]).toEqual([400, 400]);
+
+    await fetch(`${system.edgeUrl}/dead-letters/${first?.letterId}/replay`, { method: 'POST' });
+    const afterReplay = await eventually(async () => {
+      const letters = await lettersOf(2);
+      return letters?.some((l) => l.letterId > (second?.letterId ?? 0)) ? letters : undefined;
+    }, 15_000);
+    expect(afterReplay.map((l) => l.destination).sort()).toEqual(
+      [first?.destination, second?.destination].sort(),
+    );
+    expect(afterReplay.map((l) => l.letterId)).toContain(second?.letterId);
   });
 });

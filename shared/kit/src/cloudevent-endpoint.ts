@@ -40,7 +40,8 @@ function respond(res: Parameters<RequestHandler>[1], reply: StoredReply | null):
 }
 
 /**
- * The CloudEvent endpoint of a handler. Each event is claimed (consumer + source + id), handled,
+ * The CloudEvent endpoint of a handler. Each event is claimed (consumer + source + delivery id,
+ * the event's id unless the handler says otherwise), handled,
  * and its reply and emitted events stored, all in one transaction; a redelivery answers with the
  * stored reply. Errors surface as HandlerError kinds that the server maps to Knative's retry codes.
  */
@@ -77,7 +78,8 @@ export function cloudEventEndpoint(deps: EndpointDeps): RequestHandler {
     await inSpan(`${handler.name} ${event.type}`, parent, 'server', async () => {
       const afterCommit: Array<() => Promise<void>> = [];
       const handled = await inSelfCommittingTransaction(pool, async (tx) => {
-        const claim = await claimEvent<StoredReply>(tx, handler.name, event.source, event.id);
+        const deliveryId = handler.deliveryId?.(event) ?? event.id;
+        const claim = await claimEvent<StoredReply>(tx, handler.name, event.source, deliveryId);
         if (!claim.firstDelivery) {
           await tx.query('COMMIT');
           return { firstDelivery: false, reply: claim.reply, outbox: [] };
@@ -97,7 +99,7 @@ export function cloudEventEndpoint(deps: EndpointDeps): RequestHandler {
           toCloudEvent(e, emits, source, correlationId).toJSON(),
         );
         const reply = replyEvent ? (replyEvent.toJSON() as StoredReply) : null;
-        const stored = reply ? { source: event.source, id: event.id, value: reply } : undefined;
+        const stored = reply ? { source: event.source, id: deliveryId, value: reply } : undefined;
         const outbox = await commitWithOutbox(tx, handler.name, emitted, stored);
         return { firstDelivery: true, reply, outbox };
       });

@@ -53,6 +53,13 @@ export interface HandlerDefinition {
   accepts?: EventDefinition;
   emits: EventDefinition[];
   handle?: (data: unknown, ctx: HandlerContext) => Promise<HandlerResult | void>;
+  /**
+   * What the handler's deduplication takes as the same delivery, beside the event's source: the
+   * event's `id` by default (CloudEvents identify an event by source and id). A sink that one
+   * event reaches by several routes, as a dead letter from each trigger that gave up on it, adds
+   * what tells those deliveries apart.
+   */
+  deliveryId?: (event: Event) => string;
   /** HTTP routes of an edge service, mounted beside the CloudEvent endpoint */
   routes?: (router: Router, ctx: EdgeContext) => void;
   /**
@@ -72,6 +79,7 @@ export function defineHandler<E extends EventDefinition>(definition: {
   accepts: E;
   emits?: EventDefinition[];
   handle: (data: DataOf<E>, ctx: HandlerContext) => Promise<HandlerResult | void>;
+  deliveryId?: HandlerDefinition['deliveryId'];
   routes?: HandlerDefinition['routes'];
   background?: HandlerDefinition['background'];
 }): HandlerDefinition {

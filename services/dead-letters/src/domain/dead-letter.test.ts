@@ -1,4 +1,4 @@
-import { originalEvent, reasonOf } from './dead-letter';
+import { letterDeliveryId, originalEvent, reasonOf } from './dead-letter';
 
 describe('dead letters', () => {
   const letter = {
@@ -26,6 +26,12 @@ describe('dead letters', () => {
       source: '/s',
       type: 't',
     });
+  });
+
+  it('given one event dead-lettered by two subscribers, when identified, then the two letters differ and a redelivery of either does not', () => {
+    const other = { ...letter, knativeerrordest: 'http://analytics/' };
+    expect(letterDeliveryId(letter)).not.toBe(letterDeliveryId(other));
+    expect(letterDeliveryId({ ...letter, knativeerrorcode: '500' })).toBe(letterDeliveryId(letter));
   });
 
   it('given an event without error extensions, when read, then every reason field is null', () => {

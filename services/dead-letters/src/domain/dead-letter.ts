@@ -25,6 +25,14 @@ export function reasonOf(attributes: Record<string, unknown>): DeadLetterReason 
   };
 }
 
+/**
+ * One event dead-lettered by two triggers arrives twice with the same source and id: each is a
+ * letter of its own, told apart by the subscriber that gave up on it.
+ */
+export function letterDeliveryId(attributes: Record<string, unknown>): string {
+  return JSON.stringify([String(attributes.id), reasonOf(attributes).destination]);
+}
+
 /** The event as it was before delivery failed: what a replay publishes again. */
 export function originalEvent(attributes: Record<string, unknown>): Record<string, unknown> {
   const original = { ...attributes };

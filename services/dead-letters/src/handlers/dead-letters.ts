@@ -1,6 +1,6 @@
 import { ANY_EVENT, defineHandler, notFound, type EdgeContext } from '@eventline/kit';
 import type { Router } from 'express';
-import { originalEvent, reasonOf } from '../domain/dead-letter';
+import { letterDeliveryId, originalEvent, reasonOf } from '../domain/dead-letter';
 
 interface LetterRow {
   letterId: number;
@@ -38,7 +38,7 @@ function replayRoutes(router: Router, { pool, transact }: EdgeContext): void {
       // If the replay fails again, its new dead letter must be stored, not taken for a duplicate.
       await tx.query(
         `DELETE FROM eventline.processed_events WHERE consumer = 'dead-letters' AND source = $1 AND id = $2`,
-        [row.event.source, row.event.id],
+        [row.event.source, letterDeliveryId(row.event)],
       );
       // The same id and source again: the handler that failed never recorded the event, and a
       // handler that did meanwhile treats the replay as the duplicate it is.
@@ -55,6 +55,7 @@ export const deadLetters = defineHandler({
   name: 'dead-letters',
   accepts: ANY_EVENT,
   emits: [ANY_EVENT],
+  deliveryId: (event) => letterDeliveryId(event.toJSON() as Record<string, unknown>),
   async handle(_data, { tx, event, log }) {
     const attributes = event.toJSON() as Record<string, unknown>;
     const reason = reasonOf(attributes);
