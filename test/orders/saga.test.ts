@@ -95,6 +95,40 @@ describe('order fulfilment saga on real Kafka, Postgres and Redis, each handler 
     expect(sagas.rows[0]).toEqual({ n: 1 });
   });
 
+  it('given an Idempotency-Key already used, when sent with another order, then 422 naming the key and no second order; the same order again gets its id', async () => {
+    const first = await placeOrder(
+      world,
+      { items: [{ sku: 'widget', quantity: 1, unitPrice: 10 }] },
+      'reused-key-1',
+    );
+
+    const reused = await fetch(`${world.system.edgeUrl}/orders`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'idempotency-key': 'reused-key-1' },
+      body: JSON.stringify({
+        customerId: 'c-1',
+        region: 'eu-west',
+        items: [{ sku: 'widget', quantity: 3, unitPrice: 10 }],
+      }),
+    });
+    const again = await fetch(`${world.system.edgeUrl}/orders`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'idempotency-key': 'reused-key-1' },
+      // the same order, its fields in another order
+      body: JSON.stringify({
+        items: [{ unitPrice: 10, quantity: 1, sku: 'widget' }],
+        region: 'eu-west',
+        customerId: 'c-1',
+      }),
+    });
+
+    expect(reused.status).toBe(422);
+    expect(((await reused.json()) as { error: string }).error).toContain('reused-key-1');
+    expect(again.status).toBe(202);
+    expect(((await again.json()) as { orderId: string }).orderId).toBe(first);
+    await terminal(world, first);
+  });
+
   it('given a high-value order, when placed, then it fans out to notification, analytics and review; a small one skips review', async () => {
     const big = await placeOrder(world, {
       items: [{ sku: 'widget', quantity: 1, unitPrice: 25_000 }],

@@ -83,4 +83,11 @@ export const ordersMigrations: Migration[] = [
       );
     `,
   },
+  {
+    id: '002_idempotency_request',
+    sql: `
+      -- what the key was first used for: the same key with another order is refused, not ignored
+      ALTER TABLE idempotency_keys ADD COLUMN request text;
+    `,
+  },
 ];

@@ -2,9 +2,10 @@ import { isConnectionError, isRetryableDatabaseError } from '@eventline/store';
 
 /**
  * What went wrong, as a value the kit maps to Knative's retry rules:
- * bad input is final (400), conflicts and transient faults are retried (409, 503).
+ * bad input is final (400, and 422 for a well-formed request the current state refuses for good),
+ * conflicts and transient faults are retried (409, 503).
  */
-export type ErrorKind = 'bad-input' | 'conflict' | 'transient' | 'not-found';
+export type ErrorKind = 'bad-input' | 'unprocessable' | 'conflict' | 'transient' | 'not-found';
 
 export class HandlerError extends Error {
   constructor(
@@ -16,6 +17,7 @@ export class HandlerError extends Error {
 }
 
 export const badInput = (reason: string) => new HandlerError('bad-input', reason);
+export const unprocessable = (reason: string) => new HandlerError('unprocessable', reason);
 export const conflict = (reason: string) => new HandlerError('conflict', reason);
 export const transient = (reason: string) => new HandlerError('transient', reason);
 export const notFound = (reason: string) => new HandlerError('not-found', reason);
@@ -23,6 +25,7 @@ export const notFound = (reason: string) => new HandlerError('not-found', reason
 const STATUS: Record<ErrorKind, number> = {
   'bad-input': 400,
   'not-found': 404,
+  unprocessable: 422,
   conflict: 409,
   transient: 503,
 };

@@ -14,6 +14,7 @@ export { outgoing, toCloudEvent, correlationOf, type OutgoingEvent } from './out
 export {
   HandlerError,
   badInput,
+  unprocessable,
   conflict,
   transient,
   notFound,

@@ -1,4 +1,4 @@
-import { orderTotal, parsePlaceOrder } from './order';
+import { orderTotal, parsePlaceOrder, requestFingerprint, type PlaceOrder } from './order';
 
 describe('placing an order', () => {
   const valid = {
@@ -11,6 +11,19 @@ describe('placing an order', () => {
     const parsed = parsePlaceOrder(valid);
     expect(parsed).toEqual(valid);
     expect(orderTotal(valid.items)).toBe(2500);
+  });
+
+  it('given two bodies for one order, when fingerprinted, then they agree whatever their field order; another quantity does not', () => {
+    const reordered = {
+      items: [{ unitPrice: 1250, quantity: 2, sku: 'sku-1' }],
+      region: 'eu-west',
+      customerId: 'c-1',
+    };
+    const more = { ...valid, items: [{ sku: 'sku-1', quantity: 3, unitPrice: 1250 }] };
+    const fingerprint = (body: unknown) => requestFingerprint(parsePlaceOrder(body) as PlaceOrder);
+
+    expect(fingerprint(reordered)).toBe(fingerprint(valid));
+    expect(fingerprint(more)).not.toBe(fingerprint(valid));
   });
 
   it.each([

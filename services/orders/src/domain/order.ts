@@ -22,6 +22,15 @@ const SKU = /^[A-Za-z0-9._-]{1,64}$/;
 const REGION = /^[a-z0-9-]{1,32}$/;
 
 /** Validates a POST /orders body; returns the command or the reason it is refused. */
+/**
+ * The order a request asks for, in one canonical text: two requests under one Idempotency-Key are
+ * the same order when these agree, whatever the order of their JSON fields.
+ */
+export function requestFingerprint(command: PlaceOrder): string {
+  const items = command.items.map(({ sku, quantity, unitPrice }) => [sku, quantity, unitPrice]);
+  return JSON.stringify([command.customerId, command.region, items]);
+}
+
 export function parsePlaceOrder(body: unknown): PlaceOrder | { error: string } {
   if (typeof body !== 'object' || body === null || Array.isArray(body))
     return { error: 'body must be a JSON object' };

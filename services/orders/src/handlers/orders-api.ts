@@ -1,8 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { OrderPlaced } from '@eventline/events';
 import { EventStore, rebuildProjection, runProjection } from '@eventline/eventstore';
-import { badInput, defineEdge, notFound, outgoing, type EdgeContext } from '@eventline/kit';
-import { HIGH_VALUE_TOTAL, orderTotal, parsePlaceOrder } from '../domain/order';
+import {
+  badInput,
+  defineEdge,
+  notFound,
+  outgoing,
+  unprocessable,
+  type EdgeContext,
+} from '@eventline/kit';
+import { HIGH_VALUE_TOTAL, orderTotal, parsePlaceOrder, requestFingerprint } from '../domain/order';
 import { isTerminal, startSaga, type OrderStatus } from '../domain/saga';
 import { loadOrderView, orderViewProjection } from '../order-view';
 import { orderStream, persistDecision, sagaRequests, type OrderFacts } from '../saga-store';
@@ -26,14 +33,21 @@ function placeOrderRoutes(
     const placed = await transact(async (tx) => {
       const orderId = randomUUID();
       if (key) {
-        const claimed = await tx.query<{ order_id: string }>(
-          `INSERT INTO orders.idempotency_keys (key, order_id) VALUES ($1, $2)
-           ON CONFLICT (key) DO UPDATE SET key = EXCLUDED.key RETURNING order_id`,
-          [key, orderId],
+        const request = requestFingerprint(command);
+        const claimed = await tx.query<{ order_id: string; request: string | null }>(
+          `INSERT INTO orders.idempotency_keys (key, order_id, request) VALUES ($1, $2, $3)
+           ON CONFLICT (key) DO UPDATE SET key = EXCLUDED.key RETURNING order_id, request`,
+          [key, orderId, request],
         );
-        const existing = claimed.rows[0]?.order_id;
-        if (existing && existing !== orderId)
-          return { result: { orderId: existing, created: false } };
+        const existing = claimed.rows[0];
+        if (existing && existing.order_id !== orderId) {
+          // keys stored before requests were recorded match any request
+          if (existing.request !== null && existing.request !== request)
+            throw unprocessable(
+              `Idempotency-Key ${key} was already used for another order (${existing.order_id})`,
+            );
+          return { result: { orderId: existing.order_id, created: false } };
+        }
       }
       const order: OrderFacts = { orderId, ...command, total: orderTotal(command.items) };
       const placedAt = new Date().toISOString();
