@@ -1,7 +1,19 @@
 #!/usr/bin/env node
 import { Command, Option } from 'commander';
 import { startTelemetry } from '@eventline/telemetry';
+import { readLocalSystemEnv } from './config';
 import { startLocalSystem, type Topology } from './local-system';
+
+function environment() {
+  try {
+    return readLocalSystemEnv(process.env);
+  } catch (err) {
+    process.stderr.write(`eventline: ${(err as Error).message}\n`);
+    process.exit(1);
+  }
+}
+
+const env = environment();
 
 const program = new Command()
   .name('eventline')
@@ -13,17 +25,9 @@ const program = new Command()
       .choices(['in-process', 'processes'])
       .default('in-process'),
   )
-  .option(
-    '--edge-port <port>',
-    'port of the public API gateway',
-    process.env.EVENTLINE_EDGE_PORT ?? '8080',
-  )
-  .option(
-    '--broker-port <port>',
-    'port of the broker ingress',
-    process.env.EVENTLINE_BROKER_PORT ?? '8081',
-  )
-  .option('--host <host>', 'interface to listen on', process.env.EVENTLINE_HOST ?? '127.0.0.1')
+  .option('--edge-port <port>', 'port of the public API gateway', String(env.EVENTLINE_EDGE_PORT))
+  .option('--broker-port <port>', 'port of the broker ingress', String(env.EVENTLINE_BROKER_PORT))
+  .option('--host <host>', 'interface to listen on', env.EVENTLINE_HOST)
   .parse();
 
 async function main(): Promise<void> {

@@ -17,6 +17,7 @@ import { loadRouting, type HandlerRoute, type Routing } from '@eventline/routing
 import { createPool } from '@eventline/store';
 import { createLogger, redactUrl, type Logger } from '@eventline/telemetry';
 import type { RedisClient } from '@eventline/cache';
+import { readLocalSystemEnv } from './config';
 import { startEmbeddedPostgres } from './embedded-postgres';
 import { startGateway } from './gateway';
 import { HandlerProcess, serviceEntryPoint } from './handler-process';
@@ -83,11 +84,12 @@ async function embeddedRedis(): Promise<RedisClient> {
  */
 export async function startLocalSystem(options: LocalSystemOptions = {}): Promise<LocalSystem> {
   const env = { ...process.env, ...options.env };
-  const log = options.logger ?? createLogger('eventline-local', env.LOG_LEVEL);
+  const config = readLocalSystemEnv(env);
+  const log = options.logger ?? createLogger('eventline-local', config.LOG_LEVEL);
   const routing = options.routing ?? loadRouting();
   const topology = options.topology ?? 'in-process';
   const host = options.host ?? '127.0.0.1';
-  const namespace = options.namespace ?? env.EVENTLINE_NAMESPACE ?? 'eventline';
+  const namespace = options.namespace ?? config.EVENTLINE_NAMESPACE;
   const stops: Array<() => Promise<void>> = [];
   const stopAll = async () => {
     for (const stop of stops.splice(0).reverse())
@@ -95,7 +97,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
   };
 
   try {
-    let databaseUrl = env.DATABASE_URL;
+    let databaseUrl = config.DATABASE_URL;
     if (!databaseUrl) {
       const postgres = await startEmbeddedPostgres();
       stops.push(postgres.stop);
@@ -104,11 +106,11 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       env.EVENTLINE_PG_SHARED_SESSION = 'true';
       process.env.EVENTLINE_PG_SHARED_SESSION = 'true';
     }
-    if (topology === 'processes' && !env.REDIS_URL) {
+    if (topology === 'processes' && !config.REDIS_URL) {
       log.warn('REDIS_URL unset: handler processes run without a cache');
     }
     const sharedRedis =
-      env.REDIS_URL || topology === 'processes' ? undefined : await embeddedRedis();
+      config.REDIS_URL || topology === 'processes' ? undefined : await embeddedRedis();
 
     const services = new Map<string, ServiceDefinition>();
     for (const route of routing.handlers) services.set(route.package, loadService(route.package));
@@ -119,9 +121,9 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       await pool.end();
     }
 
-    const eventLog: EventLog = env.KAFKA_BROKERS
+    const eventLog: EventLog = config.KAFKA_BROKERS
       ? new KafkaEventLog({
-          brokers: env.KAFKA_BROKERS.split(','),
+          brokers: config.KAFKA_BROKERS.split(','),
           topic: kafkaNames.topic(namespace, routing.broker.name),
           partitions: options.partitions,
           log,
@@ -198,7 +200,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
         route.paths.map((prefix) => ({ prefix, target: () => handlerUrls[route.name] as string })),
       ),
       host,
-      options.edgePort ?? Number(env.EVENTLINE_EDGE_PORT ?? 8080),
+      options.edgePort ?? config.EVENTLINE_EDGE_PORT,
     );
     stops.push(gateway.close);
 
@@ -210,13 +212,13 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       processes,
       databaseUrl,
       dependencies: {
-        postgres: env.DATABASE_URL ? redactUrl(env.DATABASE_URL) : 'embedded PGlite',
-        redis: env.REDIS_URL
-          ? redactUrl(env.REDIS_URL)
+        postgres: config.DATABASE_URL ? redactUrl(config.DATABASE_URL) : 'embedded PGlite',
+        redis: config.REDIS_URL
+          ? redactUrl(config.REDIS_URL)
           : sharedRedis
             ? 'embedded in-memory stand-in'
             : 'none',
-        kafka: env.KAFKA_BROKERS ? `Kafka at ${env.KAFKA_BROKERS}` : 'in-memory broker',
+        kafka: config.KAFKA_BROKERS ? `Kafka at ${config.KAFKA_BROKERS}` : 'in-memory broker',
       },
       stop: stopAll,
     };

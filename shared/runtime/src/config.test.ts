@@ -1,0 +1,52 @@
+import { readLocalSystemEnv } from './config';
+
+describe('the local system configuration', () => {
+  it('given no variables, when read, then every server is embedded and the ports are the documented ones', () => {
+    expect(readLocalSystemEnv({})).toEqual({
+      EVENTLINE_NAMESPACE: 'eventline',
+      EVENTLINE_HOST: '127.0.0.1',
+      EVENTLINE_EDGE_PORT: 8080,
+      EVENTLINE_BROKER_PORT: 8081,
+      LOG_LEVEL: 'info',
+    });
+  });
+
+  it('given empty server URLs, when read, then they count as unset', () => {
+    const env = readLocalSystemEnv({ DATABASE_URL: '', REDIS_URL: '', KAFKA_BROKERS: '' });
+
+    expect([env.DATABASE_URL, env.REDIS_URL, env.KAFKA_BROKERS]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+    ]);
+  });
+
+  it('given servers, when read, then their URLs and brokers are kept', () => {
+    const env = readLocalSystemEnv({
+      DATABASE_URL: 'postgres://u:p@db:5432/app',
+      REDIS_URL: 'redis://cache:6379',
+      KAFKA_BROKERS: 'k1:9092,k2:9092',
+    });
+
+    expect(env).toMatchObject({
+      DATABASE_URL: 'postgres://u:p@db:5432/app',
+      REDIS_URL: 'redis://cache:6379',
+      KAFKA_BROKERS: 'k1:9092,k2:9092',
+    });
+  });
+
+  it('given bad values, when read, then the error names each variable and what it must be', () => {
+    const read = () =>
+      readLocalSystemEnv({
+        DATABASE_URL: 'foo',
+        KAFKA_BROKERS: 'localhost',
+        EVENTLINE_NAMESPACE: 'a/b',
+        EVENTLINE_EDGE_PORT: 'eighty',
+      });
+
+    expect(read).toThrow(/DATABASE_URL: must be a URL \(postgres: or postgresql:\)/);
+    expect(read).toThrow(/KAFKA_BROKERS: must be host:port, comma-separated/);
+    expect(read).toThrow(/EVENTLINE_NAMESPACE: must be 1-100 letters/);
+    expect(read).toThrow(/EVENTLINE_EDGE_PORT/);
+  });
+});

@@ -1,0 +1,35 @@
+import { z } from 'zod';
+import { handlerEnvSchema, readConfig } from '@eventline/kit';
+
+/** An empty variable counts as unset, as `DATABASE_URL= npm start` means. */
+const unsetIfEmpty = <S extends z.ZodType>(schema: S) =>
+  z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
+
+const port = z.coerce.number().int().min(0).max(65535);
+
+/** What the local system (`npm start`) reads from the environment; checked before it starts. */
+const localSystemEnvSchema = z.object({
+  DATABASE_URL: unsetIfEmpty(handlerEnvSchema.shape.DATABASE_URL),
+  REDIS_URL: unsetIfEmpty(handlerEnvSchema.shape.REDIS_URL),
+  KAFKA_BROKERS: unsetIfEmpty(
+    z
+      .string()
+      .regex(/^[^\s,:]+:\d{1,5}(,[^\s,:]+:\d{1,5})*$/, 'must be host:port, comma-separated'),
+  ),
+  // the Kafka topic is named after it: Kafka's legal topic characters
+  EVENTLINE_NAMESPACE: z
+    .string()
+    .regex(/^[a-zA-Z0-9._-]{1,100}$/, 'must be 1-100 letters, digits, ".", "_" or "-"')
+    .default('eventline'),
+  EVENTLINE_HOST: z.string().min(1).default('127.0.0.1'),
+  EVENTLINE_EDGE_PORT: port.default(8080),
+  EVENTLINE_BROKER_PORT: port.default(8081),
+  LOG_LEVEL: handlerEnvSchema.shape.LOG_LEVEL,
+});
+
+export type LocalSystemEnv = z.infer<typeof localSystemEnvSchema>;
+
+/** Throws a ConfigError naming every offending variable. */
+export function readLocalSystemEnv(env: NodeJS.ProcessEnv): LocalSystemEnv {
+  return readConfig(localSystemEnvSchema, env);
+}
