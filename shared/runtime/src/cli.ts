@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { startTelemetry } from '@eventline/telemetry';
 import { readLocalSystemEnv } from './config';
 import { startLocalSystem, type Topology } from './local-system';
@@ -15,6 +15,13 @@ function environment() {
 
 const env = environment();
 
+function port(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535)
+    throw new InvalidArgumentError('must be a port number, 0-65535.');
+  return parsed;
+}
+
 const program = new Command()
   .name('eventline')
   .description(
@@ -25,16 +32,16 @@ const program = new Command()
       .choices(['in-process', 'processes'])
       .default('in-process'),
   )
-  .option('--edge-port <port>', 'port of the public API gateway', String(env.EVENTLINE_EDGE_PORT))
-  .option('--broker-port <port>', 'port of the broker ingress', String(env.EVENTLINE_BROKER_PORT))
+  .option('--edge-port <port>', 'port of the public API gateway', port, env.EVENTLINE_EDGE_PORT)
+  .option('--broker-port <port>', 'port of the broker ingress', port, env.EVENTLINE_BROKER_PORT)
   .option('--host <host>', 'interface to listen on', env.EVENTLINE_HOST)
   .parse();
 
 async function main(): Promise<void> {
   const opts = program.opts<{
     topology: Topology;
-    edgePort: string;
-    brokerPort: string;
+    edgePort: number;
+    brokerPort: number;
     host: string;
   }>();
   startTelemetry('eventline-local');
@@ -42,8 +49,8 @@ async function main(): Promise<void> {
   const system = await startLocalSystem({
     topology: opts.topology,
     host: opts.host,
-    edgePort: Number(opts.edgePort),
-    brokerPort: Number(opts.brokerPort),
+    edgePort: opts.edgePort,
+    brokerPort: opts.brokerPort,
   });
   const lines = [
     '',

@@ -21,7 +21,6 @@ export function orderTotal(items: LineItem[]): number {
 const SKU = /^[A-Za-z0-9._-]{1,64}$/;
 const REGION = /^[a-z0-9-]{1,32}$/;
 
-/** Validates a POST /orders body; returns the command or the reason it is refused. */
 /**
  * The order a request asks for, in one canonical text: two requests under one Idempotency-Key are
  * the same order when these agree, whatever the order of their JSON fields.
@@ -31,6 +30,7 @@ export function requestFingerprint(command: PlaceOrder): string {
   return JSON.stringify([command.customerId, command.region, items]);
 }
 
+/** Validates a POST /orders body; returns the command or the reason it is refused. */
 export function parsePlaceOrder(body: unknown): PlaceOrder | { error: string } {
   if (typeof body !== 'object' || body === null || Array.isArray(body))
     return { error: 'body must be a JSON object' };
