@@ -310,6 +310,15 @@ describe('service kit handler against real Postgres', () => {
     expect(deadlines[0]?._destroyed).toBe(true);
   });
 
+  it('given a handler, when closed twice at once (Ctrl-C reaches it as SIGINT while its parent sends SIGTERM), then both closes resolve', async () => {
+    const twice = await startHandler(counterService, 'counter', { env: env() });
+
+    const closes = Promise.all([twice.close(), twice.close()]);
+
+    await expect(closes).resolves.toEqual([undefined, undefined]);
+    await expect(twice.close()).resolves.toBeUndefined();
+  });
+
   it('given bad configuration, when starting, then the error names the variable', async () => {
     await expect(
       startHandler(counterService, 'counter', { env: { ...env(), DATABASE_URL: 'mysql://x' } }),

@@ -220,22 +220,25 @@ export async function startHandler(
     'handler ready',
   );
 
+  const drainAndClose = async () => {
+    draining = true;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    await inFlight.settled(config.EVENTLINE_DRAIN_TIMEOUT_MS);
+    server.closeAllConnections();
+    await closed;
+    await background?.stop();
+    await relay.stop();
+    await pool.end();
+    await ownRedis?.quit().catch(() => undefined);
+    log.info('handler stopped');
+  };
+  // Stop signals come in pairs (Ctrl-C's SIGINT, then the parent's SIGTERM): one drain serves both.
+  let closing: Promise<void> | undefined;
   return {
     name: handler.name,
     port,
     url: `http://${host}:${port}`,
-    close: async () => {
-      draining = true;
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      await inFlight.settled(config.EVENTLINE_DRAIN_TIMEOUT_MS);
-      server.closeAllConnections();
-      await closed;
-      await background?.stop();
-      await relay.stop();
-      await pool.end();
-      await ownRedis?.quit().catch(() => undefined);
-      log.info('handler stopped');
-    },
+    close: () => (closing ??= drainAndClose()),
   };
 }
