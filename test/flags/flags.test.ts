@@ -187,6 +187,11 @@ describe('dead letters: nothing is lost when a handler is down', () => {
     expect(await eventually(() => flagState(system, 'while-down'))).toMatchObject({
       enabled: true,
     });
+    const again = await fetch(`${system.edgeUrl}/dead-letters/${letter.letterId}/replay`, {
+      method: 'POST',
+    });
+    expect(again.status).toBe(409);
+    expect(((await again.json()) as { error: string }).error).toMatch(/already replayed/);
     const pending = (await (await fetch(`${system.edgeUrl}/dead-letters`)).json()) as {
       letters: unknown[];
     };

@@ -1,4 +1,4 @@
-import { ANY_EVENT, defineHandler, notFound, type EdgeContext } from '@eventline/kit';
+import { ANY_EVENT, conflict, defineHandler, notFound, type EdgeContext } from '@eventline/kit';
 import type { Router } from 'express';
 import { letterDeliveryId, originalEvent, reasonOf } from '../domain/dead-letter';
 
@@ -29,12 +29,21 @@ function replayRoutes(router: Router, { pool, transact }: EdgeContext): void {
   router.post('/dead-letters/:letterId/replay', async (req, res) => {
     const letterId = Number(req.params.letterId);
     const replayed = await transact(async (tx) => {
-      const { rows } = await tx.query<{ event: Record<string, unknown> }>(
-        `UPDATE dead_letters.letters SET replayed_at = now() WHERE letter_id = $1 RETURNING event`,
+      const { rows } = await tx.query<{ event: Record<string, unknown>; replayedAt: Date | null }>(
+        `SELECT event, replayed_at AS "replayedAt" FROM dead_letters.letters WHERE letter_id = $1 FOR UPDATE`,
         [Number.isInteger(letterId) ? letterId : -1],
       );
       const row = rows[0];
       if (!row) throw notFound(`no dead letter ${req.params.letterId}`);
+      // A second replay would publish the event again and, if it still fails, file a second letter
+      // for the one failure: a letter is replayed once, and a failed replay files a new one.
+      if (row.replayedAt)
+        throw conflict(
+          `dead letter ${letterId} was already replayed at ${row.replayedAt.toISOString()}`,
+        );
+      await tx.query(`UPDATE dead_letters.letters SET replayed_at = now() WHERE letter_id = $1`, [
+        letterId,
+      ]);
       // If the replay fails again, its new dead letter must be stored, not taken for a duplicate.
       await tx.query(
         `DELETE FROM eventline.processed_events WHERE consumer = 'dead-letters' AND source = $1 AND id = $2`,
