@@ -143,6 +143,21 @@ async function pendingLetters(system: LocalSystem): Promise<DeadLetter[]> {
   return body.letters;
 }
 
+/** A FeatureFlagChanged the broker accepts and its handler refuses: `enabled` is not a boolean. */
+function publishBadFlagChange(system: LocalSystem, id: string): Promise<Response> {
+  return fetch(system.brokerUrl, {
+    method: 'POST',
+    headers: {
+      'ce-specversion': '1.0',
+      'ce-id': id,
+      'ce-source': '/tests',
+      'ce-type': 'dev.eventline.flags.changed',
+      'content-type': 'application/json',
+    },
+    body: JSON.stringify({ key: 'k', enabled: 'nope' }),
+  });
+}
+
 describe('dead letters: nothing is lost when a handler is down', () => {
   let database: TestDatabase;
   let system: LocalSystem;
@@ -199,17 +214,7 @@ describe('dead letters: nothing is lost when a handler is down', () => {
   }, 90_000);
 
   it('given an event that violates its schema, when published to the broker, then the handler refuses it (400) and it is dead-lettered with the reason', async () => {
-    const response = await fetch(system.brokerUrl, {
-      method: 'POST',
-      headers: {
-        'ce-specversion': '1.0',
-        'ce-id': uniqueName('bad'),
-        'ce-source': '/tests',
-        'ce-type': 'dev.eventline.flags.changed',
-        'content-type': 'application/json',
-      },
-      body: JSON.stringify({ key: 'k', enabled: 'nope' }),
-    });
+    const response = await publishBadFlagChange(system, uniqueName('bad'));
     expect(response.status).toBe(202);
     const letter = await eventually(async () => {
       const body = (await (await fetch(`${system.edgeUrl}/dead-letters`)).json()) as {
@@ -218,6 +223,33 @@ describe('dead letters: nothing is lost when a handler is down', () => {
       return body.letters.find((l) => l.status === 400);
     }, 15_000);
     expect(letter.response).toContain('data.enabled must be boolean');
+  });
+
+  it('given letters, when listed a page of one at a time, then following next visits every letter once, in order', async () => {
+    const ids = [uniqueName('page'), uniqueName('page')];
+    for (const id of ids) await publishBadFlagChange(system, id);
+    const all = await eventually(async () => {
+      const listed = (await (
+        await fetch(`${system.edgeUrl}/dead-letters?pending=false`)
+      ).json()) as { letters: DeadLetter[] };
+      const filed = listed.letters.filter((l) => ids.includes(l.event.id));
+      return filed.length === ids.length ? listed : undefined;
+    }, 15_000);
+    const visited: number[] = [];
+    let after = 0;
+    for (;;) {
+      const page = (await (
+        await fetch(`${system.edgeUrl}/dead-letters?pending=false&limit=1&after=${after}`)
+      ).json()) as { letters: DeadLetter[]; next?: number };
+      expect(page.letters).toHaveLength(1);
+      visited.push(...page.letters.map((l) => l.letterId));
+      if (page.next === undefined) break;
+      after = page.next;
+    }
+
+    expect(all.letters.length).toBeGreaterThan(1);
+    expect(visited).toEqual(all.letters.map((l) => l.letterId));
+    expect((await fetch(`${system.edgeUrl}/dead-letters?limit=0`)).status).toBe(400);
   });
 
   it('given an event that two triggers refuse, when published, then each refusal is a dead letter of its own, and replaying one leaves the other pending', async () => {

@@ -1,4 +1,10 @@
-import { letterDeliveryId, originalEvent, reasonOf } from './dead-letter';
+import {
+  MAX_PAGE,
+  letterDeliveryId,
+  originalEvent,
+  parseLetterQuery,
+  reasonOf,
+} from './dead-letter';
 
 describe('dead letters', () => {
   const letter = {
@@ -36,5 +42,28 @@ describe('dead letters', () => {
 
   it('given an event without error extensions, when read, then every reason field is null', () => {
     expect(reasonOf({ id: 'x' })).toEqual({ destination: null, status: null, response: null });
+  });
+
+  it('given no parameters, when the listing is read, then it is the first page of pending letters', () => {
+    expect(parseLetterQuery({})).toEqual({ pendingOnly: true, after: 0, limit: MAX_PAGE });
+  });
+
+  it('given a cursor and a page size, when read, then they are kept', () => {
+    expect(parseLetterQuery({ pending: 'false', after: '41', limit: '10' })).toEqual({
+      pendingOnly: false,
+      after: 41,
+      limit: 10,
+    });
+  });
+
+  it.each([
+    [{ after: '-1' }, 'after'],
+    [{ after: 'x' }, 'after'],
+    [{ limit: '0' }, 'limit'],
+    [{ limit: String(MAX_PAGE + 1) }, 'limit'],
+  ])('given %p, when read, then it is refused naming %s', (query, field) => {
+    expect(parseLetterQuery(query)).toEqual({
+      error: expect.stringMatching(new RegExp(`^${field}`)),
+    });
   });
 });

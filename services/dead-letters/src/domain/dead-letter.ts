@@ -39,3 +39,25 @@ export function originalEvent(attributes: Record<string, unknown>): Record<strin
   for (const name of ERROR_EXTENSIONS) delete original[name];
   return original;
 }
+
+export interface LetterQuery {
+  pendingOnly: boolean;
+  /** letters after this id, in id order */
+  after: number;
+  limit: number;
+}
+
+export const MAX_PAGE = 500;
+
+const wholeNumber = (text: unknown, fallback: number): number =>
+  text === undefined ? fallback : /^\d{1,15}$/.test(String(text)) ? Number(text) : NaN;
+
+/** Reads `GET /dead-letters?pending=&after=&limit=`; returns the query or why it is refused. */
+export function parseLetterQuery(query: Record<string, unknown>): LetterQuery | { error: string } {
+  const after = wholeNumber(query.after, 0);
+  const limit = wholeNumber(query.limit, MAX_PAGE);
+  if (Number.isNaN(after)) return { error: 'after must be a letter id (a whole number)' };
+  if (Number.isNaN(limit) || limit < 1 || limit > MAX_PAGE)
+    return { error: `limit must be a whole number from 1 to ${MAX_PAGE}` };
+  return { pendingOnly: query.pending !== 'false', after, limit };
+}

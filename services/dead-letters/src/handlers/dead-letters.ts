@@ -1,6 +1,13 @@
-import { ANY_EVENT, conflict, defineHandler, notFound, type EdgeContext } from '@eventline/kit';
+import {
+  ANY_EVENT,
+  badInput,
+  conflict,
+  defineHandler,
+  notFound,
+  type EdgeContext,
+} from '@eventline/kit';
 import type { Router } from 'express';
-import { letterDeliveryId, originalEvent, reasonOf } from '../domain/dead-letter';
+import { letterDeliveryId, originalEvent, parseLetterQuery, reasonOf } from '../domain/dead-letter';
 
 interface LetterRow {
   letterId: number;
@@ -18,12 +25,18 @@ const LETTER_COLUMNS = `letter_id AS "letterId", event_type AS type, event, dest
 
 function replayRoutes(router: Router, { pool, transact }: EdgeContext): void {
   router.get('/dead-letters', async (req, res) => {
-    const pendingOnly = req.query.pending !== 'false';
+    const query = parseLetterQuery(req.query);
+    if ('error' in query) throw badInput(query.error);
     const { rows } = await pool.query<LetterRow>(
       `SELECT ${LETTER_COLUMNS} FROM dead_letters.letters
-       ${pendingOnly ? 'WHERE replayed_at IS NULL' : ''} ORDER BY letter_id LIMIT 500`,
+       WHERE letter_id > $1 ${query.pendingOnly ? 'AND replayed_at IS NULL' : ''}
+       ORDER BY letter_id LIMIT $2`,
+      [query.after, query.limit + 1],
     );
-    res.json({ letters: rows });
+    const letters = rows.slice(0, query.limit);
+    // `next` is where the following page starts: absent on the last page
+    const next = rows.length > query.limit ? letters.at(-1)?.letterId : undefined;
+    res.json({ letters, next });
   });
 
   router.post('/dead-letters/:letterId/replay', async (req, res) => {
