@@ -88,7 +88,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
   const log = options.logger ?? createLogger('eventline-local', config.LOG_LEVEL);
   const routing = options.routing ?? loadRouting();
   const topology = options.topology ?? 'in-process';
-  const host = options.host ?? '127.0.0.1';
+  const host = options.host ?? config.EVENTLINE_HOST;
   const namespace = options.namespace ?? config.EVENTLINE_NAMESPACE;
   const stops: Array<() => Promise<void>> = [];
   const stopAll = async () => {
