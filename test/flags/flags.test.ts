@@ -127,6 +127,26 @@ describe('feature flags through the broker on real Kafka, Postgres and Redis, ea
   it('given an unknown flag, when read, then 404', async () => {
     expect((await fetch(`${system.edgeUrl}/flags/never-set`)).status).toBe(404);
   });
+
+  it('given a body that is not JSON, when PUT, then 415 naming the content type', async () => {
+    const response = await fetch(`${system.edgeUrl}/flags/x`, {
+      method: 'PUT',
+      headers: { 'content-type': 'text/plain' },
+      body: 'true',
+    });
+
+    expect(response.status).toBe(415);
+    expect(((await response.json()) as { error: string }).error).toBe(
+      'content-type must be application/json, not text/plain',
+    );
+  });
+
+  it('given a method no route has, when called, then 404 in JSON naming it', async () => {
+    const response = await fetch(`${system.edgeUrl}/flags/x`, { method: 'DELETE' });
+
+    expect(response.status).toBe(404);
+    expect(await response.json()).toEqual({ error: 'no route for DELETE /flags/x' });
+  });
 });
 
 interface DeadLetter {

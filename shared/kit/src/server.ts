@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import express, { type ErrorRequestHandler } from 'express';
+import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
 import { InFlightWork, InvalidEventError, messageOf, postMessage } from '@eventline/broker';
 import { Cache, createRedis, type RedisClient } from '@eventline/cache';
 import {
@@ -29,6 +29,19 @@ export interface RunningHandler {
   /** graceful: refuse new requests, finish in-flight ones, flush the outbox, close pools */
   close(): Promise<void>;
 }
+
+/** Edge routes speak JSON: a body of another type is refused rather than read as no body. */
+const requireJsonBody: RequestHandler = (req, res, next) => {
+  const hasBody =
+    req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length']) > 0;
+  if (hasBody && !req.is(['json', '+json'])) {
+    res.status(415).json({
+      error: `content-type must be application/json, not ${req.get('content-type') ?? 'none'}`,
+    });
+    return;
+  }
+  next();
+};
 
 export interface StartOptions {
   env?: NodeJS.ProcessEnv;
@@ -176,10 +189,13 @@ export async function startHandler(
   };
   if (handler.routes) {
     const router = express.Router();
-    router.use(express.json({ limit: config.EVENTLINE_BODY_LIMIT }));
+    router.use(requireJsonBody, express.json({ limit: config.EVENTLINE_BODY_LIMIT }));
     handler.routes(router, context);
     app.use(router);
   }
+  app.use((req, res) => {
+    res.status(404).json({ error: `no route for ${req.method} ${req.path}` });
+  });
 
   const answerErrors: ErrorRequestHandler = (err, _req, res, _next) => {
     if (err instanceof InvalidEventError) {
