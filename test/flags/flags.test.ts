@@ -296,7 +296,13 @@ describe('dead letters: nothing is lost when a handler is down', () => {
     expect(new Set([first?.destination, second?.destination]).size).toBe(2);
     expect([first?.status, second?.status]).toEqual([400, 400]);
 
-    await fetch(`${system.edgeUrl}/dead-letters/${first?.letterId}/replay`, { method: 'POST' });
+    // two replays of one letter at once (a double click): one publishes, the other is refused
+    const replays = await Promise.all(
+      [1, 2].map(() =>
+        fetch(`${system.edgeUrl}/dead-letters/${first?.letterId}/replay`, { method: 'POST' }),
+      ),
+    );
+    expect(replays.map((r) => r.status).sort()).toEqual([202, 409]);
     const afterReplay = await eventually(async () => {
       const letters = await lettersOf(2);
       return letters?.some((l) => l.letterId > (second?.letterId ?? 0)) ? letters : undefined;
