@@ -151,16 +151,20 @@ describe('feature flags through the broker on real Kafka, Postgres and Redis, ea
 
 interface DeadLetter {
   letterId: number;
+  type: string;
   event: { id: string };
   destination: string;
   status: number | null;
+  response: string;
 }
 
-async function pendingLetters(system: LocalSystem): Promise<DeadLetter[]> {
-  const body = (await (await fetch(`${system.edgeUrl}/dead-letters`)).json()) as {
-    letters: DeadLetter[];
-  };
-  return body.letters;
+/** A page of `GET /dead-letters` (pending letters unless the query says otherwise). */
+async function listLetters(
+  system: LocalSystem,
+  query = '',
+): Promise<{ letters: DeadLetter[]; next?: number }> {
+  const response = await fetch(`${system.edgeUrl}/dead-letters${query}`);
+  return (await response.json()) as { letters: DeadLetter[]; next?: number };
 }
 
 /** A FeatureFlagChanged the broker accepts and its handler refuses: `enabled` is not a boolean. */
@@ -198,16 +202,8 @@ describe('dead letters: nothing is lost when a handler is down', () => {
     await putFlag(system, 'while-down', { enabled: true });
 
     const letter = await eventually(async () => {
-      const body = (await (await fetch(`${system.edgeUrl}/dead-letters`)).json()) as {
-        letters: Array<{
-          letterId: number;
-          type: string;
-          destination: string;
-          status: number | null;
-          response: string;
-        }>;
-      };
-      return body.letters.find((l) => l.type === 'dev.eventline.flags.changed');
+      const { letters } = await listLetters(system);
+      return letters.find((l) => l.type === 'dev.eventline.flags.changed');
     }, 30_000);
     expect(letter.destination).toBe(`${projection?.url}/`);
     expect(letter.status).toBeNull();
@@ -227,20 +223,15 @@ describe('dead letters: nothing is lost when a handler is down', () => {
     });
     expect(again.status).toBe(409);
     expect(((await again.json()) as { error: string }).error).toMatch(/already replayed/);
-    const pending = (await (await fetch(`${system.edgeUrl}/dead-letters`)).json()) as {
-      letters: unknown[];
-    };
-    expect(pending.letters).toHaveLength(0);
+    expect((await listLetters(system)).letters).toHaveLength(0);
   }, 90_000);
 
   it('given an event that violates its schema, when published to the broker, then the handler refuses it (400) and it is dead-lettered with the reason', async () => {
     const response = await publishBadFlagChange(system, uniqueName('bad'));
     expect(response.status).toBe(202);
     const letter = await eventually(async () => {
-      const body = (await (await fetch(`${system.edgeUrl}/dead-letters`)).json()) as {
-        letters: Array<{ status: number | null; response: string }>;
-      };
-      return body.letters.find((l) => l.status === 400);
+      const { letters } = await listLetters(system);
+      return letters.find((l) => l.status === 400);
     }, 15_000);
     expect(letter.response).toContain('data.enabled must be boolean');
   });
@@ -249,18 +240,14 @@ describe('dead letters: nothing is lost when a handler is down', () => {
     const ids = [uniqueName('page'), uniqueName('page')];
     for (const id of ids) await publishBadFlagChange(system, id);
     const all = await eventually(async () => {
-      const listed = (await (
-        await fetch(`${system.edgeUrl}/dead-letters?pending=false`)
-      ).json()) as { letters: DeadLetter[] };
+      const listed = await listLetters(system, '?pending=false');
       const filed = listed.letters.filter((l) => ids.includes(l.event.id));
       return filed.length === ids.length ? listed : undefined;
     }, 15_000);
     const visited: number[] = [];
     let after = 0;
     for (;;) {
-      const page = (await (
-        await fetch(`${system.edgeUrl}/dead-letters?pending=false&limit=1&after=${after}`)
-      ).json()) as { letters: DeadLetter[]; next?: number };
+      const page = await listLetters(system, `?pending=false&limit=1&after=${after}`);
       expect(page.letters).toHaveLength(1);
       visited.push(...page.letters.map((l) => l.letterId));
       if (page.next === undefined) break;
@@ -287,7 +274,7 @@ describe('dead letters: nothing is lost when a handler is down', () => {
     });
     expect(response.status).toBe(202);
     const lettersOf = async (count: number) => {
-      const letters = (await pendingLetters(system)).filter((l) => l.event.id === id);
+      const letters = (await listLetters(system)).letters.filter((l) => l.event.id === id);
       return letters.length === count ? letters : undefined;
     };
 
