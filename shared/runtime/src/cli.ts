@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { startTelemetry } from '@eventline/telemetry';
-import { readLocalSystemEnv } from './config';
+import { portSchema, readLocalSystemEnv } from './config';
 import { startLocalSystem, type Topology } from './local-system';
 
 function environment() {
@@ -16,10 +16,9 @@ function environment() {
 const env = environment();
 
 function port(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535)
-    throw new InvalidArgumentError('must be a port number, 0-65535.');
-  return parsed;
+  const parsed = portSchema.safeParse(value);
+  if (!parsed.success) throw new InvalidArgumentError('must be a port number, 0-65535.');
+  return parsed.data;
 }
 
 const program = new Command()

@@ -5,7 +5,8 @@ import { handlerEnvSchema, readConfig } from '@eventline/kit';
 const unsetIfEmpty = <S extends z.ZodType>(schema: S) =>
   z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
 
-const port = z.coerce.number().int().min(0).max(65535);
+/** A TCP port, by the rule a handler's PORT follows: for the environment and the command line. */
+export const portSchema = handlerEnvSchema.shape.PORT.unwrap();
 
 /** What the local system (`npm start`) reads from the environment; checked before it starts. */
 const localSystemEnvSchema = z.object({
@@ -22,8 +23,8 @@ const localSystemEnvSchema = z.object({
     .regex(/^[a-zA-Z0-9._-]{1,100}$/, 'must be 1-100 letters, digits, ".", "_" or "-"')
     .default('eventline'),
   EVENTLINE_HOST: z.string().min(1).default('127.0.0.1'),
-  EVENTLINE_EDGE_PORT: port.default(8080),
-  EVENTLINE_BROKER_PORT: port.default(8081),
+  EVENTLINE_EDGE_PORT: portSchema.default(8080),
+  EVENTLINE_BROKER_PORT: portSchema.default(8081),
   LOG_LEVEL: handlerEnvSchema.shape.LOG_LEVEL,
 });
 
