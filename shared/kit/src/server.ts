@@ -32,6 +32,8 @@ export interface RunningHandler {
 
 /** Edge routes speak JSON: a body of another type is refused rather than read as no body. */
 const requireJsonBody: RequestHandler = (req, res, next) => {
+  // Not type-is's hasBody (which req.is uses): it counts `content-length: 0`, which fetch sends on
+  // a bare POST such as a replay, as a body.
   const hasBody =
     req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length']) > 0;
   if (hasBody && !req.is(['json', '+json'])) {
