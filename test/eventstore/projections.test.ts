@@ -1,13 +1,12 @@
 import {
   catchUpProjection,
+  followProjection,
   projectionCheckpoint,
   rebuildProjection,
-  runProjection,
   type Projection,
-  type ProjectionRunner,
+  type ProjectionFollower,
 } from '@eventline/eventstore';
 import type { Transaction } from '@eventline/store';
-import { eventually } from '@eventline/testing';
 import type { AccountEvent } from './account';
 import { createStoreFixture, type StoreFixture } from './store-fixture';
 
@@ -15,11 +14,21 @@ import { createStoreFixture, type StoreFixture } from './store-fixture';
  * Balances per account. applied_events has the global position as its key, so applying an
  * event twice fails loudly instead of silently double counting.
  */
-function balancesProjection(options: { crashOnce?: number } = {}): Projection<AccountEvent> {
+function balancesProjection(
+  options: {
+    crashOnce?: number;
+    /** applying `position` tells `reached`, then waits for `until` inside the transaction */
+    holdAt?: { position: number; reached: () => void; until: Promise<void> };
+  } = {},
+): Projection<AccountEvent> {
   let crashAt = options.crashOnce;
   return {
     name: 'balances',
     async apply(tx: Transaction, event) {
+      if (event.globalPosition === options.holdAt?.position) {
+        options.holdAt.reached();
+        await options.holdAt.until;
+      }
       if (event.globalPosition === crashAt) {
         crashAt = undefined;
         throw new Error(`simulated crash while applying position ${event.globalPosition}`);
@@ -74,7 +83,13 @@ async function expectedView(fx: StoreFixture, accounts: string[]): Promise<unkno
   return view;
 }
 
-async function appendDeposits(fx: StoreFixture, accounts: string[], perAccount: number) {
+/** Writers per account; each write is followed by `afterAppend`, as a handler's after-commit. */
+async function appendDeposits(
+  fx: StoreFixture,
+  accounts: string[],
+  perAccount: number,
+  afterAppend: (writer: number) => void = () => undefined,
+) {
   await Promise.all(
     accounts.map(async (account, a) => {
       for (let i = 0; i < perAccount; i++) {
@@ -86,6 +101,7 @@ async function appendDeposits(fx: StoreFixture, accounts: string[], perAccount: 
                 { type: 'MoneyDeposited', data: { amount: 1 } },
               ];
         await fx.store.append(account, events);
+        afterAppend(a);
       }
     }),
   );
@@ -106,39 +122,65 @@ describe('projections from the global position, on real Postgres', () => {
     await fx?.close();
   });
 
-  it('given a runner crashing mid-batch, a restart and then two replicas, when writers append concurrently, then every event is applied exactly once', async () => {
+  it('given followers in several writer processes, one crashing mid-batch, when writers append concurrently and catch up after each commit, then every event is applied exactly once and nothing is left behind', async () => {
     const errors: unknown[] = [];
     const onError = (err: unknown) => errors.push(err);
-    const options = { batchSize: 7, pollIntervalMs: 10, onError };
-    const first = runProjection(fx.store, balancesProjection({ crashOnce: 40 }), options);
-
-    const writing = appendDeposits(fx, accounts, 40);
-    await eventually(async () =>
-      (await projectionCheckpoint(fx.store, 'balances')) > 60 ? true : undefined,
-    );
-    // Restart while appends continue, now as two replicas of the same projection.
-    await first.stop();
-    const runners: ProjectionRunner[] = [
-      runProjection(fx.store, balancesProjection(), options),
-      runProjection(fx.store, balancesProjection(), options),
+    // Four processes, as replicas of a handler would be; the first one's projection crashes on
+    // the first event it applies, alone at first so that the crash surely happens.
+    const followers: ProjectionFollower[] = [
+      followProjection(fx.store, balancesProjection({ crashOnce: 1 }), onError, 7),
+      ...[1, 2, 3].map(() => followProjection(fx.store, balancesProjection(), onError, 7)),
     ];
-    await writing;
+    await appendDeposits(fx, accounts.slice(0, 1), 1, () => followers[0]!.catchUp());
+    await followers[0]!.settled();
+    expect(await projectionCheckpoint(fx.store, 'balances')).toBe(0);
 
-    const head = await fx.store.headPosition();
-    await eventually(
-      async () => ((await projectionCheckpoint(fx.store, 'balances')) === head ? true : undefined),
-      20_000,
+    await appendDeposits(fx, accounts, 40, (writer) =>
+      followers[writer % followers.length]!.catchUp(),
     );
-    await Promise.all(runners.map((r) => r.stop()));
+    await Promise.all(followers.map((f) => f.settled()));
 
+    // No catch-up after the last commits: a follower that gave up to another holder of the
+    // checkpoint is covered by that holder looking again, so the view is already complete.
+    expect(await projectionCheckpoint(fx.store, 'balances')).toBe(await fx.store.headPosition());
     expect(errors.map((e) => (e as Error).message)).toEqual([
-      'simulated crash while applying position 40',
+      'simulated crash while applying position 1',
     ]);
     const { rows } = await fx.pool.query<{ n: number }>(
       'SELECT count(*)::int AS n FROM applied_events',
     );
-    expect(rows[0]!.n).toBe(head);
+    expect(rows[0]!.n).toBe(await fx.store.headPosition());
     expect(await readModel(fx)).toEqual(await expectedView(fx, accounts));
+  });
+
+  it('given one process holding the checkpoint, when another commits an event and finds the checkpoint taken, then the holder applies that event once it lets go', async () => {
+    const errors: unknown[] = [];
+    let release!: () => void;
+    const until = new Promise<void>((resolve) => (release = resolve));
+    let reached!: () => void;
+    const holding = new Promise<void>((resolve) => (reached = resolve));
+    const next = (await fx.store.headPosition()) + 1;
+    const holder = followProjection(
+      fx.store,
+      balancesProjection({ holdAt: { position: next, reached, until } }),
+      (err) => errors.push(err),
+    );
+    const other = followProjection(fx.store, balancesProjection(), (err) => errors.push(err));
+
+    await fx.store.append('acct-0', [{ type: 'MoneyDeposited', data: { amount: 5 } }]);
+    holder.catchUp();
+    await holding;
+    // The holder has read its batch and waits inside its transaction; this commit comes after.
+    await fx.store.append('acct-1', [{ type: 'MoneyDeposited', data: { amount: 7 } }]);
+    other.catchUp();
+    await other.settled();
+    expect(await projectionCheckpoint(fx.store, 'balances')).toBe(next - 1);
+
+    release();
+    await holder.settled();
+
+    expect(errors).toEqual([]);
+    expect(await projectionCheckpoint(fx.store, 'balances')).toBe(next + 1);
   });
 
   it('given a live read model, when rebuilt by replay, then the result equals the live view', async () => {
@@ -159,24 +201,17 @@ describe('projections from the global position, on real Postgres', () => {
     expect(await readModel(fx)).toEqual(live);
   });
 
-  it('given appends and a live runner, when a rebuild runs in the middle, then afterwards the view still equals the streams', async () => {
+  it('given appends followed by catch-ups, when a rebuild runs in the middle, then afterwards the view still equals the streams', async () => {
     const errors: unknown[] = [];
-    const runner = runProjection(fx.store, balancesProjection(), {
-      batchSize: 5,
-      pollIntervalMs: 10,
-      onError: (err) => errors.push(err),
-    });
-    const writing = appendDeposits(fx, accounts, 15);
+    const follower = followProjection(fx.store, balancesProjection(), (err) => errors.push(err), 5);
+    const writing = appendDeposits(fx, accounts, 15, () => follower.catchUp());
     await new Promise((resolve) => setTimeout(resolve, 50));
     await rebuildProjection(fx.store, balancesProjection(), 20);
     await writing;
-    const head = await fx.store.headPosition();
-    await eventually(async () =>
-      (await projectionCheckpoint(fx.store, 'balances')) === head ? true : undefined,
-    );
-    await runner.stop();
+    await follower.settled();
 
     expect(errors).toEqual([]);
+    expect(await projectionCheckpoint(fx.store, 'balances')).toBe(await fx.store.headPosition());
     expect(await readModel(fx)).toEqual(await expectedView(fx, accounts));
   });
 });

@@ -8,6 +8,8 @@ const ordersEnvSchema = z.object({
   SHIPMENT_FAILURE_REGIONS: z.string().default('nowhere'),
   /** overrides every step's timeout of the saga table (ms), e.g. for a slow test machine */
   ORDERS_STEP_TIMEOUT_MS: z.coerce.number().int().min(100).optional(),
+  /** how long the event store keeps an order's stream after the order reached a final status */
+  ORDERS_STREAM_RETENTION_DAYS: z.coerce.number().positive().default(30),
 });
 
 export type OrdersConfig = z.infer<typeof ordersEnvSchema>;

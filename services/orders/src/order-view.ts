@@ -1,5 +1,12 @@
-import type { Projection, RecordedEvent } from '@eventline/eventstore';
+import {
+  EventStore,
+  followProjection,
+  type Projection,
+  type ProjectionFollower,
+  type RecordedEvent,
+} from '@eventline/eventstore';
 import type { Pool, Transaction } from '@eventline/store';
+import type { Logger } from '@eventline/telemetry';
 import type { SagaEvent } from './domain/saga';
 import type { OrderFacts } from './saga-store';
 
@@ -74,4 +81,22 @@ export async function loadOrderView(db: Pool, orderId: string): Promise<OrderVie
     [orderId],
   );
   return rows[0];
+}
+
+const followers = new WeakMap<Pool, ProjectionFollower>();
+
+/**
+ * Brings the order view up to the events just committed, without waiting: every handler that
+ * appends order events calls it after its commit, so the view needs no poll loop (and a
+ * scaled-to-zero service none at all). The order-view-catch-up job covers a crash in between.
+ */
+export function catchUpOrderView(pool: Pool, log: Logger): void {
+  let follower = followers.get(pool);
+  if (!follower) {
+    follower = followProjection(new EventStore(pool), orderViewProjection, (err) =>
+      log.warn({ err }, 'order view catch-up failed; the next commit or the job retries'),
+    );
+    followers.set(pool, follower);
+  }
+  follower.catchUp();
 }

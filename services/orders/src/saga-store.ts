@@ -11,6 +11,7 @@ import type { Transaction } from '@eventline/store';
 import { ordersConfig } from './config';
 import type { LineItem } from './domain/order';
 import {
+  isTerminal,
   timeoutOf,
   type Phase,
   type SagaDecision,
@@ -116,6 +117,8 @@ export async function persistDecision(
     await store.appendInTransaction(tx, orderStream(order.orderId), decision.events, {
       expectedVersion: 'any',
     });
+    // A final status ends the stream: it takes no more events and falls to retention in time.
+    if (isTerminal(state.status)) await store.closeStream(orderStream(order.orderId), { tx });
   }
   return decision.send.map(({ step, phase }) => request(order, step, phase));
 }

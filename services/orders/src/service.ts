@@ -4,6 +4,9 @@ import { chargePayment } from './handlers/charge-payment';
 import { createShipment } from './handlers/create-shipment';
 import { notifyCustomer, revenueAnalytics, reviewHighValue } from './handlers/fan-out';
 import { orderSaga } from './handlers/order-saga';
+import { orderSagaTimers } from './handlers/order-saga-timers/handler';
+import { orderStreamRetention } from './handlers/order-stream-retention/handler';
+import { orderViewCatchUp } from './handlers/order-view-catch-up/handler';
 import { ordersApi } from './handlers/orders-api';
 import { refundPayment } from './handlers/refund-payment';
 import { releaseInventory } from './handlers/release-inventory';
@@ -26,5 +29,8 @@ export const ordersService = defineService({
     notifyCustomer,
     revenueAnalytics,
     reviewHighValue,
+    orderSagaTimers,
+    orderViewCatchUp,
+    orderStreamRetention,
   ],
 });

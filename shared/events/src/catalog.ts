@@ -9,6 +9,7 @@ import {
   ReserveInventoryRequested,
   SagaStepOutcome,
 } from './orders';
+import { PingSourcePing } from './sources';
 
 /** Every CloudEvent type Eventline emits or accepts; contract tests validate against these. */
 export const eventCatalog: EventDefinition[] = [
@@ -20,4 +21,5 @@ export const eventCatalog: EventDefinition[] = [
   RefundPaymentRequested,
   CreateShipmentRequested,
   SagaStepOutcome,
+  PingSourcePing,
 ];

@@ -10,3 +10,4 @@ export {
   CreateShipmentRequested,
   SagaStepOutcome,
 } from './orders';
+export { PingSourcePing } from './sources';

@@ -28,12 +28,11 @@ export {
 } from './decider';
 export { deciderSpec } from './decider-spec';
 export {
-  runProjection,
+  followProjection,
   rebuildProjection,
   catchUpProjection,
   projectNextBatch,
   projectionCheckpoint,
   type Projection,
-  type ProjectionRunOptions,
-  type ProjectionRunner,
+  type ProjectionFollower,
 } from './projections';

@@ -15,21 +15,9 @@ export interface Projection<Event extends EventData = EventData> {
   reset(tx: Transaction): Promise<void>;
 }
 
-export interface ProjectionRunOptions {
-  batchSize?: number;
-  /** How long an idle runner waits before looking for new events. */
-  pollIntervalMs?: number;
-  onError: (err: unknown) => void;
-}
-
-export interface ProjectionRunner {
-  /** Finishes the batch in flight (committed or rolled back), then stops. */
-  stop(): Promise<void>;
-}
-
 /**
- * Locks the projection's checkpoint row for the transaction: a second runner of the same
- * projection (another replica) waits instead of applying the same events twice.
+ * Locks the projection's checkpoint row for the transaction: another process applying the same
+ * projection waits instead of applying the same events twice.
  */
 async function lockCheckpoint(tx: Transaction, name: string): Promise<number> {
   await tx.query(
@@ -74,6 +62,35 @@ async function applyBatch<Event extends EventData>(
   return events;
 }
 
+/**
+ * Like projectNextBatch, but only when no one else holds the projection's checkpoint; returns
+ * null when someone does.
+ */
+async function tryProjectNextBatch<Event extends EventData>(
+  store: EventStore,
+  projection: Projection<Event>,
+  batchSize: number,
+): Promise<number | null> {
+  return inTransaction(store.pool, async (tx) => {
+    await tx.query(
+      statement(
+        'eventstore.ensure_checkpoint',
+        'INSERT INTO eventstore.checkpoints (projection) VALUES ($1) ON CONFLICT DO NOTHING',
+        [projection.name],
+      ),
+    );
+    const { rows } = await tx.query<{ position: number }>(
+      statement(
+        'eventstore.try_lock_checkpoint',
+        'SELECT position FROM eventstore.checkpoints WHERE projection = $1 FOR UPDATE SKIP LOCKED',
+        [projection.name],
+      ),
+    );
+    if (!rows[0]) return null;
+    return (await applyBatch(store, projection, tx, Number(rows[0].position), batchSize)).length;
+  });
+}
+
 /** Applies the next batch after the checkpoint in one transaction; returns how many events. */
 export async function projectNextBatch<Event extends EventData>(
   store: EventStore,
@@ -86,7 +103,24 @@ export async function projectNextBatch<Event extends EventData>(
   });
 }
 
-/** Brings the projection up to the end of the store once; returns how many events it applied. */
+/**
+ * Whether events were committed past the projection's checkpoint, looked at without its lock.
+ * Whoever held the checkpoint looks once more after letting go of it: a catch-up that found it
+ * locked meanwhile left its events to the holder, and they were committed before it let go.
+ */
+async function behind(store: EventStore, name: string): Promise<boolean> {
+  const { rows } = await store.pool.query<{ behind: boolean }>(
+    statement(
+      'eventstore.projection_behind',
+      `SELECT EXISTS (SELECT 1 FROM eventstore.events WHERE global_position >
+         coalesce((SELECT position FROM eventstore.checkpoints WHERE projection = $1), 0)) AS behind`,
+      [name],
+    ),
+  );
+  return rows[0]?.behind === true;
+}
+
+/** Brings the projection up to the end of the store; returns how many events it applied. */
 export async function catchUpProjection<Event extends EventData>(
   store: EventStore,
   projection: Projection<Event>,
@@ -96,7 +130,7 @@ export async function catchUpProjection<Event extends EventData>(
   for (;;) {
     const applied = await projectNextBatch(store, projection, batchSize);
     total += applied;
-    if (applied < batchSize) return total;
+    if (applied < batchSize && !(await behind(store, projection.name))) return total;
   }
 }
 
@@ -109,65 +143,73 @@ export async function projectionCheckpoint(store: EventStore, name: string): Pro
   return Number(rows[0]?.position ?? 0);
 }
 
+export interface ProjectionFollower {
+  /**
+   * Brings the projection up to the events committed so far, soon and without waiting: call it
+   * after committing events the projection reads.
+   */
+  catchUp(): void;
+  /** Resolves when no catch-up of this follower is running. */
+  settled(): Promise<void>;
+}
+
 /**
- * Keeps a projection caught up by polling: batches back to back while there is a backlog, one
- * look per interval when idle. Polling rather than LISTEN/NOTIFY keeps appends free of a notify
- * per commit and survives dropped connections without re-subscribing; the interval bounds the lag.
+ * Keeps a projection caught up by the writers of its events, with no poll loop: after a commit a
+ * writer applies what is new. One catch-up runs per process at a time (a request meanwhile runs
+ * it again once it ends); across processes, a writer that finds the checkpoint taken leaves the
+ * work to its holder, which looks again once it has let go of it and so sees every event
+ * committed before the other writer gave up. A crash between a commit and its catch-up leaves
+ * the events for the next writer or a catch-up job.
  */
-export function runProjection<Event extends EventData>(
+export function followProjection<Event extends EventData>(
   store: EventStore,
   projection: Projection<Event>,
-  options: ProjectionRunOptions,
-): ProjectionRunner {
-  const batchSize = options.batchSize ?? 500;
-  const pollIntervalMs = options.pollIntervalMs ?? 100;
-  let stopped = false;
-  let wake: (() => void) | undefined;
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
-
-  const loop = (async () => {
-    let failures = 0;
-    while (!stopped) {
-      try {
-        const applied = await projectNextBatch(store, projection, batchSize);
-        failures = 0;
-        if (applied < batchSize && !stopped) await sleep(pollIntervalMs);
-      } catch (err) {
-        options.onError(err);
-        failures++;
-        if (!stopped) await sleep(Math.min(pollIntervalMs * 2 ** failures, 5_000));
+  onError: (err: unknown) => void,
+  batchSize = 500,
+): ProjectionFollower {
+  let running: Promise<void> | undefined;
+  let again = false;
+  const run = async () => {
+    do {
+      again = false;
+      for (;;) {
+        const applied = await tryProjectNextBatch(store, projection, batchSize);
+        if (applied === null) break;
+        if (applied < batchSize && !(await behind(store, projection.name))) break;
       }
-    }
-  })();
-
+    } while (again);
+  };
   return {
-    async stop() {
-      stopped = true;
-      wake?.();
-      await loop;
+    catchUp() {
+      if (running) {
+        again = true;
+        return;
+      }
+      running = run()
+        .catch(onError)
+        .finally(() => {
+          running = undefined;
+        });
+    },
+    settled: async () => {
+      while (running) await running;
     },
   };
 }
 
 /**
  * The replay command: in one transaction, resets the read model and its checkpoint and applies
- * every event from the start. Readers see the old view until the new one is complete, and the
- * live runner waits on the checkpoint lock meanwhile, then carries on from where the rebuild
- * ended. Returns the number of events replayed and the position reached.
+ * every event from the start. Readers see the old view until the new one is complete. Catch-ups
+ * meanwhile wait on the checkpoint lock or leave their events to the rebuild, which applies what
+ * was committed while it ran once it has committed. Returns the number of events replayed and
+ * the position reached.
  */
 export async function rebuildProjection<Event extends EventData>(
   store: EventStore,
   projection: Projection<Event>,
   batchSize = 1000,
 ): Promise<{ events: number; position: number }> {
-  return inTransaction(store.pool, async (tx) => {
+  const rebuilt = await inTransaction(store.pool, async (tx) => {
     await lockCheckpoint(tx, projection.name);
     await projection.reset(tx);
     await storeCheckpoint(tx, projection.name, 0);
@@ -180,4 +222,6 @@ export async function rebuildProjection<Event extends EventData>(
       if (batch.length < batchSize) return { events, position };
     }
   });
+  await catchUpProjection(store, projection, batchSize);
+  return rebuilt;
 }

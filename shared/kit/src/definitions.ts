@@ -1,7 +1,7 @@
 import type { Router } from 'express';
 import type { Event } from '@eventline/broker';
 import type { Cache } from '@eventline/cache';
-import type { DataOf, EventDefinition } from '@eventline/events';
+import { PingSourcePing, type DataOf, type EventDefinition } from '@eventline/events';
 import type { Migration, Pool, Transaction } from '@eventline/store';
 import type { Logger } from '@eventline/telemetry';
 import type { OutgoingEvent } from './outgoing-event';
@@ -44,6 +44,19 @@ export interface EdgeContext {
   ): Promise<T>;
 }
 
+/** What a periodic job's run did, as counts (timers fired, rows sent), for its log line. */
+export type JobReport = Record<string, number>;
+
+export interface JobContext extends EdgeContext {
+  /** the PingSource tick that started this run */
+  event: Event;
+  /**
+   * Sends to K_SINK, in outbox order, the outbox rows of every producer committed at least
+   * `olderThanMs` ago (what crashes left behind); returns how many went out.
+   */
+  sweepOutbox(olderThanMs: number): Promise<number>;
+}
+
 /** Any CloudEvent type: accepted by sinks such as the dead-letter store, forwarded by replays. */
 export const ANY_EVENT: EventDefinition = { type: '*', schema: {} };
 
@@ -62,15 +75,8 @@ export interface HandlerDefinition {
   deliveryId?: (event: Event) => string;
   /** HTTP routes of an edge service, mounted beside the CloudEvent endpoint */
   routes?: (router: Router, ctx: EdgeContext) => void;
-  /**
-   * Work that runs while the handler is up (timers, catch-up projections). Its state must live
-   * in Postgres: a scaled-to-zero or killed replica loses nothing, the next one resumes.
-   */
-  background?: (ctx: EdgeContext) => BackgroundTask;
-}
-
-export interface BackgroundTask {
-  stop(): Promise<void>;
+  /** a periodic job: one run per PingSource tick (see defineJob) */
+  job?: (ctx: JobContext) => Promise<JobReport | void>;
 }
 
 /** A handler for one CloudEvent type: validate, load, decide, persist, emit. */
@@ -81,7 +87,6 @@ export function defineHandler<E extends EventDefinition>(definition: {
   handle: (data: DataOf<E>, ctx: HandlerContext) => Promise<HandlerResult | void>;
   deliveryId?: HandlerDefinition['deliveryId'];
   routes?: HandlerDefinition['routes'];
-  background?: HandlerDefinition['background'];
 }): HandlerDefinition {
   return {
     ...definition,
@@ -95,9 +100,29 @@ export function defineEdge(definition: {
   name: string;
   emits?: EventDefinition[];
   routes: NonNullable<HandlerDefinition['routes']>;
-  background?: HandlerDefinition['background'];
 }): HandlerDefinition {
   return { ...definition, emits: definition.emits ?? [] };
+}
+
+/**
+ * A periodic job (saga timers, outbox sweep, retention): a handler of its PingSource's ticks,
+ * routed as `kind: job` with a schedule in routing.yaml. Nothing runs between ticks, so the job
+ * scales to zero like any handler; the state it works on lives in Postgres. Each run does what
+ * is due and returns what it did. A run may repeat (a redelivered tick) or overlap the next one:
+ * jobs are written so that both are harmless (rows locked with SKIP LOCKED, checkpoints locked),
+ * which is why a tick takes no idempotency record.
+ */
+export function defineJob(definition: {
+  name: string;
+  emits?: EventDefinition[];
+  run: NonNullable<HandlerDefinition['job']>;
+}): HandlerDefinition {
+  return {
+    name: definition.name,
+    accepts: PingSourcePing,
+    emits: definition.emits ?? [],
+    job: definition.run,
+  };
 }
 
 /** A service package: one domain's schema, migrations and handlers, built into one image. */

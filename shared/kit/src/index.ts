@@ -1,13 +1,15 @@
 export {
   defineHandler,
   defineEdge,
+  defineJob,
   defineService,
   ANY_EVENT,
   type HandlerDefinition,
   type HandlerContext,
   type HandlerResult,
   type EdgeContext,
-  type BackgroundTask,
+  type JobContext,
+  type JobReport,
   type ServiceDefinition,
 } from './definitions';
 export { outgoing, toCloudEvent, correlationOf, type OutgoingEvent } from './outgoing-event';

@@ -8,10 +8,11 @@ import {
   createPool,
   inSelfCommittingTransaction,
   OutboxRelay,
-  type Pool,
+  sweepOutbox,
 } from '@eventline/store';
-import { createLogger, redactUrl, startTelemetry, type Logger } from '@eventline/telemetry';
+import { createLogger, redactUrl, startTelemetry } from '@eventline/telemetry';
 import { cloudEventEndpoint } from './cloudevent-endpoint';
+import { jobEndpoint } from './job-endpoint';
 import { ConfigError, handlerEnvSchema, readConfig, type HandlerEnv } from './config';
 import {
   ANY_EVENT,
@@ -71,29 +72,19 @@ function sinkFor(handler: HandlerDefinition, config: HandlerEnv): string | undef
   return config.K_SINK;
 }
 
-/** Sends outbox rows to K_SINK; a non-2xx answer fails the batch so it is retried. */
-function relayTo(
-  sink: string | undefined,
-  pool: Pool,
-  handler: HandlerDefinition,
-  log: Logger,
-): OutboxRelay {
-  return new OutboxRelay({
-    pool,
-    producer: handler.name,
-    send: async (json) => {
-      if (!sink) throw new Error('events enqueued without a K_SINK');
-      const response = await postMessage(sink, messageOf(json as Record<string, unknown>), {
-        timeoutMs: 10_000,
-      });
-      if (response.status < 200 || response.status > 299) {
-        throw new Error(
-          `K_SINK answered ${response.status}: ${response.body.toString('utf8').slice(0, 200)}`,
-        );
-      }
-    },
-    onError: (err) => log.warn({ err }, 'outbox delivery failed; will retry'),
-  });
+/** Sends an outbox row to K_SINK; a non-2xx answer fails the send so the row stays. */
+function sendingTo(sink: string | undefined): (json: unknown) => Promise<void> {
+  return async (json) => {
+    if (!sink) throw new Error('events enqueued without a K_SINK');
+    const response = await postMessage(sink, messageOf(json as Record<string, unknown>), {
+      timeoutMs: 10_000,
+    });
+    if (response.status < 200 || response.status > 299) {
+      throw new Error(
+        `K_SINK answered ${response.status}: ${response.body.toString('utf8').slice(0, 200)}`,
+      );
+    }
+  };
 }
 
 /** Starts one handler of a service as an HTTP server, the way its Knative Service runs it. */
@@ -119,7 +110,13 @@ export async function startHandler(
       : undefined;
   ownRedis?.on('error', (err) => log.debug({ err }, 'redis connection error'));
   const cache = new Cache(options.redis ?? ownRedis, log, config.REDIS_KEY_PREFIX);
-  const relay = relayTo(sink, pool, handler, log);
+  const send = sendingTo(sink);
+  const relay = new OutboxRelay({
+    pool,
+    producer: handler.name,
+    send,
+    onError: (err) => log.warn({ err }, 'outbox delivery failed; will retry'),
+  });
   const source = `/eventline/${service.package}/${handler.name}`;
 
   let draining = false;
@@ -153,20 +150,6 @@ export async function startHandler(
     next();
   });
 
-  if (handler.accepts && handler.handle) {
-    app.post(
-      '/',
-      express.raw({ type: () => true, limit: config.EVENTLINE_BODY_LIMIT }),
-      cloudEventEndpoint({
-        handler: { ...handler, accepts: handler.accepts, handle: handler.handle },
-        pool,
-        cache,
-        log,
-        source,
-        onCommitted: (outbox) => relay.publish(outbox),
-      }),
-    );
-  }
   const emits = new Map(handler.emits.map((e) => [e.type, e]));
   const context: EdgeContext = {
     pool,
@@ -189,6 +172,34 @@ export async function startHandler(
       return result;
     },
   };
+  if (handler.job) {
+    app.post(
+      '/',
+      express.raw({ type: () => true, limit: config.EVENTLINE_BODY_LIMIT }),
+      jobEndpoint({
+        name: handler.name,
+        run: handler.job,
+        context: {
+          ...context,
+          sweepOutbox: (olderThanMs) => sweepOutbox(pool, { olderThanMs }, send),
+        },
+        log,
+      }),
+    );
+  } else if (handler.accepts && handler.handle) {
+    app.post(
+      '/',
+      express.raw({ type: () => true, limit: config.EVENTLINE_BODY_LIMIT }),
+      cloudEventEndpoint({
+        handler: { ...handler, accepts: handler.accepts, handle: handler.handle },
+        pool,
+        cache,
+        log,
+        source,
+        onCommitted: (outbox) => relay.publish(outbox),
+      }),
+    );
+  }
   if (handler.routes) {
     const router = express.Router();
     router.use(requireJsonBody, express.json({ limit: config.EVENTLINE_BODY_LIMIT }));
@@ -224,8 +235,6 @@ export async function startHandler(
     listening.once('error', reject);
   });
   server.keepAliveTimeout = 65_000;
-  relay.start();
-  const background = handler.background?.(context);
   const port = (server.address() as AddressInfo).port;
   const host = config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST;
   log.info(
@@ -245,7 +254,6 @@ export async function startHandler(
     await inFlight.settled(config.EVENTLINE_DRAIN_TIMEOUT_MS);
     server.closeAllConnections();
     await closed;
-    await background?.stop();
     await relay.stop();
     await pool.end();
     await ownRedis?.quit().catch(() => undefined);

@@ -2,7 +2,11 @@ export {
   loadRouting,
   parseRouting,
   triggers,
+  triggerFilterOf,
+  pingSourceSource,
+  PING_EVENT_TYPE,
   ROUTING_FILE,
+  type PingSchedule,
   type Routing,
   type HandlerRoute,
   type HandlerKind,
@@ -10,3 +14,4 @@ export {
   type BackoffPolicy,
   type FilterExpression,
 } from './routing';
+export { scheduleProblem, nextFireTime } from './schedule';

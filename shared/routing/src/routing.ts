@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import Ajv from 'ajv';
 import { parse } from 'yaml';
+import { scheduleProblem } from './schedule';
 
 /** A Knative Eventing `filters` expression (the dialect next to `filter.attributes`). */
 export type FilterExpression =
@@ -26,14 +27,34 @@ export interface DeliverySpec {
   timeout?: string;
 }
 
-export type HandlerKind = 'edge' | 'trigger' | 'sink';
+export type HandlerKind = 'edge' | 'trigger' | 'sink' | 'job';
+
+/** The CloudEvent type a Knative PingSource sends. */
+export const PING_EVENT_TYPE = 'dev.knative.sources.ping';
+
+/** The `source` attribute Knative gives the events of a PingSource. */
+export function pingSourceSource(namespace: string, name: string): string {
+  return `/apis/v1/namespaces/${namespace}/pingsources/${name}`;
+}
+
+/** A Knative PingSource (sources.knative.dev/v1) that fires a job into the broker. */
+export interface PingSchedule {
+  /** five-field cron or a descriptor (@hourly, @daily, ...), as the PingSource takes it */
+  schedule: string;
+  /** IANA time zone of the schedule; the cluster's (UTC) when absent */
+  timezone?: string;
+  /** the ping's data, sent as JSON */
+  payload?: unknown;
+}
 
 export interface HandlerRoute {
   name: string;
   package: string;
   kind: HandlerKind;
-  /** the CloudEvent type a trigger filters on */
+  /** the CloudEvent type a trigger filters on (a job's is PING_EVENT_TYPE) */
   type?: string;
+  /** a job's PingSource: the PingSource has the handler's name */
+  ping?: PingSchedule;
   filters: FilterExpression[];
   ordered: boolean;
   delivery: DeliverySpec;
@@ -94,8 +115,11 @@ const routingSchema = {
         required: ['package', 'kind'],
         properties: {
           package: { type: 'string' },
-          kind: { enum: ['edge', 'trigger', 'sink'] },
+          kind: { enum: ['edge', 'trigger', 'sink', 'job'] },
           type: { type: 'string' },
+          schedule: { type: 'string' },
+          timezone: { type: 'string' },
+          payload: {},
           filters: { type: 'array', items: { $ref: 'filter' } },
           ordered: { type: 'boolean' },
           delivery: deliverySchema,
@@ -103,8 +127,14 @@ const routingSchema = {
           paths: { type: 'array', items: { type: 'string', pattern: '^/' } },
           description: { type: 'string' },
         },
-        if: { properties: { kind: { const: 'trigger' } } },
-        then: { required: ['type'] },
+        allOf: [
+          { if: { properties: { kind: { const: 'trigger' } } }, then: { required: ['type'] } },
+          {
+            if: { properties: { kind: { const: 'job' } } },
+            then: { required: ['schedule'], not: { required: ['type'] } },
+            else: { properties: { schedule: false, timezone: false, payload: false } },
+          },
+        ],
         additionalProperties: false,
       },
     },
@@ -116,14 +146,29 @@ const ajv = new Ajv({ allErrors: true, schemas: [filterSchema] });
 /** The routing file the chart ships: the one declaration of who receives what. */
 export const ROUTING_FILE = path.resolve(__dirname, '../../../charts/eventline/routing.yaml');
 
+type RouteEntry = Omit<
+  HandlerRoute,
+  'name' | 'filters' | 'ordered' | 'delivery' | 'emits' | 'paths' | 'ping'
+> &
+  Partial<Omit<HandlerRoute, 'ping'>> &
+  Partial<PingSchedule>;
+
 interface RoutingDocument {
   broker: { name: string };
   defaults?: { delivery?: Partial<DeliverySpec> };
-  handlers: Record<
-    string,
-    Omit<HandlerRoute, 'name' | 'filters' | 'ordered' | 'delivery' | 'emits' | 'paths'> &
-      Partial<HandlerRoute>
-  >;
+  handlers: Record<string, RouteEntry>;
+}
+
+/** A job's PingSource from its entry; the schedule must be one the PingSource accepts. */
+function pingOf(name: string, entry: RouteEntry, origin: string): PingSchedule {
+  const { schedule, timezone, payload } = entry as Required<PingSchedule>;
+  const problem = scheduleProblem(schedule, timezone);
+  if (problem) throw new Error(`${origin}: handlers.${name}.${problem}`);
+  return {
+    schedule,
+    ...(timezone ? { timezone } : {}),
+    ...(payload !== undefined ? { payload } : {}),
+  };
 }
 
 const validateRouting = ajv.compile<RoutingDocument>(routingSchema);
@@ -145,15 +190,19 @@ export function parseRouting(source: string, origin = 'routing'): Routing {
   }
   const doc = document;
   const defaults = { ...BUILT_IN_DELIVERY, ...doc.defaults?.delivery };
-  const handlers = Object.entries(doc.handlers).map(([name, h]): HandlerRoute => ({
-    ...h,
-    name,
-    filters: h.filters ?? [],
-    ordered: h.ordered ?? false,
-    delivery: { ...defaults, ...h.delivery },
-    emits: h.emits ?? [],
-    paths: h.paths ?? [],
-  }));
+  const handlers = Object.entries(doc.handlers).map(([name, entry]): HandlerRoute => {
+    const { schedule: _schedule, timezone: _timezone, payload: _payload, ...h } = entry;
+    return {
+      ...h,
+      name,
+      ...(h.kind === 'job' ? { type: PING_EVENT_TYPE, ping: pingOf(name, entry, origin) } : {}),
+      filters: h.filters ?? [],
+      ordered: h.ordered ?? false,
+      delivery: { ...defaults, ...h.delivery },
+      emits: h.emits ?? [],
+      paths: h.paths ?? [],
+    };
+  });
   const names = new Set(handlers.map((h) => h.name));
   for (const h of handlers) {
     const sink = h.delivery.deadLetterSink;
@@ -170,7 +219,23 @@ export function loadRouting(file = process.env.EVENTLINE_ROUTING ?? ROUTING_FILE
   return parseRouting(readFileSync(file, 'utf8'), file);
 }
 
-/** Handlers that receive events from the broker through a Trigger. */
+/** Handlers that receive events from the broker through a Trigger: triggers and jobs. */
 export function triggers(routing: Routing): HandlerRoute[] {
-  return routing.handlers.filter((h) => h.kind === 'trigger');
+  return routing.handlers.filter((h) => h.kind === 'trigger' || h.kind === 'job');
+}
+
+/**
+ * A Trigger's filter: its type, ANDed with any `filters` expressions the route adds; a job's
+ * Trigger takes the pings of its own PingSource only.
+ */
+export function triggerFilterOf(
+  route: HandlerRoute,
+  namespace: string,
+): { attributes: Record<string, string> } | { filters: FilterExpression[] } {
+  const type = route.type as string;
+  if (route.kind === 'job')
+    return { attributes: { type, source: pingSourceSource(namespace, route.name) } };
+  return route.filters.length > 0
+    ? { filters: [{ exact: { type } }, ...route.filters] }
+    : { attributes: { type } };
 }

@@ -27,9 +27,12 @@ const program = new Command()
     'Runs every Eventline handler locally behind the broker, on embedded or given servers',
   )
   .addOption(
-    new Option('--topology <topology>', 'in-process, or one OS process per handler')
-      .choices(['in-process', 'processes'])
-      .default('in-process'),
+    new Option(
+      '--topology <topology>',
+      'each handler its own OS process, started on demand and stopped when idle; or all in this process',
+    )
+      .choices(['processes', 'in-process'])
+      .default('processes'),
   )
   .option('--edge-port <port>', 'port of the public API gateway', port, env.EVENTLINE_EDGE_PORT)
   .option('--broker-port <port>', 'port of the broker ingress', port, env.EVENTLINE_BROKER_PORT)
@@ -60,8 +63,20 @@ async function main(): Promise<void> {
     `  postgres     ${system.dependencies.postgres}`,
     `  redis        ${system.dependencies.redis}`,
     `  broker log   ${system.dependencies.kafka}`,
+    ...(opts.topology === 'processes'
+      ? [
+          `  scale to zero each handler's process starts on its first request and stops after ${system.idleWindowMs / 1000} s idle (EVENTLINE_IDLE_WINDOW_MS)`,
+        ]
+      : []),
     '  handlers',
-    ...Object.entries(system.handlerUrls).map(([name, url]) => `    ${name.padEnd(20)} ${url}`),
+    ...Object.entries(system.handlerUrls).map(([name, url]) => `    ${name.padEnd(22)} ${url}`),
+    '  jobs (PingSources)',
+    ...system.pingSources
+      .list()
+      .map(
+        ({ name, schedule, timezone }) =>
+          `    ${name.padEnd(22)} ${schedule}${timezone ? ` (${timezone})` : ''}`,
+      ),
     '',
   ];
   process.stdout.write(`${lines.join('\n')}\n`);

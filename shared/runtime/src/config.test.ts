@@ -7,6 +7,7 @@ describe('the local system configuration', () => {
       EVENTLINE_HOST: '127.0.0.1',
       EVENTLINE_EDGE_PORT: 8080,
       EVENTLINE_BROKER_PORT: 8081,
+      EVENTLINE_IDLE_WINDOW_MS: 60_000,
       LOG_LEVEL: 'info',
     });
   });
@@ -42,11 +43,13 @@ describe('the local system configuration', () => {
         KAFKA_BROKERS: 'localhost',
         EVENTLINE_NAMESPACE: 'a/b',
         EVENTLINE_EDGE_PORT: 'eighty',
+        EVENTLINE_IDLE_WINDOW_MS: 'a minute',
       });
 
     expect(read).toThrow(/DATABASE_URL: must be a URL \(postgres: or postgresql:\)/);
     expect(read).toThrow(/KAFKA_BROKERS: must be host:port, comma-separated/);
     expect(read).toThrow(/EVENTLINE_NAMESPACE: must be 1-100 letters/);
     expect(read).toThrow(/EVENTLINE_EDGE_PORT/);
+    expect(read).toThrow(/EVENTLINE_IDLE_WINDOW_MS: must be a number of milliseconds/);
   });
 });

@@ -25,6 +25,12 @@ const localSystemEnvSchema = z.object({
   EVENTLINE_HOST: z.string().min(1).default('127.0.0.1'),
   EVENTLINE_EDGE_PORT: portSchema.default(8080),
   EVENTLINE_BROKER_PORT: portSchema.default(8081),
+  /** how long a handler process may go without a request before it is stopped (scale to zero) */
+  EVENTLINE_IDLE_WINDOW_MS: z.coerce
+    .number({ message: 'must be a number of milliseconds' })
+    .int('must be a whole number of milliseconds')
+    .min(100, 'must be at least 100 (milliseconds)')
+    .default(60_000),
   LOG_LEVEL: handlerEnvSchema.shape.LOG_LEVEL,
 });
 

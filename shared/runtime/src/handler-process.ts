@@ -52,6 +52,7 @@ export class HandlerProcess {
   private child?: ChildProcess;
   private exitReason?: string;
   private port?: number;
+  private starting?: Promise<void>;
 
   constructor(
     readonly name: string,
@@ -67,11 +68,20 @@ export class HandlerProcess {
   }
 
   /**
-   * Starts the process on a free port, or on its port again after a kill. A free port can be
-   * taken by another process between the probe and the child's bind (systems starting side by
-   * side); the child then exits and the first start tries another port.
+   * Starts the process on a free port, or on its port again after a kill; a start while it runs
+   * or is starting waits for that one. A free port can be taken by another process between the
+   * probe and the child's bind (systems starting side by side); the child then exits and the
+   * first start tries another port.
    */
-  async start(timeoutMs = 30_000): Promise<void> {
+  start(timeoutMs = 30_000): Promise<void> {
+    if (this.running && !this.starting) return Promise.resolve();
+    this.starting ??= this.spawnOnAPort(timeoutMs).finally(() => {
+      this.starting = undefined;
+    });
+    return this.starting;
+  }
+
+  private async spawnOnAPort(timeoutMs: number): Promise<void> {
     const firstStart = this.port === undefined;
     for (let attempt = 1; ; attempt += 1) {
       this.port ??= await freePort();
@@ -114,6 +124,11 @@ export class HandlerProcess {
 
   get running(): boolean {
     return this.child !== undefined && this.exitReason === undefined;
+  }
+
+  /** running and answering: started, not still starting */
+  get ready(): boolean {
+    return this.running && this.starting === undefined;
   }
 
   /** Sends a signal and waits for the process to be gone. */

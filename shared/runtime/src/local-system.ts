@@ -13,21 +13,39 @@ import {
   type RunningHandler,
   type ServiceDefinition,
 } from '@eventline/kit';
-import { loadRouting, type HandlerRoute, type Routing } from '@eventline/routing';
+import {
+  loadRouting,
+  triggerFilterOf,
+  triggers,
+  type HandlerRoute,
+  type Routing,
+} from '@eventline/routing';
 import { createPool } from '@eventline/store';
 import { createLogger, redactUrl, type Logger } from '@eventline/telemetry';
 import type { RedisClient } from '@eventline/cache';
+import { Activator } from './activator';
 import { readLocalSystemEnv } from './config';
 import { startEmbeddedPostgres } from './embedded-postgres';
 import { startGateway } from './gateway';
 import { HandlerProcess, serviceEntryPoint } from './handler-process';
+import { PingSources } from './ping-sources';
 
 export type Topology = 'in-process' | 'processes';
+
+/**
+ * A job's process stops this soon after its run, as Knative's shortest autoscaling window
+ * (6 s, the chart's window for jobs) lets it: a job ticking every minute would otherwise never
+ * scale to zero under a longer window.
+ */
+const JOB_IDLE_WINDOW_MS = 6_000;
 
 export interface LocalSystemOptions {
   env?: NodeJS.ProcessEnv;
   routing?: Routing;
-  /** every handler in this process (fast start), or each its own OS process (as in a cluster) */
+  /**
+   * every handler in this process (fast start), or each its own OS process started on its first
+   * request and stopped when idle (as in a cluster with min-scale 0)
+   */
   topology?: Topology;
   host?: string;
   edgePort?: number;
@@ -47,18 +65,16 @@ export interface LocalSystem {
   handlerUrls: Record<string, string>;
   /** what each dependency is: embedded or the URL given in the environment */
   dependencies: { postgres: string; redis: string; kafka: string };
-  /** handler processes by name, when topology is 'processes' */
+  /** handler processes by name, when topology is 'processes'; none runs before its first request */
   processes: Map<string, HandlerProcess>;
+  /** starts and stops the processes, when topology is 'processes' */
+  activator?: Activator;
+  /** how long a handler process may be idle before it is stopped, when topology is 'processes' */
+  idleWindowMs: number;
+  /** the jobs' schedules; `fire` sends a tick now */
+  pingSources: PingSources;
   databaseUrl: string;
   stop(): Promise<void>;
-}
-
-/** The Trigger's filter: its type, ANDed with any `filters` expressions the route adds. */
-function triggerFilter(route: HandlerRoute) {
-  const type = route.type as string;
-  return route.filters.length > 0
-    ? { filters: [{ exact: { type } }, ...route.filters] }
-    : { attributes: { type } };
 }
 
 type Running = { name: string; url: string; close(): Promise<void> };
@@ -158,18 +174,26 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       EVENTLINE_DB_POOL_MAX: env.EVENTLINE_DB_POOL_MAX ?? '4',
     };
     const processes = new Map<string, HandlerProcess>();
+    const idleWindowMs = config.EVENTLINE_IDLE_WINDOW_MS;
+    const activator =
+      topology === 'processes'
+        ? new Activator({ host, idleWindowMs, log: log.child({ component: 'activator' }) })
+        : undefined;
+    if (activator) stops.push(() => activator.stop());
     const startOne = async (route: HandlerRoute): Promise<Running> => {
       const service = services.get(route.package) as ServiceDefinition;
-      if (topology === 'processes') {
+      if (activator) {
         const child = new HandlerProcess(
           route.name,
           serviceEntryPoint(route.package),
           handlerEnv,
           (line) => process.stdout.write(`${line}\n`),
         );
-        await child.start();
         processes.set(route.name, child);
-        return { name: route.name, url: child.url, close: () => child.kill('SIGTERM') };
+        const idle =
+          route.kind === 'job' ? Math.min(idleWindowMs, JOB_IDLE_WINDOW_MS) : idleWindowMs;
+        const url = await activator.add(child, idle);
+        return { name: route.name, url, close: async () => undefined };
       }
       const handler: RunningHandler = await startHandler(service, route.name, {
         env: { ...handlerEnv, PORT: '0', HOST: host },
@@ -184,16 +208,24 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
     });
     const handlerUrls = Object.fromEntries(running.map((r) => [r.name, r.url]));
 
-    for (const route of routing.handlers.filter((h) => h.kind === 'trigger')) {
+    for (const route of triggers(routing)) {
       const sink = route.delivery.deadLetterSink;
       await broker.addTrigger({
         name: route.name,
         subscriber: `${handlerUrls[route.name]}/`,
-        filter: triggerFilter(route),
+        filter: triggerFilterOf(route, namespace),
         delivery: { ...route.delivery, deadLetterSink: sink ? `${handlerUrls[sink]}/` : undefined },
         ordered: route.ordered,
       });
     }
+
+    const pingSources = new PingSources({
+      namespace,
+      publish: (event) => broker.publish(event),
+      log: log.child({ component: 'ping-sources' }),
+    });
+    stops.push(async () => pingSources.stop());
+    for (const route of routing.handlers) if (route.ping) pingSources.add(route.name, route.ping);
 
     const gateway = await startGateway(
       routing.handlers.flatMap((route) =>
@@ -210,6 +242,9 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       broker,
       handlerUrls,
       processes,
+      activator,
+      idleWindowMs,
+      pingSources,
       databaseUrl,
       dependencies: {
         postgres: config.DATABASE_URL ? redactUrl(config.DATABASE_URL) : 'embedded PGlite',

@@ -11,4 +11,11 @@ export {
 export { migrate, type Migration } from './migrations';
 export { PLATFORM_SCHEMA, platformMigrations } from './platform-schema';
 export { claimEvent, pruneProcessedEvents, type Claim } from './idempotency';
-export { commitWithOutbox, OutboxRelay, type OutboxEntry, type OutboxRelayOptions } from './outbox';
+export {
+  commitWithOutbox,
+  OutboxRelay,
+  sweepOutbox,
+  type OutboxEntry,
+  type OutboxRelayOptions,
+  type OutboxSweep,
+} from './outbox';

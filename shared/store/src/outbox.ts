@@ -52,32 +52,80 @@ export async function commitWithOutbox(
 }
 
 const DELETE_DELAY_MS = 20;
+const FIRST_RETRY_MS = 250;
+const LAST_RETRY_MS = 30_000;
+
+export interface OutboxSweep {
+  /** one producer's rows; every producer's when absent */
+  producer?: string;
+  /** only rows committed at least this long ago */
+  olderThanMs: number;
+  /** only rows before this position */
+  before?: number | null;
+  batchSize?: number;
+}
+
+/**
+ * Sends outbox rows in outbox order, a batch per transaction: the rows are deleted and locked
+ * with SKIP LOCKED, sent, and the deletion commits only once all of them went out, so concurrent
+ * sweeps share the work and a failed send leaves its batch for the next sweep. Returns how many
+ * rows were sent.
+ */
+export async function sweepOutbox(
+  pool: Pool,
+  sweep: OutboxSweep,
+  send: (event: unknown) => Promise<void>,
+): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const sent = await inTransaction(pool, async (tx) => {
+      const { rows } = await tx.query<{ position: number; event: unknown }>(
+        `DELETE FROM eventline.outbox WHERE position IN (
+           SELECT position FROM eventline.outbox
+            WHERE ($1::text IS NULL OR producer = $1) AND enqueued_at < now() - make_interval(secs => $3)
+              AND ($4::bigint IS NULL OR position < $4)
+            ORDER BY position LIMIT $2 FOR UPDATE SKIP LOCKED)
+         RETURNING position, event`,
+        [
+          sweep.producer ?? null,
+          sweep.batchSize ?? 100,
+          sweep.olderThanMs / 1000,
+          sweep.before ?? null,
+        ],
+      );
+      // RETURNING follows the delete's scan, not the subquery's ORDER BY.
+      rows.sort((a, b) => a.position - b.position);
+      for (const row of rows) await send(row.event);
+      return rows.length;
+    });
+    total += sent;
+    if (sent === 0) return total;
+  }
+}
 
 export interface OutboxRelayOptions {
   pool: Pool;
   producer: string;
   send: (event: unknown) => Promise<void>;
   onError: (err: unknown) => void;
-  batchSize?: number;
-  pollMs?: number;
-  /** how old a row must be before the sweep sends it: younger ones are the committer's to send */
-  graceMs?: number;
 }
 
 /**
- * Delivers committed outbox rows of one producer. The process that committed them sends them
- * right after the commit and deletes them in one statement (`publish`); a sweep sends what that
- * left behind (a crash, a sink that was down), locking rows with SKIP LOCKED and deleting them
- * in the transaction that sent them, so replicas share the work and nothing committed is lost.
- * The sweep takes only rows older than the oldest one this process is still sending or about to
- * delete: under load a direct send can take longer than the grace, and sending it again would
- * add load exactly then; a leftover newer than that waits until the direct sends catch up.
- * A row can still go out twice (another replica's sweep, a crash after a send): delivery is at
- * least once, and every consumer dedupes on source + id.
+ * Delivers the outbox rows one producer's process commits. That process sends them right after
+ * the commit and deletes them in one statement (`publish`). When a send fails (the sink is
+ * down), the relay sends nothing directly any more and retries, with growing pauses while the
+ * process is up, a sweep of its producer's rows in outbox order, until the outbox is empty: a
+ * later event of a key must not overtake an earlier one that is waiting for the sink to come
+ * back. Rows a crash left behind are the outbox sweep job's (`sweepOutbox` on a PingSource
+ * tick), so a process that is not running needs no timer to have its rows sent.
+ * The retrying sweep takes only rows older than the oldest one this process is still sending or
+ * about to delete. A row can still go out twice (a sweep racing a send, a crash after a send):
+ * delivery is at least once, and every consumer dedupes on source + id.
  */
 export class OutboxRelay {
-  private timer?: NodeJS.Timeout;
   private sweeping?: Promise<void>;
+  private retry?: NodeJS.Timeout;
+  private retryDelayMs = 0;
   private readonly publishing = new Set<Promise<void>>();
   private readonly sent: number[] = [];
   /** positions this process sends directly, until they are sent and deleted or left to the sweep */
@@ -92,24 +140,17 @@ export class OutboxRelay {
 
   constructor(private readonly options: OutboxRelayOptions) {}
 
-  start(): void {
-    this.stopped = false;
-    this.timer = setInterval(() => this.sweep(), this.options.pollMs ?? 500);
-    this.sweep();
-  }
-
   /**
    * Sends entries just committed; those that went out are deleted soon after. Events with one
    * `partitionkey` go out one after another in commit order (the broker keeps that order per
-   * key); others go out at once. After a failed send the relay leaves everything to the sweep,
-   * which sends in outbox order, until the sweep has emptied the outbox: a later event of a key
-   * must not overtake an earlier one that is waiting for the sink to come back.
+   * key); others go out at once. After a failed send everything goes through the sweep, in
+   * outbox order, until the outbox is empty again.
    */
   publish(entries: OutboxEntry[]): void {
     if (entries.length === 0) return;
     if (this.sweepOnly) {
       this.diverted += 1;
-      this.sweep(0);
+      this.sweep();
       return;
     }
     for (const entry of entries) {
@@ -138,6 +179,7 @@ export class OutboxRelay {
       this.sweepOnly = true;
       this.inFlight.delete(entry.position);
       this.options.onError(err);
+      this.retryLater();
       return;
     }
     this.sent.push(entry.position);
@@ -179,23 +221,44 @@ export class OutboxRelay {
     return oldest;
   }
 
-  /** Sends what the committers left: rows past the grace, or all of them after a failed send. */
-  private sweep(graceMs = this.sweepOnly ? 0 : (this.options.graceMs ?? 2_000)): void {
+  /** A sweep after a pause that doubles with each failed one, while the process is up. */
+  private retryLater(): void {
+    if (this.stopped || this.retry) return;
+    this.retryDelayMs = Math.min(Math.max(this.retryDelayMs * 2, FIRST_RETRY_MS), LAST_RETRY_MS);
+    this.retry = setTimeout(() => {
+      this.retry = undefined;
+      this.sweep();
+    }, this.retryDelayMs);
+  }
+
+  private sweep(): void {
     if (this.stopped || this.sweeping) return;
-    this.sweeping = this.drain(graceMs)
-      .catch((err) => this.options.onError(err))
+    this.sweeping = this.drain()
+      .catch((err) => {
+        this.options.onError(err);
+        this.retryLater();
+      })
       .finally(() => {
         this.sweeping = undefined;
       });
   }
 
-  private async drain(graceMs: number): Promise<void> {
-    while (!this.stopped && (await this.sendBatch(graceMs)) > 0);
+  private async drain(): Promise<void> {
+    await sweepOutbox(
+      this.options.pool,
+      { producer: this.options.producer, olderThanMs: 0, before: this.oldestInFlight() },
+      this.options.send,
+    );
     if (!this.sweepOnly) return;
     // Back to direct sends only when nothing waits: no row, and no commit published meanwhile
     // (its row may have committed after the count looked).
     const diverted = this.diverted;
-    if ((await this.pendingRows()) === 0 && this.diverted === diverted) this.sweepOnly = false;
+    if ((await this.pendingRows()) === 0 && this.diverted === diverted) {
+      this.sweepOnly = false;
+      this.retryDelayMs = 0;
+    } else {
+      this.retryLater();
+    }
   }
 
   private async pendingRows(): Promise<number> {
@@ -206,37 +269,19 @@ export class OutboxRelay {
     return rows[0]?.n ?? 0;
   }
 
-  private sendBatch(graceMs: number): Promise<number> {
-    return inTransaction(this.options.pool, async (tx) => {
-      const { rows } = await tx.query<{ position: number; event: unknown }>(
-        `DELETE FROM eventline.outbox WHERE position IN (
-           SELECT position FROM eventline.outbox
-            WHERE producer = $1 AND enqueued_at < now() - make_interval(secs => $3)
-              AND ($4::bigint IS NULL OR position < $4)
-            ORDER BY position LIMIT $2 FOR UPDATE SKIP LOCKED)
-         RETURNING position, event`,
-        [
-          this.options.producer,
-          this.options.batchSize ?? 100,
-          graceMs / 1000,
-          this.oldestInFlight(),
-        ],
-      );
-      // RETURNING follows the delete's scan, not the subquery's ORDER BY.
-      rows.sort((a, b) => a.position - b.position);
-      for (const row of rows) await this.options.send(row.event);
-      return rows.length;
-    });
-  }
-
-  /** Stops the sweep after the direct sends finish and a last pass sends every row left. */
+  /**
+   * Stops after the direct sends finish and a last sweep sends what this process left; rows it
+   * cannot send (the sink is still down) stay for the sweep job.
+   */
   async stop(): Promise<void> {
-    clearInterval(this.timer);
+    clearTimeout(this.retry);
+    this.retry = undefined;
     await this.sweeping;
     await Promise.allSettled([...this.publishing]);
     await this.deletion;
     await this.deleteSent().catch((err) => this.options.onError(err));
-    await this.drain(0).catch((err) => this.options.onError(err));
+    if (this.sweepOnly) await this.drain().catch((err) => this.options.onError(err));
     this.stopped = true;
+    clearTimeout(this.retry);
   }
 }

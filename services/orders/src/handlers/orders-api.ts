@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { OrderPlaced } from '@eventline/events';
-import { EventStore, rebuildProjection, runProjection } from '@eventline/eventstore';
+import { EventStore, rebuildProjection } from '@eventline/eventstore';
 import {
   badInput,
   defineEdge,
@@ -11,7 +11,7 @@ import {
 } from '@eventline/kit';
 import { HIGH_VALUE_TOTAL, orderTotal, parsePlaceOrder, requestFingerprint } from '../domain/order';
 import { isTerminal, startSaga, type OrderStatus } from '../domain/saga';
-import { loadOrderView, orderViewProjection } from '../order-view';
+import { catchUpOrderView, loadOrderView, orderViewProjection } from '../order-view';
 import { orderStream, persistDecision, sagaRequests, type OrderFacts } from '../saga-store';
 
 /** Final views never change again, so only they are cached, for as long as memory allows. */
@@ -19,7 +19,7 @@ const FINAL_VIEW_TTL_SECONDS = 3600;
 
 function placeOrderRoutes(
   router: Parameters<NonNullable<Parameters<typeof defineEdge>[0]['routes']>>[0],
-  { pool, transact, cache }: EdgeContext,
+  { pool, transact, cache, log }: EdgeContext,
 ): void {
   const store = new EventStore(pool);
 
@@ -72,6 +72,7 @@ function placeOrderRoutes(
       );
       return { result: { orderId, created: true }, emit: [announcement, ...requests] };
     });
+    if (placed.created) catchUpOrderView(pool, log);
     res.status(202).json({ orderId: placed.orderId });
   });
 
@@ -129,9 +130,4 @@ export const ordersApi = defineEdge({
   name: 'orders-api',
   emits: [OrderPlaced, ...sagaRequests],
   routes: placeOrderRoutes,
-  background: ({ pool, log }) =>
-    runProjection(new EventStore(pool), orderViewProjection, {
-      pollIntervalMs: 50,
-      onError: (err) => log.warn({ err }, 'order view projection failed; retrying'),
-    }),
 });

@@ -1,0 +1,1 @@
+export { housekeepingService as service } from './service';

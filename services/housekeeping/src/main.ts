@@ -1,0 +1,4 @@
+import { runService } from '@eventline/kit';
+import { housekeepingService } from './service';
+
+void runService(housekeepingService);

@@ -1,0 +1,159 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from '@eventline/telemetry';
+import type { HandlerProcess } from './handler-process';
+
+export interface ActivatorOptions {
+  host: string;
+  /** how long a handler's process may go without a request before it is stopped */
+  idleWindowMs: number;
+  log: Logger;
+}
+
+/** One handler behind the activator: a stable address in front of a process that comes and goes. */
+interface Revision {
+  process: HandlerProcess;
+  idleWindowMs: number;
+  server: http.Server;
+  url: string;
+  inFlight: number;
+  idleTimer?: NodeJS.Timeout;
+  /** a start or stop under way; requests wait for it */
+  transition?: Promise<void>;
+  starts: number;
+}
+
+/** Waits until no start or stop of the revision is under way, whatever its outcome. */
+async function settled(revision: Revision): Promise<void> {
+  while (revision.transition) await revision.transition.catch(() => undefined);
+}
+
+/**
+ * What Knative's activator and autoscaler do for a Service with min-scale 0, on one machine:
+ * each handler gets a fixed address; a request for a handler with no process starts it and is
+ * held until the process is ready, then passed through; a process that has had no request for
+ * the idle window is stopped (SIGTERM: it drains and exits). A process that died (a crash, a
+ * kill -9) is started again by the next request, as a pod would be.
+ */
+export class Activator {
+  private readonly revisions = new Map<string, Revision>();
+  private readonly agent = new http.Agent({ keepAlive: true });
+
+  constructor(private readonly options: ActivatorOptions) {}
+
+  /** Puts `process` behind a stable address; returns that address. Nothing starts yet. */
+  async add(process: HandlerProcess, idleWindowMs = this.options.idleWindowMs): Promise<string> {
+    const server = http.createServer((req, res) => void this.forward(revision, req, res));
+    server.keepAliveTimeout = 65_000;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, this.options.host, () => resolve());
+    });
+    const url = `http://${this.options.host}:${(server.address() as AddressInfo).port}`;
+    const revision: Revision = { process, idleWindowMs, server, url, inFlight: 0, starts: 0 };
+    this.revisions.set(process.name, revision);
+    return url;
+  }
+
+  /** How many times the activator started `name`'s process. */
+  startsOf(name: string): number {
+    return this.revisions.get(name)?.starts ?? 0;
+  }
+
+  private async forward(
+    revision: Revision,
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+  ): Promise<void> {
+    revision.inFlight += 1;
+    clearTimeout(revision.idleTimer);
+    const pending: { upstream?: http.ClientRequest } = {};
+    res.once('close', () => {
+      pending.upstream?.destroy();
+      revision.inFlight -= 1;
+      if (revision.inFlight === 0) this.scheduleIdleStop(revision);
+    });
+    try {
+      await this.ensureRunning(revision);
+    } catch (err) {
+      res.writeHead(503, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          error: `${revision.process.name} did not start: ${(err as Error).message}`,
+        }),
+      );
+      return;
+    }
+    const upstream = http.request(
+      `${revision.process.url}${req.url ?? '/'}`,
+      { method: req.method, headers: req.headers, agent: this.agent },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    upstream.on('error', (err) => {
+      // The process went away mid-request (killed, crashed): a 502 the broker retries.
+      if (!res.headersSent) res.writeHead(502, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: `${revision.process.name} unavailable: ${err.message}` }));
+    });
+    pending.upstream = upstream;
+    req.pipe(upstream);
+  }
+
+  private async ensureRunning(revision: Revision): Promise<void> {
+    await settled(revision);
+    if (revision.process.ready) return;
+    if (revision.process.running) {
+      // Started by someone else (a test restarting what it killed): wait for it to be ready.
+      await revision.process.start();
+      return;
+    }
+    const started = Date.now();
+    revision.transition = revision.process.start().finally(() => {
+      revision.transition = undefined;
+    });
+    await revision.transition;
+    revision.starts += 1;
+    this.options.log.info(
+      { handler: revision.process.name, ms: Date.now() - started, pid: revision.process.pid },
+      `${revision.process.name} started in ${Date.now() - started} ms`,
+    );
+  }
+
+  private scheduleIdleStop(revision: Revision): void {
+    clearTimeout(revision.idleTimer);
+    revision.idleTimer = setTimeout(() => void this.stopIdle(revision), revision.idleWindowMs);
+  }
+
+  private async stopIdle(revision: Revision): Promise<void> {
+    await settled(revision);
+    if (revision.inFlight > 0 || !revision.process.running) return;
+    revision.transition = revision.process.kill('SIGTERM').finally(() => {
+      revision.transition = undefined;
+    });
+    await revision.transition;
+    const idle = revision.idleWindowMs / 1000;
+    this.options.log.info(
+      { handler: revision.process.name, idleSeconds: idle },
+      `${revision.process.name} scaled to zero after ${idle} s idle`,
+    );
+  }
+
+  /** Closes every address and stops every process. */
+  async stop(): Promise<void> {
+    const revisions = [...this.revisions.values()];
+    for (const revision of revisions) clearTimeout(revision.idleTimer);
+    await Promise.all(
+      revisions.map(async (revision) => {
+        await new Promise<void>((resolve) => {
+          revision.server.close(() => resolve());
+          revision.server.closeAllConnections();
+        });
+        await settled(revision);
+        await revision.process.kill('SIGTERM');
+      }),
+    );
+    this.agent.destroy();
+  }
+}
