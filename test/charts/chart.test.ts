@@ -159,7 +159,10 @@ describe('routing.yaml rendered with the defaults', () => {
   it('gives every trigger handler a Trigger that filters its type and dead-letters to a handler', () => {
     const triggers = byName(ofKind(objects, 'eventing.knative.dev/v1', 'Trigger'));
     const triggerHandlers = handlers.filter(([, entry]) => entry.kind === 'trigger');
-    expect([...triggers.keys()].sort()).toEqual(triggerHandlers.map(([name]) => name).sort());
+    const jobHandlers = handlers.filter(([, entry]) => entry.kind === 'job');
+    expect([...triggers.keys()].sort()).toEqual(
+      [...triggerHandlers, ...jobHandlers].map(([name]) => name).sort(),
+    );
     for (const [name, entry] of triggerHandlers) {
       const trigger = triggers.get(name)!;
       expect(trigger.spec.broker).toBe(routing.broker.name);
@@ -172,6 +175,32 @@ describe('routing.yaml rendered with the defaults', () => {
       expect(trigger.metadata.annotations!['kafka.eventing.knative.dev/delivery.order']).toBe(
         entry.ordered ? 'ordered' : 'unordered',
       );
+    }
+  });
+
+  it("gives every job a PingSource on its schedule into the broker, and a Trigger taking only that PingSource's ticks", () => {
+    const jobs = handlers.filter(([, entry]) => entry.kind === 'job');
+    expect(jobs.length).toBeGreaterThan(0);
+    const pingSources = byName(ofKind(objects, 'sources.knative.dev/v1', 'PingSource'));
+    const triggers = byName(ofKind(objects, 'eventing.knative.dev/v1', 'Trigger'));
+    const services = byName(ofKind(objects, 'serving.knative.dev/v1', 'Service'));
+    expect([...pingSources.keys()].sort()).toEqual(jobs.map(([name]) => name).sort());
+    for (const [name, entry] of jobs) {
+      const source = pingSources.get(name)!;
+      expect(source.spec.schedule).toBe(entry.schedule);
+      expect(source.spec.sink.ref).toEqual({
+        apiVersion: 'eventing.knative.dev/v1',
+        kind: 'Broker',
+        name: routing.broker.name,
+      });
+      expect(triggers.get(name)!.spec.filter.attributes).toEqual({
+        type: 'dev.knative.sources.ping',
+        source: `/apis/v1/namespaces/eventline/pingsources/${name}`,
+      });
+      // A job's pod goes soon after its run rather than staying up until the next tick.
+      expect(
+        services.get(name)!.spec.template.metadata.annotations['autoscaling.knative.dev/window'],
+      ).toBe('6s');
     }
   });
 
@@ -301,6 +330,43 @@ describe('a handler added to routing.yaml', () => {
     expect(kubeconform(rendered.stdout).status).toBe(0);
   });
 
+  it('as a job with a payload, gets a PingSource sending it as JSON', () => {
+    const routing = parse(readFileSync(join(chart, 'routing.yaml'), 'utf8'));
+    routing.handlers['orders-report'] = {
+      package: 'orders',
+      kind: 'job',
+      schedule: '30 6 * * 1-5',
+      timezone: 'Europe/Paris',
+      payload: { report: 'daily', regions: ['eu-west'] },
+    };
+    writeFileSync(join(chart, 'routing.yaml'), stringify(routing));
+    const rendered = helmTemplate([], [], chart);
+    expect(rendered.status).toBe(0);
+    const source = byName(
+      ofKind(parseManifests(rendered.stdout), 'sources.knative.dev/v1', 'PingSource'),
+    ).get('orders-report')!;
+    expect(source.spec).toMatchObject({
+      schedule: '30 6 * * 1-5',
+      timezone: 'Europe/Paris',
+      contentType: 'application/json',
+    });
+    expect(JSON.parse(source.spec.data)).toEqual({ report: 'daily', regions: ['eu-west'] });
+    expect(kubeconform(rendered.stdout).status).toBe(0);
+  });
+
+  it("fails the render when a job's schedule is not cron, naming the entry", () => {
+    const routing = parse(readFileSync(join(chart, 'routing.yaml'), 'utf8'));
+    routing.handlers['orders-report'] = { package: 'orders', kind: 'job', schedule: 'every day' };
+    writeFileSync(join(chart, 'routing.yaml'), stringify(routing));
+    const result = helmTemplate([], [], chart);
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain(
+      'job handler "orders-report" has schedule "every day", which is not a cron expression',
+    );
+    delete routing.handlers['orders-report'];
+    writeFileSync(join(chart, 'routing.yaml'), stringify(routing));
+  });
+
   it('fails the render when its dead-letter sink is not a handler', () => {
     const routing = parse(readFileSync(join(chart, 'routing.yaml'), 'utf8'));
     routing.handlers['orders-reserve'].delivery.deadLetterSink = 'nowhere';
@@ -370,6 +436,8 @@ describe('the production-like value set', () => {
 describe('the minimal value set', () => {
   it('renders handlers, triggers and bindings without broker, hooks, policies or accounts', () => {
     const kinds = new Set(render([ciFile('minimal-values.yaml')]).map((o) => o.kind));
-    expect(kinds).toEqual(new Set(['ConfigMap', 'Secret', 'Service', 'Trigger', 'SinkBinding']));
+    expect(kinds).toEqual(
+      new Set(['ConfigMap', 'Secret', 'Service', 'Trigger', 'SinkBinding', 'PingSource']),
+    );
   });
 });

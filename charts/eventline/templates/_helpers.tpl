@@ -45,9 +45,14 @@ this, so a broken routing file fails the render with a message naming the entry.
 {{- if not (regexMatch "^[a-z]([-a-z0-9]*[a-z0-9])?$" $name) -}}{{- fail (printf "routing.yaml: handler name %q is not a DNS label" $name) -}}{{- end -}}
 {{- if gt (len $name) 40 -}}{{- fail (printf "routing.yaml: handler name %q is longer than 40 characters (Knative appends revision suffixes)" $name) -}}{{- end -}}
 {{- if not $h.package -}}{{- fail (printf "routing.yaml: handler %q has no package" $name) -}}{{- end -}}
-{{- if not (has $h.kind (list "edge" "trigger" "sink")) -}}{{- fail (printf "routing.yaml: handler %q has kind %v; expected edge, trigger or sink" $name $h.kind) -}}{{- end -}}
+{{- if not (has $h.kind (list "edge" "trigger" "sink" "job")) -}}{{- fail (printf "routing.yaml: handler %q has kind %v; expected edge, trigger, sink or job" $name $h.kind) -}}{{- end -}}
 {{- if and (eq $h.kind "trigger") (not $h.type) -}}{{- fail (printf "routing.yaml: trigger handler %q has no type" $name) -}}{{- end -}}
-{{- if eq $h.kind "trigger" -}}
+{{- if eq $h.kind "job" -}}
+{{- if not (kindIs "string" $h.schedule) -}}{{- fail (printf "routing.yaml: job handler %q has no schedule" $name) -}}{{- end -}}
+{{- if not (regexMatch "^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|[0-9A-Za-z*?,/-]+( +[0-9A-Za-z*?,/-]+){4})$" (trim $h.schedule)) -}}{{- fail (printf "routing.yaml: job handler %q has schedule %q, which is not a cron expression (five fields, or @hourly, @daily, ...)" $name $h.schedule) -}}{{- end -}}
+{{- if $h.type -}}{{- fail (printf "routing.yaml: job handler %q has a type; its Trigger takes its PingSource's ticks" $name) -}}{{- end -}}
+{{- end -}}
+{{- if has $h.kind (list "trigger" "job") -}}
 {{- $dls := (mergeOverwrite (deepCopy $defaultDelivery) ($h.delivery | default dict)).deadLetterSink -}}
 {{- if not $dls -}}{{- fail (printf "routing.yaml: trigger handler %q has no deadLetterSink" $name) -}}{{- end -}}
 {{- if not (hasKey $handlers $dls) -}}{{- fail (printf "routing.yaml: handler %q names deadLetterSink %q, which is not a handler" $name $dls) -}}{{- end -}}
@@ -87,11 +92,14 @@ explicit 0 or false in a handler block wins (mergeOverwrite would skip zero valu
 {{- define "eventline.handlerSettings" -}}
 {{- $d := .root.Values.handlerDefaults -}}
 {{- $h := index (.root.Values.handlers | default dict) .name | default dict -}}
+{{- $routing := .root.Files.Get "routing.yaml" | fromYaml -}}
+{{- $kind := dig "handlers" .name "kind" "" $routing -}}
+{{- $ja := (eq $kind "job") | ternary (dig "autoscaling" dict (.root.Values.jobDefaults | default dict)) dict -}}
 {{- $da := $d.autoscaling | default dict -}}
 {{- $ha := $h.autoscaling | default dict -}}
 {{- $autoscaling := dict -}}
 {{- range $key := list "minScale" "maxScale" "initialScale" "target" "targetUtilizationPercentage" "metric" "scaleDownDelay" "window" "class" -}}
-{{- if hasKey $ha $key -}}{{- $_ := set $autoscaling $key (index $ha $key) -}}{{- else if hasKey $da $key -}}{{- $_ := set $autoscaling $key (index $da $key) -}}{{- end -}}
+{{- if hasKey $ha $key -}}{{- $_ := set $autoscaling $key (index $ha $key) -}}{{- else if hasKey $ja $key -}}{{- $_ := set $autoscaling $key (index $ja $key) -}}{{- else if hasKey $da $key -}}{{- $_ := set $autoscaling $key (index $da $key) -}}{{- end -}}
 {{- end -}}
 {{- $s := dict "autoscaling" $autoscaling -}}
 {{- range $key := list "enabled" "containerConcurrency" "timeoutSeconds" "responseStartTimeoutSeconds" "idleTimeoutSeconds" "resources" "env" "extraEnv" "logLevel" "visibility" "probes" "annotations" "labels" -}}

@@ -14,7 +14,9 @@ const DESCRIPTORS = new Set([
   '@midnight',
   '@hourly',
 ]);
-const STANDARD_FIELD = /^[0-9A-Za-z*?,/-]+$/;
+/** robfig/cron's field: ranges, steps and lists of numbers or three-letter names (JAN, MON). */
+const STANDARD_FIELD =
+  /^(?:[*?]|(?:\d+|[A-Za-z]{3})(?:-(?:\d+|[A-Za-z]{3}))?)(?:\/\d+)?(?:,(?:[*?]|(?:\d+|[A-Za-z]{3})(?:-(?:\d+|[A-Za-z]{3}))?)(?:\/\d+)?)*$/;
 
 function cronOf(schedule: string, timezone: string | undefined): Cron {
   return new Cron(schedule, { paused: true, legacyMode: true, ...(timezone ? { timezone } : {}) });
