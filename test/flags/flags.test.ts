@@ -1,3 +1,4 @@
+import { loadRouting, type Routing } from '@eventline/routing';
 import { startLocalSystem, type LocalSystem } from '@eventline/runtime';
 import {
   createTestDatabase,
@@ -14,8 +15,10 @@ function startFlagsSystem(
   database: TestDatabase,
   name: string,
   logLevel: string,
+  routing?: Routing,
 ): Promise<LocalSystem> {
   return startLocalSystem({
+    routing,
     env: {
       DATABASE_URL: database.url,
       REDIS_URL: servers.redisUrl,
@@ -182,13 +185,26 @@ function publishBadFlagChange(system: LocalSystem, id: string): Promise<Response
   });
 }
 
+/** The routing file with the projection's deliveries given up on after two 1 s attempts. */
+function routingWithImpatientProjection(): Routing {
+  const routing = loadRouting();
+  return {
+    ...routing,
+    handlers: routing.handlers.map((h) =>
+      h.name === 'flags-projection'
+        ? { ...h, delivery: { ...h.delivery, retry: 1, backoffDelay: 'PT0.1S', timeout: 'PT1S' } }
+        : h,
+    ),
+  };
+}
+
 describe('dead letters: nothing is lost when a handler is down', () => {
   let database: TestDatabase;
   let system: LocalSystem;
 
   beforeAll(async () => {
     database = await createTestDatabase(servers.databaseUrl, 'dlq');
-    system = await startFlagsSystem(database, 'dlq', 'error');
+    system = await startFlagsSystem(database, 'dlq', 'error', routingWithImpatientProjection());
   }, 120_000);
 
   afterAll(async () => {
@@ -196,21 +212,41 @@ describe('dead letters: nothing is lost when a handler is down', () => {
     await database?.drop();
   });
 
-  it('given the projection is killed, when a flag changes, then the event is dead-lettered with why and a replay after restart applies it', async () => {
-    const projection = system.processes.get('flags-projection');
-    await projection?.kill('SIGKILL');
+  it('given the projection is killed, when a flag changes, then its next delivery starts it again and the change is applied', async () => {
+    const projection = system.processes.get('flags-projection')!;
+    await projection.start();
+    const pid = projection.pid;
+    await projection.kill('SIGKILL');
+    expect(projection.running).toBe(false);
+
+    expect((await putFlag(system, 'after-crash', { enabled: true })).status).toBe(202);
+
+    expect(await eventually(() => flagState(system, 'after-crash'))).toMatchObject({
+      enabled: true,
+    });
+    expect(projection.pid).toBeDefined();
+    expect(projection.pid).not.toBe(pid);
+    expect((await listLetters(system)).letters).toHaveLength(0);
+  }, 90_000);
+
+  it('given the projection hangs, when a flag changes, then the event is dead-lettered with why and a replay after the hung process is replaced applies it', async () => {
+    const projection = system.processes.get('flags-projection')!;
+    await projection.start();
+    // A hung process: its socket takes each delivery, nothing answers before the timeout.
+    process.kill(projection.pid!, 'SIGSTOP');
     await putFlag(system, 'while-down', { enabled: true });
 
     const letter = await eventually(async () => {
       const { letters } = await listLetters(system);
       return letters.find((l) => l.type === 'dev.eventline.flags.changed');
     }, 30_000);
-    expect(letter.destination).toBe(`${projection?.url}/`);
+    expect(letter.destination).toBe(`${system.handlerUrls['flags-projection']}/`);
     expect(letter.status).toBeNull();
-    expect(letter.response).toMatch(/fetch failed|ECONNREFUSED/);
+    expect(letter.response).toBe('no response within 1000 ms');
     expect(await flagState(system, 'while-down')).toBeUndefined();
 
-    await projection?.start();
+    // As a liveness probe would have it replaced; the replay's delivery starts a new one.
+    await projection.kill('SIGKILL');
     const replay = await fetch(`${system.edgeUrl}/dead-letters/${letter.letterId}/replay`, {
       method: 'POST',
     });

@@ -1,3 +1,4 @@
+import type { Routing } from '@eventline/routing';
 import { startLocalSystem, type LocalSystem } from '@eventline/runtime';
 import { createPool, type Pool } from '@eventline/store';
 import {
@@ -15,9 +16,12 @@ export interface OrdersWorld {
   stop(): Promise<void>;
 }
 
-/** The whole system on real servers, every handler its own OS process. */
+/**
+ * The whole system on real servers, every handler its own OS process, started by the activator
+ * on its first request.
+ */
 export async function startOrdersWorld(
-  options: { duplicateDeliveries?: number; env?: NodeJS.ProcessEnv } = {},
+  options: { duplicateDeliveries?: number; env?: NodeJS.ProcessEnv; routing?: Routing } = {},
 ): Promise<OrdersWorld> {
   const servers = testServerEnv();
   const database = await createTestDatabase(servers.databaseUrl, 'orders');
@@ -35,6 +39,7 @@ export async function startOrdersWorld(
       ...options.env,
     },
     topology: 'processes',
+    routing: options.routing,
     namespace: uniqueName('orders'),
     edgePort: 0,
     duplicateDeliveries: options.duplicateDeliveries,

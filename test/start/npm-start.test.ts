@@ -1,9 +1,29 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { freePort } from '@eventline/runtime';
 import { eventually } from '@eventline/testing';
 
 const CLI = path.resolve(__dirname, '../../shared/runtime/dist/cli.js');
+const IDLE_WINDOW_MS = 2_000;
+
+/** The pids of the processes whose parent is `pid`, from /proc. */
+function childrenOf(pid: number): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((entry) => {
+      try {
+        // pid (comm) state ppid ...: comm may hold spaces, so split after its closing paren.
+        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+const count = (text: string, line: string) => text.split(line).length - 1;
 
 describe('npm start: the whole system on embedded defaults, nothing installed', () => {
   let child: ChildProcess;
@@ -17,9 +37,13 @@ describe('npm start: the whole system on embedded defaults, nothing installed', 
     }
   });
 
-  it('given no server URLs, when started, then it prints where to look, a flag set with PUT reads back enabled within a second, and orders reach COMPLETED or CANCELLED with the reason', async () => {
+  it('given no server URLs, when started, then it prints where to look, a flag set with PUT reads back enabled, orders reach COMPLETED or CANCELLED with the reason on handler processes started for them, which are gone after the idle window and start again for the next order', async () => {
     const [edgePort, brokerPort] = [await freePort(), await freePort()];
-    const env = { ...process.env, LOG_LEVEL: 'warn' };
+    const env = {
+      ...process.env,
+      LOG_LEVEL: 'info',
+      EVENTLINE_IDLE_WINDOW_MS: String(IDLE_WINDOW_MS),
+    };
     for (const name of ['DATABASE_URL', 'REDIS_URL', 'KAFKA_BROKERS']) delete env[name];
     child = spawn(
       process.execPath,
@@ -37,7 +61,9 @@ describe('npm start: the whole system on embedded defaults, nothing installed', 
     expect(output).toContain(`API          http://127.0.0.1:${edgePort}`);
     expect(output).toContain(`broker       http://127.0.0.1:${brokerPort}/eventline/default`);
     expect(output).toMatch(/postgres\s+embedded PGlite/);
-    expect(output).toMatch(/redis\s+embedded in-memory stand-in/);
+    expect(output).toMatch(/scale to zero .* stops after 2 s idle \(EVENTLINE_IDLE_WINDOW_MS\)/);
+    expect(output).toMatch(/order-saga-timers\s+\* \* \* \* \*/);
+    expect(childrenOf(child.pid!)).toEqual([]);
 
     const api = `http://127.0.0.1:${edgePort}`;
     const put = await fetch(`${api}/flags/embedded`, {
@@ -49,7 +75,7 @@ describe('npm start: the whole system on embedded defaults, nothing installed', 
     const flag = await eventually(async () => {
       const response = await fetch(`${api}/flags/embedded`);
       return response.ok ? ((await response.json()) as { enabled: boolean }) : undefined;
-    }, 1_000);
+    });
     expect(flag.enabled).toBe(true);
 
     await fetch(`${api}/inventory/widget`, {
@@ -76,10 +102,21 @@ describe('npm start: the whole system on embedded defaults, nothing installed', 
         const view = (await response.json()) as { status: string; reason: string | null };
         // 404 until the read model has caught up with the order, then PENDING until the saga ends.
         return response.ok && view.status !== 'PENDING' ? view : undefined;
-      }, 10_000);
+      }, 60_000);
     expect(await finalStatus(await place(2))).toMatchObject({ status: 'COMPLETED', reason: null });
     const cancelled = await finalStatus(await place(5));
     expect(cancelled.status).toBe('CANCELLED');
     expect(cancelled.reason).toContain('insufficient stock for widget');
-  }, 90_000);
+    expect(output).toMatch(/order-saga started in \d+ ms/);
+
+    await eventually(
+      async () => (childrenOf(child.pid!).length === 0 ? true : undefined),
+      60_000,
+      200,
+    );
+    expect(output).toContain('order-saga scaled to zero after 2 s idle');
+    const sagaStarts = count(output, 'order-saga started in');
+    expect(await finalStatus(await place(1))).toMatchObject({ status: 'COMPLETED', reason: null });
+    expect(count(output, 'order-saga started in')).toBe(sagaStarts + 1);
+  }, 150_000);
 });
