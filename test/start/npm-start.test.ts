@@ -1,6 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { parse, stringify } from 'yaml';
+import { ROUTING_FILE } from '@eventline/routing';
 import { freePort } from '@eventline/runtime';
 import { eventually } from '@eventline/testing';
 
@@ -119,4 +122,39 @@ describe('npm start: the whole system on embedded defaults, nothing installed', 
     expect(await finalStatus(await place(1))).toMatchObject({ status: 'COMPLETED', reason: null });
     expect(count(output, 'order-saga started in')).toBe(sagaStarts + 1);
   }, 150_000);
+});
+
+describe('npm start refuses bad configuration before starting anything', () => {
+  const start = (env: NodeJS.ProcessEnv) =>
+    new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const refused = spawn(process.execPath, [CLI, '--edge-port', '0', '--broker-port', '0'], {
+        env: { ...process.env, ...env },
+      });
+      let stderr = '';
+      refused.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      refused.once('exit', (code) => resolve({ code, stderr }));
+    });
+
+  it('given an idle window that is not a number, when started, then it exits naming the variable', async () => {
+    const { code, stderr } = await start({ EVENTLINE_IDLE_WINDOW_MS: 'a minute' });
+    expect(code).toBe(1);
+    expect(stderr).toContain('EVENTLINE_IDLE_WINDOW_MS: must be a number of milliseconds');
+  });
+
+  it('given a job whose schedule is not cron, when started, then it exits naming the routing entry', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'eventline-routing-'));
+    const file = path.join(dir, 'routing.yaml');
+    const routing = parse(readFileSync(ROUTING_FILE, 'utf8'));
+    routing.handlers['order-saga-timers'].schedule = 'every minute';
+    writeFileSync(file, stringify(routing));
+    try {
+      const { code, stderr } = await start({ EVENTLINE_ROUTING: file });
+      expect(code).toBe(1);
+      expect(stderr).toContain(
+        'handlers.order-saga-timers.schedule "every minute" is not a cron expression',
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
