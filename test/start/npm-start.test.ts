@@ -124,6 +124,53 @@ describe('npm start: the whole system on embedded defaults, nothing installed', 
   }, 150_000);
 });
 
+describe('npm start -- --topology in-process: every handler inside the one process', () => {
+  let child: ChildProcess;
+
+  afterAll(async () => {
+    if (child && child.exitCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
+  });
+
+  it('given no server URLs, when started in-process, then it caches in the embedded Redis stand-in, starts no process, and a flag reads back', async () => {
+    const edgePort = await freePort();
+    const env = { ...process.env, LOG_LEVEL: 'warn' };
+    for (const name of ['DATABASE_URL', 'REDIS_URL', 'KAFKA_BROKERS']) delete env[name];
+    child = spawn(
+      process.execPath,
+      [CLI, '--topology', 'in-process', '--edge-port', String(edgePort), '--broker-port', '0'],
+      { env },
+    );
+    let output = '';
+    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    await eventually(
+      async () => (output.includes('Eventline is running') ? true : undefined),
+      60_000,
+      100,
+    );
+    expect(output).toContain('Eventline is running (in-process');
+    expect(output).toMatch(/redis\s+embedded in-memory stand-in/);
+    expect(output).not.toContain('scale to zero');
+
+    const api = `http://127.0.0.1:${edgePort}`;
+    const put = await fetch(`${api}/flags/in-process`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ enabled: true }),
+    });
+    expect(put.status).toBe(202);
+    const flag = await eventually(async () => {
+      const response = await fetch(`${api}/flags/in-process`);
+      return response.ok ? ((await response.json()) as { enabled: boolean }) : undefined;
+    });
+    expect(flag.enabled).toBe(true);
+    expect(childrenOf(child.pid!)).toEqual([]);
+  }, 90_000);
+});
+
 describe('npm start refuses bad configuration before starting anything', () => {
   const start = (env: NodeJS.ProcessEnv) =>
     new Promise<{ code: number | null; stderr: string }>((resolve) => {
