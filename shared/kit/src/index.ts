@@ -7,6 +7,8 @@ export {
   type HandlerContext,
   type HandlerResult,
   type EdgeContext,
+  type TransactOptions,
+  type TransactionWork,
   type BackgroundTask,
   type ServiceDefinition,
 } from './definitions';
@@ -21,6 +23,11 @@ export {
   statusFor,
   type ErrorKind,
 } from './errors';
+export {
+  IDEMPOTENCY_KEY_HEADER,
+  requestDigest,
+  type IdempotencyKeyOptions,
+} from './idempotency-key';
 export { readConfig, handlerEnvSchema, ConfigError, type HandlerEnv } from './config';
 export { dataValidator } from './data-validation';
 export { startHandler, type RunningHandler, type StartOptions } from './server';

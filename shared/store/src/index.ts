@@ -10,5 +10,17 @@ export {
 } from './pool';
 export { migrate, type Migration } from './migrations';
 export { PLATFORM_SCHEMA, platformMigrations } from './platform-schema';
-export { claimEvent, pruneProcessedEvents, type Claim } from './idempotency';
-export { commitWithOutbox, OutboxRelay, type OutboxEntry, type OutboxRelayOptions } from './outbox';
+export {
+  claimEvent,
+  claimIdempotencyKey,
+  pruneProcessedEvents,
+  type Claim,
+  type KeyClaim,
+} from './idempotency';
+export {
+  commitWithOutbox,
+  OutboxRelay,
+  type OutboxEntry,
+  type OutboxRelayOptions,
+  type StoredAnswers,
+} from './outbox';
