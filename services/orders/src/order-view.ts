@@ -1,9 +1,8 @@
 import type { Projection, RecordedEvent } from '@eventline/eventstore';
 import type { Pool, Transaction } from '@eventline/store';
+import type { OrderFacts, OrderPlacedEvent } from './domain/order';
 import type { SagaEvent } from './domain/saga';
-import type { OrderFacts } from './saga-store';
 
-export type OrderPlacedEvent = { type: 'OrderPlaced'; data: OrderFacts & { placedAt: string } };
 export type OrderEvent = OrderPlacedEvent | SagaEvent;
 
 export interface OrderView {

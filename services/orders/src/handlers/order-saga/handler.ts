@@ -1,8 +1,8 @@
 import { EventStore } from '@eventline/eventstore';
 import { SagaStepOutcome } from '@eventline/events';
 import { badInput, defineHandler, type EdgeContext } from '@eventline/kit';
-import { advanceSaga, type Phase, type StepName } from '../domain/saga';
-import { lockSaga, persistDecision, sagaRequests } from '../saga-store';
+import { advanceSaga, type Phase, type StepName } from '../../domain/saga';
+import { lockSaga, persistDecision, sagaRequests } from '../../saga-store';
 
 const SWEEP_INTERVAL_MS = 250;
 
