@@ -3,7 +3,7 @@ import type { Request } from 'express';
 import { claimIdempotencyKey, type Transaction } from '@eventline/store';
 import { badInput, unprocessable } from './errors';
 
-export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
+const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
 const MAX_KEY_LENGTH = 200;
 
 /** How an edge route declares that its transaction runs once per Idempotency-Key. */

@@ -23,11 +23,7 @@ export {
   statusFor,
   type ErrorKind,
 } from './errors';
-export {
-  IDEMPOTENCY_KEY_HEADER,
-  requestDigest,
-  type IdempotencyKeyOptions,
-} from './idempotency-key';
+export { requestDigest, type IdempotencyKeyOptions } from './idempotency-key';
 export { readConfig, handlerEnvSchema, ConfigError, type HandlerEnv } from './config';
 export { dataValidator } from './data-validation';
 export { startHandler, type RunningHandler, type StartOptions } from './server';

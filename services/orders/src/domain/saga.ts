@@ -66,6 +66,10 @@ export type SagaCommand =
 
 const stepNamed = (name: StepName) => orderSagaSteps.find((s) => s.name === name) as SagaStep;
 
+/** What a failed action makes of the order: a timeout always fails it. */
+const failureStatus = (step: StepName, outcome: Outcome) =>
+  outcome === 'timed-out' ? 'FAILED' : stepNamed(step).onFailure;
+
 /** Compensations of the actions that succeeded, in reverse order. */
 const compensationsOf = (completed: StepName[]) =>
   [...completed].reverse().filter((name) => stepNamed(name).compensable);
@@ -106,8 +110,7 @@ function decideOutcome(state: SagaState, outcome: StepOutcome): SagaMove[] {
     if (phase === 'compensation') return [failed, requested(step, 'compensation')];
     const [firstCompensation] = compensationsOf(state.completed);
     if (firstCompensation) return [failed, requested(firstCompensation, 'compensation')];
-    const status = outcome.outcome === 'timed-out' ? 'FAILED' : stepNamed(step).onFailure;
-    return [failed, ending({ status, reason })];
+    return [failed, ending({ status: failureStatus(step, outcome.outcome), reason })];
   }
   const succeeded: SagaMove = { type: 'StepSucceeded', data: { step, phase } };
   if (phase === 'compensation') {
