@@ -1,3 +1,5 @@
+import type { ChargeResult } from '../payments/provider';
+
 /** An order's payment as charge and refund decisions see it. */
 export type PaymentState =
   | { status: 'unpaid' }
@@ -26,4 +28,12 @@ export function evolvePayment(state: PaymentState, event: PaymentEvent): Payment
     case 'PaymentRefunded':
       return { status: 'refunded', reference: event.data.reference, amount: event.data.amount };
   }
+}
+
+/** The provider's answer a recorded payment holds; none while the order is unpaid. */
+export function recordedAnswer(payment: PaymentState): ChargeResult | undefined {
+  if (payment.status === 'unpaid') return undefined;
+  return payment.status === 'declined'
+    ? { status: 'declined', reason: payment.reason }
+    : { status: 'charged', reference: payment.reference };
 }

@@ -1,7 +1,7 @@
 import { deciderSpec } from '@eventline/eventstore';
 import type { PaymentEvent } from '../../domain/payment';
 import type { ChargeResult } from '../../payments/provider';
-import { chargePaymentDecider, recordedAnswer, type ChargePayment } from './decider';
+import { chargePaymentDecider, type ChargePayment } from './decider';
 
 const spec = deciderSpec(chargePaymentDecider);
 const order = { orderId: 'o-1', customerId: 'c-1', amount: 2500 };
@@ -42,19 +42,5 @@ describe('charging a payment', () => {
       .given([declined])
       .when(charge({ status: 'declined', reason: 'card declined' }))
       .then([]);
-  });
-});
-
-describe('the answer a recorded payment holds', () => {
-  it('is none while unpaid, the decline with its reason, and the charge also once refunded', () => {
-    expect(recordedAnswer({ status: 'unpaid' })).toBeUndefined();
-    expect(recordedAnswer({ status: 'declined', reason: 'no' })).toEqual({
-      status: 'declined',
-      reason: 'no',
-    });
-    expect(recordedAnswer({ status: 'refunded', reference: 'ref-1', amount: 1 })).toEqual({
-      status: 'charged',
-      reference: 'ref-1',
-    });
   });
 });

@@ -12,14 +12,6 @@ export type ChargePayment = {
   data: { orderId: string; customerId: string; amount: number; answer: ChargeResult };
 };
 
-/** The provider's answer a recorded payment holds; none while the order is unpaid. */
-export function recordedAnswer(payment: PaymentState): ChargeResult | undefined {
-  if (payment.status === 'unpaid') return undefined;
-  return payment.status === 'declined'
-    ? { status: 'declined', reason: payment.reason }
-    : { status: 'charged', reference: payment.reference };
-}
-
 /** Records the provider's answer to an order's charge, once. */
 export const chargePaymentDecider = {
   initialState: initialPayment,

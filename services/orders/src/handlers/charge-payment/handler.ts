@@ -1,11 +1,11 @@
 import { ChargePaymentRequested, SagaStepOutcome } from '@eventline/events';
 import { defineHandler } from '@eventline/kit';
 import type { Transaction } from '@eventline/store';
-import type { PaymentEvent } from '../../domain/payment';
+import { recordedAnswer, type PaymentEvent } from '../../domain/payment';
 import { paymentProvider } from '../../payments/configured-provider';
 import { loadPayment } from '../../payments/payment-records';
 import { stepOutcome } from '../../step-outcome';
-import { chargePaymentDecider, recordedAnswer } from './decider';
+import { chargePaymentDecider } from './decider';
 
 async function persistCharge(tx: Transaction, events: PaymentEvent[]): Promise<void> {
   for (const event of events) {
