@@ -68,6 +68,32 @@ export const counterEdge = defineEdge({
       });
       res.status(202).end();
     });
+
+    // Adds once per Idempotency-Key: `slowMs` holds the transaction open so repeats overlap it,
+    // `fail` throws after the change, before the commit.
+    router.post('/counters/:counter/add', async (req, res) => {
+      const { by, slowMs, fail } = req.body as { by?: unknown; slowMs?: number; fail?: boolean };
+      if (!Number.isInteger(by)) throw badInput('by must be an integer');
+      const counter = req.params.counter as string;
+      const added = await transact(
+        async (tx) => {
+          const { rows } = await tx.query<{ total: number }>(
+            `INSERT INTO counters.totals (counter, total) VALUES ($1, $2)
+             ON CONFLICT (counter) DO UPDATE SET total = totals.total + $2 RETURNING total`,
+            [counter, by],
+          );
+          if (slowMs) await new Promise((resolve) => setTimeout(resolve, slowMs));
+          if (fail) throw new Error('failed after the change');
+          const total = (rows[0] as { total: number }).total;
+          return {
+            result: { counter, total },
+            emit: [outgoing(Incremented, { counter, total })],
+          };
+        },
+        { idempotencyKey: { req } },
+      );
+      res.status(201).json(added);
+    });
   },
 });
 

@@ -90,7 +90,7 @@ describe('order fulfilment saga on real Kafka, Postgres and Redis, each handler 
     expect(new Set(ids).size).toBe(1);
     await terminal(world, ids[0] as string);
     const sagas = await world.pool.query(
-      `SELECT count(*)::int AS n FROM orders.idempotency_keys WHERE key = 'same-key-1'`,
+      `SELECT count(*)::int AS n FROM eventline.idempotency_keys WHERE consumer = 'orders-api' AND key = 'same-key-1'`,
     );
     expect(sagas.rows[0]).toEqual({ n: 1 });
   });

@@ -240,4 +240,29 @@ describe('scale to zero on real Kafka, Postgres and Redis: each handler a proces
     expect({ id: again.headers.get('ce-id'), data: await again.json() }).toEqual(firstReply);
     expect(await stockOf(world, 'dedupe')).toEqual({ available: 8, reserved: 2, shipped: 0 });
   }, 120_000);
+
+  it('given Idempotency-Key claims older and younger than the window, when the pruning job runs, then an old key is free again and a recent one still answers with its order', async () => {
+    await setStock(world, 'keyed', 10);
+    const order = (quantity: number) => ({
+      items: [{ sku: 'keyed', quantity, unitPrice: 100 }],
+    });
+    const oldOrder = await placeOrder(world, order(1), 'key-old');
+    const recentOrder = await placeOrder(world, order(1), 'key-recent');
+    await world.pool.query(
+      `UPDATE eventline.idempotency_keys SET claimed_at = now() - interval '200 hours'
+        WHERE key = 'key-old'`,
+    );
+
+    await world.system.pingSources.fire('idempotency-pruning');
+
+    await eventually(async () => {
+      const { rows } = await world.pool.query(
+        `SELECT 1 FROM eventline.idempotency_keys WHERE key = 'key-old'`,
+      );
+      return rows.length === 0 ? true : undefined;
+    });
+    expect(await placeOrder(world, order(1), 'key-recent')).toBe(recentOrder);
+    const reused = await placeOrder(world, order(2), 'key-old');
+    expect(reused).not.toBe(oldOrder);
+  }, 120_000);
 });

@@ -1,5 +1,5 @@
 import { defineService } from '@eventline/kit';
-import { deadLetters } from './handlers/dead-letters';
+import { deadLetters } from './handlers/dead-letters/handler';
 import { deadLetterMigrations } from './migrations';
 
 export const deadLettersService = defineService({

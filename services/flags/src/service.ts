@@ -1,6 +1,6 @@
 import { defineService } from '@eventline/kit';
-import { flagsApi } from './handlers/flags-api';
-import { flagsProjection } from './handlers/flags-projection';
+import { flagsApi } from './handlers/flags-api/handler';
+import { flagsProjection } from './handlers/flags-projection/handler';
 import { flagsMigrations } from './migrations';
 
 export const flagsService = defineService({

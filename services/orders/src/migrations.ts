@@ -90,4 +90,28 @@ export const ordersMigrations: Migration[] = [
       ALTER TABLE idempotency_keys ADD COLUMN request text;
     `,
   },
+  {
+    id: '003_idempotency_keys_to_the_kit',
+    sql: `
+      -- The kit's Idempotency-Key claims replace this table. A claim's request is the digest the
+      -- kit computes (requestDigest): sha256 of ["POST","/orders",<the order's fingerprint>] as
+      -- JSON. A key stored before requests were recorded gets the fingerprint of the order it
+      -- placed, rebuilt from the saga's copy of the order in the shape JSON.stringify writes.
+      INSERT INTO eventline.idempotency_keys (consumer, key, request, answer, claimed_at)
+      SELECT 'orders-api', k.key,
+             encode(sha256(convert_to('["POST","/orders",' || COALESCE(k.request, (
+               SELECT '[' || (s.orders->'customerId')::text || ',' || (s.orders->'region')::text || ',['
+                      || string_agg('[' || (i.item->'sku')::text || ',' || (i.item->'quantity')::text
+                                    || ',' || (i.item->'unitPrice')::text || ']', ',' ORDER BY i.n)
+                      || ']]'
+                 FROM orders.sagas AS s, jsonb_array_elements(s.orders->'items') WITH ORDINALITY AS i (item, n)
+                WHERE s.order_id = k.order_id
+                GROUP BY s.orders
+             )) || ']', 'UTF8')), 'hex'),
+             jsonb_build_object('orderId', k.order_id),
+             k.created_at
+        FROM orders.idempotency_keys AS k;
+      DROP TABLE orders.idempotency_keys;
+    `,
+  },
 ];

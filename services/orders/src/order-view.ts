@@ -7,10 +7,9 @@ import {
 } from '@eventline/eventstore';
 import type { Pool, Transaction } from '@eventline/store';
 import type { Logger } from '@eventline/telemetry';
+import type { OrderFacts, OrderPlacedEvent } from './domain/order';
 import type { SagaEvent } from './domain/saga';
-import type { OrderFacts } from './saga-store';
 
-export type OrderPlacedEvent = { type: 'OrderPlaced'; data: OrderFacts & { placedAt: string } };
 export type OrderEvent = OrderPlacedEvent | SagaEvent;
 
 export interface OrderView {

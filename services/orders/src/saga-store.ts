@@ -9,7 +9,7 @@ import { EventStore } from '@eventline/eventstore';
 import { outgoing, type OutgoingEvent } from '@eventline/kit';
 import type { Transaction } from '@eventline/store';
 import { ordersConfig } from './config';
-import type { LineItem } from './domain/order';
+import type { OrderFacts } from './domain/order';
 import {
   isTerminal,
   timeoutOf,
@@ -18,15 +18,6 @@ import {
   type SagaState,
   type StepName,
 } from './domain/saga';
-
-/** What the saga keeps about its order to build each step's request. */
-export interface OrderFacts {
-  orderId: string;
-  customerId: string;
-  region: string;
-  items: LineItem[];
-  total: number;
-}
 
 export const orderStream = (orderId: string) => `order-${orderId}`;
 

@@ -1,16 +1,19 @@
 import { EVENTSTORE_SCHEMA, eventStoreMigrations } from '@eventline/eventstore';
 import { defineService } from '@eventline/kit';
-import { chargePayment } from './handlers/charge-payment';
-import { createShipment } from './handlers/create-shipment';
-import { notifyCustomer, revenueAnalytics, reviewHighValue } from './handlers/fan-out';
-import { orderSaga } from './handlers/order-saga';
+import { chargePayment } from './handlers/charge-payment/handler';
+import { createShipment } from './handlers/create-shipment/handler';
+import { inventoryApi } from './handlers/inventory-api/handler';
+import { notifyCustomer } from './handlers/notify-customer/handler';
+import { orderSaga } from './handlers/order-saga/handler';
+import { ordersApi } from './handlers/orders-api/handler';
+import { refundPayment } from './handlers/refund-payment/handler';
+import { releaseInventory } from './handlers/release-inventory/handler';
+import { reserveInventory } from './handlers/reserve-inventory/handler';
+import { revenueAnalytics } from './handlers/revenue-analytics/handler';
+import { reviewHighValue } from './handlers/review-high-value/handler';
 import { orderSagaTimers } from './handlers/order-saga-timers/handler';
 import { orderStreamRetention } from './handlers/order-stream-retention/handler';
 import { orderViewCatchUp } from './handlers/order-view-catch-up/handler';
-import { ordersApi } from './handlers/orders-api';
-import { refundPayment } from './handlers/refund-payment';
-import { releaseInventory } from './handlers/release-inventory';
-import { reserveInventory } from './handlers/reserve-inventory';
 import { ordersMigrations } from './migrations';
 
 export const ordersService = defineService({
@@ -20,6 +23,7 @@ export const ordersService = defineService({
   uses: [{ schema: EVENTSTORE_SCHEMA, migrations: eventStoreMigrations }],
   handlers: [
     ordersApi,
+    inventoryApi,
     orderSaga,
     reserveInventory,
     releaseInventory,

@@ -99,8 +99,10 @@ export function cloudEventEndpoint(deps: EndpointDeps): RequestHandler {
           toCloudEvent(e, emits, source, correlationId).toJSON(),
         );
         const reply = replyEvent ? (replyEvent.toJSON() as StoredReply) : null;
-        const stored = reply ? { source: event.source, id: deliveryId, value: reply } : undefined;
-        const outbox = await commitWithOutbox(tx, handler.name, emitted, stored);
+        const eventReply = reply
+          ? { source: event.source, id: deliveryId, value: reply }
+          : undefined;
+        const outbox = await commitWithOutbox(tx, handler.name, emitted, { eventReply });
         return { firstDelivery: true, reply, outbox };
       });
       if (!handled.firstDelivery) {

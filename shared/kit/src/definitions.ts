@@ -4,6 +4,7 @@ import type { Cache } from '@eventline/cache';
 import { PingSourcePing, type DataOf, type EventDefinition } from '@eventline/events';
 import type { Migration, Pool, Transaction } from '@eventline/store';
 import type { Logger } from '@eventline/telemetry';
+import type { IdempotencyKeyOptions } from './idempotency-key';
 import type { OutgoingEvent } from './outgoing-event';
 
 export interface HandlerContext {
@@ -26,6 +27,24 @@ export interface HandlerResult {
   emit?: OutgoingEvent[];
 }
 
+export interface TransactOptions {
+  /**
+   * Runs the work once per Idempotency-Key of the request: the key is claimed in the same
+   * transaction, a repeat of the request gets the first one's result (so `result` must be plain
+   * JSON), the key with another request is refused (422). A request without the header runs as
+   * usual.
+   */
+  idempotencyKey?: IdempotencyKeyOptions;
+}
+
+/** A transaction's work: its result, and the events to send once it commits. */
+export type TransactionWork<T> = (tx: Transaction) => Promise<{
+  result: T;
+  emit?: OutgoingEvent[];
+  /** CloudEvents (as JSON attributes) re-published unchanged; needs `emits: [ANY_EVENT]` */
+  forward?: Array<Record<string, unknown>>;
+}>;
+
 export interface EdgeContext {
   pool: Pool;
   cache: Cache;
@@ -34,14 +53,7 @@ export interface EdgeContext {
    * Runs `work` in one transaction; the events it returns are written to the outbox in that
    * same transaction and sent to K_SINK after it commits.
    */
-  transact<T>(
-    work: (tx: Transaction) => Promise<{
-      result: T;
-      emit?: OutgoingEvent[];
-      /** CloudEvents (as JSON attributes) re-published unchanged; needs `emits: [ANY_EVENT]` */
-      forward?: Array<Record<string, unknown>>;
-    }>,
-  ): Promise<T>;
+  transact<T>(work: TransactionWork<T>, options?: TransactOptions): Promise<T>;
 }
 
 /** What a periodic job's run did, as counts (timers fired, rows sent), for its log line. */

@@ -10,6 +10,8 @@ export {
   type EdgeContext,
   type JobContext,
   type JobReport,
+  type TransactOptions,
+  type TransactionWork,
   type ServiceDefinition,
 } from './definitions';
 export { outgoing, toCloudEvent, correlationOf, type OutgoingEvent } from './outgoing-event';
@@ -23,6 +25,7 @@ export {
   statusFor,
   type ErrorKind,
 } from './errors';
+export { requestDigest, type IdempotencyKeyOptions } from './idempotency-key';
 export { readConfig, handlerEnvSchema, ConfigError, type HandlerEnv } from './config';
 export { dataValidator } from './data-validation';
 export { startHandler, type RunningHandler, type StartOptions } from './server';

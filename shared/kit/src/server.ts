@@ -19,8 +19,11 @@ import {
   type EdgeContext,
   type HandlerDefinition,
   type ServiceDefinition,
+  type TransactionWork,
+  type TransactOptions,
 } from './definitions';
 import { publicReason, statusFor } from './errors';
+import { claimKey, keyedRequest } from './idempotency-key';
 import { toCloudEvent } from './outgoing-event';
 
 export interface RunningHandler {
@@ -151,27 +154,33 @@ export async function startHandler(
   });
 
   const emits = new Map(handler.emits.map((e) => [e.type, e]));
-  const context: EdgeContext = {
-    pool,
-    cache,
-    log,
-    transact: async (work) => {
-      const { result, outbox } = await inSelfCommittingTransaction(pool, async (tx) => {
-        const outcome = await work(tx);
-        const events: unknown[] = (outcome.emit ?? []).map((e) =>
-          toCloudEvent(e, emits, source).toJSON(),
-        );
-        if (outcome.forward?.length) {
-          if (!emits.has(ANY_EVENT.type))
-            throw new Error(`${handler.name} forwards events but does not emit ANY_EVENT`);
-          events.push(...outcome.forward);
+  const transact = async <T>(work: TransactionWork<T>, options: TransactOptions = {}) => {
+    const keyed = options.idempotencyKey && keyedRequest(options.idempotencyKey);
+    const { result, outbox } = await inSelfCommittingTransaction(pool, async (tx) => {
+      if (keyed) {
+        const claim = await claimKey<T>(tx, handler.name, keyed);
+        if (claim.repeat) {
+          await tx.query('COMMIT');
+          return { result: claim.answer, outbox: [] };
         }
-        return { result: outcome.result, outbox: await commitWithOutbox(tx, handler.name, events) };
-      });
-      relay.publish(outbox);
-      return result;
-    },
+      }
+      const outcome = await work(tx);
+      const events: unknown[] = (outcome.emit ?? []).map((e) =>
+        toCloudEvent(e, emits, source).toJSON(),
+      );
+      if (outcome.forward?.length) {
+        if (!emits.has(ANY_EVENT.type))
+          throw new Error(`${handler.name} forwards events but does not emit ANY_EVENT`);
+        events.push(...outcome.forward);
+      }
+      const keyAnswer = keyed && { key: keyed.key, value: outcome.result };
+      const committed = await commitWithOutbox(tx, handler.name, events, { keyAnswer });
+      return { result: outcome.result, outbox: committed };
+    });
+    relay.publish(outbox);
+    return result;
   };
+  const context: EdgeContext = { pool, cache, log, transact };
   if (handler.job) {
     app.post(
       '/',

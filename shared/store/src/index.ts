@@ -10,7 +10,14 @@ export {
 } from './pool';
 export { migrate, type Migration } from './migrations';
 export { PLATFORM_SCHEMA, platformMigrations } from './platform-schema';
-export { claimEvent, pruneProcessedEvents, type Claim } from './idempotency';
+export {
+  claimEvent,
+  claimIdempotencyKey,
+  pruneProcessedEvents,
+  pruneIdempotencyKeys,
+  type Claim,
+  type KeyClaim,
+} from './idempotency';
 export {
   commitWithOutbox,
   OutboxRelay,
@@ -18,4 +25,5 @@ export {
   type OutboxEntry,
   type OutboxRelayOptions,
   type OutboxSweep,
+  type StoredAnswers,
 } from './outbox';

@@ -12,26 +12,41 @@ function entriesOf(events: unknown[], rows: Array<{ position: number }>): Outbox
   return events.map((event, i) => ({ position: positions[i] as number, event }));
 }
 
+/** What a transaction's commit records as the answer to a repeat of its work. */
+export interface StoredAnswers {
+  /** the reply on the idempotency record of the event handled (see claimEvent) */
+  eventReply?: { source: string; id: string; value: unknown };
+  /** the answer on the request's Idempotency-Key claim (see claimIdempotencyKey) */
+  keyAnswer?: { key: string; value: unknown };
+}
+
 /**
- * Writes a transaction's outbox events, and the reply on the idempotency record of the event it
- * handled (what a redelivery is answered with, see claimEvent), then commits: one round trip, as a
- * simple-protocol query with the values as escaped literals. A transaction holding a hot lock (the
- * event store's append lock, a flash-sale stock row) so releases it a client round trip sooner,
- * which under load is milliseconds of everyone else's waiting.
+ * Writes a transaction's outbox events and its stored answers (what a redelivery or a repeated
+ * request is answered with), then commits: one round trip, as a simple-protocol query with the
+ * values as escaped literals. A transaction holding a hot lock (the event store's append lock, a
+ * flash-sale stock row) so releases it a client round trip sooner, which under load is
+ * milliseconds of everyone else's waiting.
  */
 export async function commitWithOutbox(
   tx: Transaction,
   producer: string,
   events: unknown[],
-  reply?: { source: string; id: string; value: unknown },
+  answers: StoredAnswers = {},
 ): Promise<OutboxEntry[]> {
   const literal = (value: string) => tx.escapeLiteral(value);
   const statements: string[] = [];
-  if (reply) {
+  const { eventReply, keyAnswer } = answers;
+  if (eventReply) {
     statements.push(
-      `UPDATE eventline.processed_events SET reply = ${literal(JSON.stringify(reply.value))}::jsonb
-        WHERE consumer = ${literal(producer)} AND source = ${literal(reply.source)}
-          AND id = ${literal(reply.id)}`,
+      `UPDATE eventline.processed_events SET reply = ${literal(JSON.stringify(eventReply.value))}::jsonb
+        WHERE consumer = ${literal(producer)} AND source = ${literal(eventReply.source)}
+          AND id = ${literal(eventReply.id)}`,
+    );
+  }
+  if (keyAnswer) {
+    statements.push(
+      `UPDATE eventline.idempotency_keys SET answer = ${literal(JSON.stringify(keyAnswer.value ?? null))}::jsonb
+        WHERE consumer = ${literal(producer)} AND key = ${literal(keyAnswer.key)}`,
     );
   }
   if (events.length > 0) {

@@ -1,6 +1,6 @@
 import type { Migration } from './migrations';
 
-/** Tables every handler relies on: idempotency records and the transactional outbox. */
+/** Tables every handler relies on: idempotency records, Idempotency-Key claims, the outbox. */
 export const PLATFORM_SCHEMA = 'eventline';
 
 export const platformMigrations: Migration[] = [
@@ -24,5 +24,25 @@ export const platformMigrations: Migration[] = [
       );
       CREATE INDEX outbox_by_producer ON outbox (producer, position);
     `,
+  },
+  {
+    id: '002_idempotency_keys',
+    sql: `
+      -- An edge route's Idempotency-Key claims: the digest of the request a key was first used
+      -- for (the same key with another request is refused) and the answer that request got.
+      CREATE TABLE idempotency_keys (
+        consumer text NOT NULL,
+        key text NOT NULL CHECK (char_length(key) BETWEEN 1 AND 200),
+        request text NOT NULL,
+        answer jsonb,
+        claimed_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (consumer, key)
+      );
+    `,
+  },
+  {
+    id: '003_idempotency_key_age',
+    // idempotency-pruning deletes by age
+    sql: 'CREATE INDEX idempotency_keys_age ON idempotency_keys (claimed_at);',
   },
 ];

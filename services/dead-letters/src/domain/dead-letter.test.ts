@@ -2,6 +2,7 @@ import {
   MAX_PAGE,
   letterDeliveryId,
   originalEvent,
+  parseLetterId,
   parseLetterQuery,
   reasonOf,
 } from './dead-letter';
@@ -65,5 +66,11 @@ describe('dead letters', () => {
     expect(parseLetterQuery(query)).toEqual({
       error: expect.stringMatching(new RegExp(`^${field}`)),
     });
+  });
+
+  it('given a letter id in the path, when read, then a whole number is kept and anything else refused naming letterId', () => {
+    expect(parseLetterId('41')).toBe(41);
+    expect(parseLetterId('x')).toEqual({ error: expect.stringMatching(/^letterId/) });
+    expect(parseLetterId('-1')).toEqual({ error: expect.stringMatching(/^letterId/) });
   });
 });

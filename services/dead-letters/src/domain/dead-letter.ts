@@ -52,6 +52,14 @@ export const MAX_PAGE = 500;
 const wholeNumber = (text: unknown, fallback: number): number =>
   text === undefined ? fallback : /^\d{1,15}$/.test(String(text)) ? Number(text) : NaN;
 
+/** Reads the letter id of `/dead-letters/:letterId/replay`; returns it or why it is refused. */
+export function parseLetterId(text: string): number | { error: string } {
+  const letterId = wholeNumber(text, NaN);
+  return Number.isNaN(letterId)
+    ? { error: 'letterId must be a letter id (a whole number)' }
+    : letterId;
+}
+
 /** Reads `GET /dead-letters?pending=&after=&limit=`; returns the query or why it is refused. */
 export function parseLetterQuery(query: Record<string, unknown>): LetterQuery | { error: string } {
   const after = wholeNumber(query.after, 0);

@@ -1,4 +1,4 @@
-import { evolveFlag, flagChanged, parseSetFlag } from './flag';
+import { flagChanged, parseSetFlag } from './flag';
 
 describe('feature flag decisions', () => {
   const at = new Date('2026-01-02T03:04:05.000Z');
@@ -21,24 +21,12 @@ describe('feature flag decisions', () => {
     expect((parsed as { error: string }).error).toContain(reason);
   });
 
-  it('given no view, when a change arrives, then the view shows it', () => {
-    const change = flagChanged({ key: 'k', enabled: true }, 3, at);
-    expect(evolveFlag(undefined, change)).toEqual({
+  it('given an accepted command, when recorded, then the change carries its version and time', () => {
+    expect(flagChanged({ key: 'k', enabled: true }, 3, at)).toEqual({
       key: 'k',
       enabled: true,
       version: 3,
-      updatedAt: at.toISOString(),
+      changedAt: at.toISOString(),
     });
-  });
-
-  it('given a newer view, when an older change arrives late, then the view is unchanged', () => {
-    const newer = evolveFlag(undefined, flagChanged({ key: 'k', enabled: false }, 5, at));
-    expect(evolveFlag(newer, flagChanged({ key: 'k', enabled: true }, 4, at))).toBe(newer);
-  });
-
-  it('given a view, when the same change is redelivered, then the view is unchanged', () => {
-    const change = flagChanged({ key: 'k', enabled: true }, 2, at);
-    const view = evolveFlag(undefined, change);
-    expect(evolveFlag(view, change)).toBe(view);
   });
 });

@@ -32,17 +32,3 @@ export function parseSetFlag(key: string, body: unknown): SetFlagCommand | { err
 export function flagChanged(command: SetFlagCommand, version: number, at: Date): FlagChanged {
   return { key: command.key, enabled: command.enabled, version, changedAt: at.toISOString() };
 }
-
-/**
- * The read model after a change. Deliveries may be duplicated or reordered, so a change older
- * than what the view already shows leaves it as it is.
- */
-export function evolveFlag(current: FlagView | undefined, change: FlagChanged): FlagView {
-  if (current && current.version >= change.version) return current;
-  return {
-    key: change.key,
-    enabled: change.enabled,
-    version: change.version,
-    updatedAt: change.changedAt,
-  };
-}

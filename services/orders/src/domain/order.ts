@@ -1,3 +1,5 @@
+import { SKU } from './inventory';
+
 /** Pure rules for placing an order and reading its history. */
 export interface LineItem {
   sku: string;
@@ -11,6 +13,17 @@ export interface PlaceOrder {
   items: LineItem[];
 }
 
+/** What the saga and the order's history keep about an order. */
+export interface OrderFacts {
+  orderId: string;
+  customerId: string;
+  region: string;
+  items: LineItem[];
+  total: number;
+}
+
+export type OrderPlacedEvent = { type: 'OrderPlaced'; data: OrderFacts & { placedAt: string } };
+
 /** Orders at or above this total (in cents) go to manual review. */
 export const HIGH_VALUE_TOTAL = 100_00;
 
@@ -18,16 +31,16 @@ export function orderTotal(items: LineItem[]): number {
   return items.reduce((sum, item) => sum + item.quantity * item.unitPrice, 0);
 }
 
-const SKU = /^[A-Za-z0-9._-]{1,64}$/;
 const REGION = /^[a-z0-9-]{1,32}$/;
 
 /**
- * The order a request asks for, in one canonical text: two requests under one Idempotency-Key are
- * the same order when these agree, whatever the order of their JSON fields.
+ * The order a request asks for: two requests under one Idempotency-Key are the same order when
+ * these agree, whatever the order of their JSON fields. Keys claimed before the kit kept them
+ * were recorded with this shape (see migration 003), so it stays as it is.
  */
-export function requestFingerprint(command: PlaceOrder): string {
+export function orderFingerprint(command: PlaceOrder): unknown[] {
   const items = command.items.map(({ sku, quantity, unitPrice }) => [sku, quantity, unitPrice]);
-  return JSON.stringify([command.customerId, command.region, items]);
+  return [command.customerId, command.region, items];
 }
 
 /** Validates a POST /orders body; returns the command or the reason it is refused. */

@@ -1,14 +1,16 @@
+import type { Decider } from '@eventline/eventstore';
+
 /**
  * The order saga as one declarative table, like the seed's Step Functions definition: each step
  * names its action, its compensation, its timeout and what a failure makes of the order.
- * The decisions below are pure: given the saga's state and an outcome, what happens next.
+ * Its decider is pure: given what the saga did so far and a step's outcome, what happens next.
  */
 export type StepName = 'reserve-inventory' | 'charge-payment' | 'create-shipment';
 export type Phase = 'action' | 'compensation';
 export type Outcome = 'succeeded' | 'failed' | 'timed-out';
 export type OrderStatus = 'PENDING' | 'COMPLETED' | 'CANCELLED' | 'FAILED';
 
-export interface SagaStep {
+interface SagaStep {
   name: StepName;
   compensable: boolean;
   timeoutMs: number;
@@ -16,7 +18,7 @@ export interface SagaStep {
   onFailure: 'CANCELLED' | 'FAILED';
 }
 
-export const orderSaga: readonly SagaStep[] = [
+const orderSagaSteps: readonly SagaStep[] = [
   { name: 'reserve-inventory', compensable: true, timeoutMs: 15_000, onFailure: 'CANCELLED' },
   { name: 'charge-payment', compensable: true, timeoutMs: 15_000, onFailure: 'CANCELLED' },
   { name: 'create-shipment', compensable: false, timeoutMs: 15_000, onFailure: 'FAILED' },
@@ -49,6 +51,131 @@ export type SagaEvent =
   | { type: 'OrderCancelled'; data: { reason: string } }
   | { type: 'OrderFailed'; data: { reason: string } };
 
+/** What the saga asks of its steps: sent as requests, not recorded in the order's history. */
+export type SagaRequest =
+  /** the saga asks a step's action or compensation and waits for its answer */
+  | { type: 'StepRequested'; data: { step: StepName; phase: Phase } }
+  /** an action that succeeded after the saga gave up on it is undone, without waiting */
+  | { type: 'LateSuccessCompensated'; data: { step: StepName } };
+
+export type SagaMove = SagaEvent | SagaRequest;
+
+export type SagaCommand =
+  | { type: 'StartSaga'; data: Record<string, never> }
+  | { type: 'RecordStepOutcome'; data: StepOutcome };
+
+const stepNamed = (name: StepName) => orderSagaSteps.find((s) => s.name === name) as SagaStep;
+
+/** What a failed action makes of the order: a timeout always fails it. */
+const failureStatus = (step: StepName, outcome: Outcome) =>
+  outcome === 'timed-out' ? 'FAILED' : stepNamed(step).onFailure;
+
+/** Compensations of the actions that succeeded, in reverse order. */
+const compensationsOf = (completed: StepName[]) =>
+  [...completed].reverse().filter((name) => stepNamed(name).compensable);
+
+const requested = (step: StepName, phase: Phase): SagaMove => ({
+  type: 'StepRequested',
+  data: { step, phase },
+});
+
+const ending = (failure: NonNullable<SagaState['failure']>): SagaMove =>
+  failure.status === 'CANCELLED'
+    ? { type: 'OrderCancelled', data: { reason: failure.reason } }
+    : { type: 'OrderFailed', data: { reason: failure.reason } };
+
+/**
+ * An outcome the saga is not waiting for (a duplicate, or one arriving after its step timed out)
+ * changes nothing, except that a late success of an action the saga gave up on is compensated,
+ * so its effect does not linger.
+ */
+function decideOutcome(state: SagaState, outcome: StepOutcome): SagaMove[] {
+  const { step, phase } = outcome;
+  const awaited = state.awaiting?.step === step && state.awaiting.phase === phase;
+  if (!awaited) {
+    const lateSuccess =
+      phase === 'action' &&
+      outcome.outcome === 'succeeded' &&
+      !state.completed.includes(step) &&
+      stepNamed(step).compensable;
+    return lateSuccess ? [{ type: 'LateSuccessCompensated', data: { step } }] : [];
+  }
+  const reason = outcome.reason ?? `${step} ${outcome.outcome}`;
+  if (outcome.outcome !== 'succeeded') {
+    const failed: SagaMove = {
+      type: 'StepFailed',
+      data: { step, phase, outcome: outcome.outcome, reason },
+    };
+    // A compensation must eventually take effect: ask again.
+    if (phase === 'compensation') return [failed, requested(step, 'compensation')];
+    const [firstCompensation] = compensationsOf(state.completed);
+    if (firstCompensation) return [failed, requested(firstCompensation, 'compensation')];
+    return [failed, ending({ status: failureStatus(step, outcome.outcome), reason })];
+  }
+  const succeeded: SagaMove = { type: 'StepSucceeded', data: { step, phase } };
+  if (phase === 'compensation') {
+    const [, nextCompensation] = state.compensating;
+    return nextCompensation
+      ? [succeeded, requested(nextCompensation, 'compensation')]
+      : [succeeded, ending(state.failure as NonNullable<SagaState['failure']>)];
+  }
+  const next = orderSagaSteps[orderSagaSteps.findIndex((s) => s.name === step) + 1];
+  return next
+    ? [succeeded, requested(next.name, 'action')]
+    : [succeeded, { type: 'OrderCompleted', data: {} }];
+}
+
+function ended(state: SagaState, failure: NonNullable<SagaState['failure']>): SagaState {
+  return { ...state, status: failure.status, awaiting: null, compensating: [], failure };
+}
+
+export const sagaDecider = {
+  initialState: (): SagaState => ({
+    status: 'PENDING',
+    awaiting: null,
+    completed: [],
+    compensating: [],
+  }),
+
+  decide(command: SagaCommand, state: SagaState): SagaMove[] {
+    if (command.type === 'RecordStepOutcome') return decideOutcome(state, command.data);
+    // A saga starts once: a started one awaits a step or has ended.
+    if (state.awaiting || state.status !== 'PENDING') return [];
+    const first = orderSagaSteps[0] as SagaStep;
+    return [requested(first.name, 'action')];
+  },
+
+  evolve(state: SagaState, move: SagaMove): SagaState {
+    switch (move.type) {
+      case 'StepRequested':
+        return { ...state, awaiting: { step: move.data.step, phase: move.data.phase } };
+      case 'LateSuccessCompensated':
+        return state;
+      case 'StepSucceeded':
+        return move.data.phase === 'action'
+          ? { ...state, completed: [...state.completed, move.data.step] }
+          : { ...state, compensating: state.compensating.slice(1) };
+      case 'StepFailed': {
+        if (move.data.phase === 'compensation') return state;
+        const { step, outcome, reason } = move.data;
+        const status = outcome === 'timed-out' ? 'FAILED' : stepNamed(step).onFailure;
+        return {
+          ...state,
+          compensating: compensationsOf(state.completed),
+          failure: { status, reason },
+        };
+      }
+      case 'OrderCompleted':
+        return { ...state, status: 'COMPLETED', awaiting: null };
+      case 'OrderCancelled':
+        return ended(state, { status: 'CANCELLED', reason: move.data.reason });
+      case 'OrderFailed':
+        return ended(state, { status: 'FAILED', reason: move.data.reason });
+    }
+  },
+} satisfies Decider<SagaState, SagaCommand, SagaMove>;
+
+/** A saga decision as persistence takes it: the state to store, the requests to send, the history. */
 export interface SagaDecision {
   state: SagaState;
   /** requests to send: the next action or compensation */
@@ -56,131 +183,26 @@ export interface SagaDecision {
   events: SagaEvent[];
 }
 
-const stepNamed = (name: StepName) => orderSaga.find((s) => s.name === name) as SagaStep;
+function decisionOf(state: SagaState, moves: SagaMove[]): SagaDecision {
+  const send: SagaDecision['send'] = [];
+  const events: SagaEvent[] = [];
+  for (const move of moves) {
+    if (move.type === 'StepRequested') send.push(move.data);
+    else if (move.type === 'LateSuccessCompensated')
+      send.push({ step: move.data.step, phase: 'compensation' });
+    else events.push(move);
+  }
+  return { state: moves.reduce(sagaDecider.evolve, state), send, events };
+}
 
 export function startSaga(): SagaDecision {
-  const first = orderSaga[0] as SagaStep;
-  return {
-    state: {
-      status: 'PENDING',
-      awaiting: { step: first.name, phase: 'action' },
-      completed: [],
-      compensating: [],
-    },
-    send: [{ step: first.name, phase: 'action' }],
-    events: [],
-  };
+  const state = sagaDecider.initialState();
+  return decisionOf(state, sagaDecider.decide({ type: 'StartSaga', data: {} }, state));
 }
 
-function finish(state: SagaState, failure: NonNullable<SagaState['failure']>): SagaDecision {
-  const event: SagaEvent =
-    failure.status === 'CANCELLED'
-      ? { type: 'OrderCancelled', data: { reason: failure.reason } }
-      : { type: 'OrderFailed', data: { reason: failure.reason } };
-  return {
-    state: { ...state, status: failure.status, awaiting: null, compensating: [], failure },
-    send: [],
-    events: [event],
-  };
-}
-
-function compensateOrFinish(
-  state: SagaState,
-  failure: NonNullable<SagaState['failure']>,
-  events: SagaEvent[],
-): SagaDecision {
-  const compensating = [...state.completed].reverse().filter((name) => stepNamed(name).compensable);
-  const [next] = compensating;
-  if (!next) {
-    const done = finish(state, failure);
-    return { ...done, events: [...events, ...done.events] };
-  }
-  return {
-    state: { ...state, awaiting: { step: next, phase: 'compensation' }, compensating, failure },
-    send: [{ step: next, phase: 'compensation' }],
-    events,
-  };
-}
-
-/**
- * The saga's next move. An outcome the saga is not waiting for (a duplicate, or one arriving
- * after its step timed out) changes nothing, except that a late success of an action the saga
- * gave up on is compensated, so its effect does not linger.
- */
+/** The saga's next move after a step's outcome. */
 export function advanceSaga(state: SagaState, outcome: StepOutcome): SagaDecision {
-  const awaited = state.awaiting?.step === outcome.step && state.awaiting.phase === outcome.phase;
-  if (!awaited) {
-    const lateSuccess =
-      outcome.phase === 'action' &&
-      outcome.outcome === 'succeeded' &&
-      !state.completed.includes(outcome.step) &&
-      stepNamed(outcome.step).compensable;
-    return {
-      state,
-      send: lateSuccess ? [{ step: outcome.step, phase: 'compensation' }] : [],
-      events: [],
-    };
-  }
-  const reason = outcome.reason ?? `${outcome.step} ${outcome.outcome}`;
-
-  if (outcome.phase === 'compensation') {
-    if (outcome.outcome !== 'succeeded') {
-      // A compensation must eventually take effect: ask again.
-      return {
-        state,
-        send: [{ step: outcome.step, phase: 'compensation' }],
-        events: [
-          {
-            type: 'StepFailed',
-            data: { step: outcome.step, phase: 'compensation', outcome: outcome.outcome, reason },
-          },
-        ],
-      };
-    }
-    const remaining = state.compensating.slice(1);
-    const succeeded: SagaEvent = {
-      type: 'StepSucceeded',
-      data: { step: outcome.step, phase: 'compensation' },
-    };
-    const [next] = remaining;
-    if (!next) {
-      const done = finish(state, state.failure as NonNullable<SagaState['failure']>);
-      return { ...done, events: [succeeded, ...done.events] };
-    }
-    return {
-      state: { ...state, awaiting: { step: next, phase: 'compensation' }, compensating: remaining },
-      send: [{ step: next, phase: 'compensation' }],
-      events: [succeeded],
-    };
-  }
-
-  if (outcome.outcome === 'succeeded') {
-    const completed = [...state.completed, outcome.step];
-    const succeeded: SagaEvent = {
-      type: 'StepSucceeded',
-      data: { step: outcome.step, phase: 'action' },
-    };
-    const next = orderSaga[orderSaga.findIndex((s) => s.name === outcome.step) + 1];
-    if (!next) {
-      return {
-        state: { ...state, status: 'COMPLETED', awaiting: null, completed },
-        send: [],
-        events: [succeeded, { type: 'OrderCompleted', data: {} }],
-      };
-    }
-    return {
-      state: { ...state, awaiting: { step: next.name, phase: 'action' }, completed },
-      send: [{ step: next.name, phase: 'action' }],
-      events: [succeeded],
-    };
-  }
-
-  const status = outcome.outcome === 'timed-out' ? 'FAILED' : stepNamed(outcome.step).onFailure;
-  const failed: SagaEvent = {
-    type: 'StepFailed',
-    data: { step: outcome.step, phase: 'action', outcome: outcome.outcome, reason },
-  };
-  return compensateOrFinish(state, { status, reason }, [failed]);
+  return decisionOf(state, sagaDecider.decide({ type: 'RecordStepOutcome', data: outcome }, state));
 }
 
 export function timeoutOf(step: StepName): number {

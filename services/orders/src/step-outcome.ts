@@ -1,6 +1,6 @@
 import { SagaStepOutcome } from '@eventline/events';
 import { outgoing } from '@eventline/kit';
-import type { Outcome, Phase, StepName } from '../domain/saga';
+import type { Outcome, Phase, StepName } from './domain/saga';
 
 /** The answer a step or compensation handler gives the saga, keyed by order for locality. */
 export function stepOutcome(

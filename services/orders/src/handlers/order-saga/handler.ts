@@ -1,9 +1,9 @@
 import { EventStore } from '@eventline/eventstore';
 import { SagaStepOutcome } from '@eventline/events';
 import { badInput, defineHandler } from '@eventline/kit';
-import { advanceSaga } from '../domain/saga';
-import { catchUpOrderView } from '../order-view';
-import { lockSaga, persistDecision, sagaRequests } from '../saga-store';
+import { advanceSaga } from '../../domain/saga';
+import { catchUpOrderView } from '../../order-view';
+import { lockSaga, persistDecision, sagaRequests } from '../../saga-store';
 
 /** The order saga's process manager: each step's outcome moves the saga per its table. */
 export const orderSaga = defineHandler({

@@ -1,0 +1,83 @@
+import { randomUUID } from 'node:crypto';
+import { OrderPlaced } from '@eventline/events';
+import { EventStore, rebuildProjection } from '@eventline/eventstore';
+import { badInput, defineEdge, notFound, outgoing, type EdgeContext } from '@eventline/kit';
+import { HIGH_VALUE_TOTAL, orderFingerprint, parsePlaceOrder } from '../../domain/order';
+import { isTerminal, startSaga, type OrderStatus } from '../../domain/saga';
+import { catchUpOrderView, loadOrderView, orderViewProjection } from '../../order-view';
+import { orderStream, persistDecision, sagaRequests } from '../../saga-store';
+import { placeOrderDecider } from './decider';
+
+/** Final views never change again, so only they are cached, for as long as memory allows. */
+const FINAL_VIEW_TTL_SECONDS = 3600;
+
+function orderRoutes(
+  router: Parameters<NonNullable<Parameters<typeof defineEdge>[0]['routes']>>[0],
+  { pool, transact, cache, log }: EdgeContext,
+): void {
+  const store = new EventStore(pool);
+
+  router.post('/orders', async (req, res) => {
+    const command = parsePlaceOrder(req.body);
+    if ('error' in command) throw badInput(command.error);
+    const placed = await transact(
+      async (tx) => {
+        // A new order id: there is no state to load.
+        const [event] = placeOrderDecider.decide(
+          {
+            type: 'PlaceOrder',
+            data: { ...command, orderId: randomUUID(), placedAt: new Date().toISOString() },
+          },
+          placeOrderDecider.initialState(),
+        );
+        const { placedAt: _placedAt, ...order } = event.data;
+        const requests = await persistDecision(tx, store, order, startSaga(), true);
+        await store.appendInTransaction(tx, orderStream(order.orderId), [event], {
+          expectedVersion: 'no-stream',
+        });
+        // Knative filters on attributes, not data: region and value travel as extensions.
+        const announcement = outgoing(OrderPlaced, event.data, {
+          partitionkey: order.orderId,
+          extensions: { region: order.region, highvalue: String(order.total >= HIGH_VALUE_TOTAL) },
+        });
+        return { result: { orderId: order.orderId }, emit: [announcement, ...requests] };
+      },
+      { idempotencyKey: { req, fingerprint: orderFingerprint(command) } },
+    );
+    catchUpOrderView(pool, log);
+    res.status(202).json(placed);
+  });
+
+  // Replay as a command: the view is rebuilt from the event store in one transaction, so readers
+  // see the old view until the new one is complete.
+  router.post('/orders/projections/order-view/rebuild', async (_req, res) => {
+    const rebuilt = await rebuildProjection(store, orderViewProjection);
+    res.json({
+      projection: orderViewProjection.name,
+      replayedEvents: rebuilt.events,
+      position: rebuilt.position,
+    });
+  });
+
+  router.get('/orders/:orderId', async (req, res) => {
+    const orderId = req.params.orderId;
+    const cached = await cache.getOrLoad(
+      `orders:final:${orderId}`,
+      FINAL_VIEW_TTL_SECONDS,
+      async () => {
+        const view = await loadOrderView(pool, orderId);
+        return view && isTerminal(view.status as OrderStatus) ? view : undefined;
+      },
+    );
+    const view = cached ?? (await loadOrderView(pool, orderId));
+    if (!view) throw notFound(`no order ${orderId}`);
+    res.json(view);
+  });
+}
+
+/** The orders HTTP edge: commands in, the order status read model out. */
+export const ordersApi = defineEdge({
+  name: 'orders-api',
+  emits: [OrderPlaced, ...sagaRequests],
+  routes: orderRoutes,
+});
