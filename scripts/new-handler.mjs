@@ -14,7 +14,8 @@ const USAGE = `usage: npm run new:handler -- <domain> <name> <type> [--root <dir
   <domain>  a service package under services/, e.g. orders
   <name>    the handler's name, lower-case words joined by "-", e.g. audit-order
   <type>    the CloudEvent type it handles, from the event catalog (a trigger),
-            or "edge" for an HTTP edge serving /<name>`;
+            "edge" for an HTTP edge serving /<name>,
+            or "job" for periodic work on a PingSource (hourly; edit its schedule in routing.yaml)`;
 
 class Refusal extends Error {}
 
@@ -47,7 +48,9 @@ function catalogEvent(type) {
   );
   if (!exported) {
     const known = events.eventCatalog.map((e) => e.type).join(', ');
-    throw new Refusal(`type "${type}": neither "edge" nor a type of the event catalog (${known})`);
+    throw new Refusal(
+      `type "${type}": neither "edge", "job" nor a type of the event catalog (${known})`,
+    );
   }
   return exported[0];
 }
@@ -151,15 +154,62 @@ export const ${handler} = defineEdge({
   };
 }
 
+function jobFiles({ name }) {
+  const [Command, decider, handler] = [pascal(name), `${camel(name)}Decider`, camel(name)];
+  return {
+    'decider.ts': `import type { Decider } from '@eventline/eventstore';
+
+export type ${Command} = { type: '${Command}'; data: { scheduledAt: string } };
+export type ${Command}Event = { type: '${Command}Ran'; data: { scheduledAt: string } };
+export type ${Command}State = { runs: number };
+
+/** What ${name} does on each tick of its schedule. */
+export const ${decider} = {
+  initialState: (): ${Command}State => ({ runs: 0 }),
+  evolve: (state: ${Command}State): ${Command}State => ({ runs: state.runs + 1 }),
+  decide: ({ data }: ${Command}): ${Command}Event[] => [{ type: '${Command}Ran', data }],
+} satisfies Decider<${Command}State, ${Command}, ${Command}Event>;
+`,
+    'decider.test.ts': `import { deciderSpec } from '@eventline/eventstore';
+import { ${decider} } from './decider';
+
+const spec = deciderSpec(${decider});
+
+describe('${name}', () => {
+  it('given no run yet, when the schedule ticks, then it runs', () => {
+    const data = { scheduledAt: '2026-01-01T00:00:00Z' };
+    spec.given([]).when({ type: '${Command}', data }).then([{ type: '${Command}Ran', data }]);
+  });
+});
+`,
+    'handler.ts': `import { defineJob } from '@eventline/kit';
+import { ${decider} } from './decider';
+
+/** Periodic work: one run per PingSource tick; a repeated or overlapping run must be harmless. */
+export const ${handler} = defineJob({
+  name: '${name}',
+  async run({ event, log }) {
+    const scheduledAt = event.time ?? new Date().toISOString();
+    const events = ${decider}.decide({ type: '${Command}', data: { scheduledAt } });
+    log.info({ events }, '${name} ran');
+    return { ran: events.length };
+  },
+});
+`,
+  };
+}
+
 function routeOf({ domain, name, type }) {
-  return type === 'edge'
-    ? {
-        package: domain,
-        kind: 'edge',
-        description: `HTTP edge: POST /${name}`,
-        paths: [`/${name}`],
-      }
-    : { package: domain, kind: 'trigger', type, description: `handles ${type}` };
+  if (type === 'edge')
+    return {
+      package: domain,
+      kind: 'edge',
+      description: `HTTP edge: POST /${name}`,
+      paths: [`/${name}`],
+    };
+  if (type === 'job')
+    return { package: domain, kind: 'job', schedule: '@hourly', description: `runs ${name}` };
+  return { package: domain, kind: 'trigger', type, description: `handles ${type}` };
 }
 
 async function formatted(file, text) {
@@ -187,7 +237,12 @@ async function plan(args) {
     );
 
   const folder = path.join(root, 'services', domain, 'src', 'handlers', name);
-  const files = type === 'edge' ? edgeFiles(args) : triggerFiles(args, catalogEvent(type));
+  const files =
+    type === 'edge'
+      ? edgeFiles(args)
+      : type === 'job'
+        ? jobFiles(args)
+        : triggerFiles(args, catalogEvent(type));
   const changes = [];
   for (const [file, text] of Object.entries(files)) {
     const target = path.join(folder, file);

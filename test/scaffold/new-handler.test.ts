@@ -77,14 +77,16 @@ describe('npm run new:handler', () => {
 
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-  describe('given a trigger and an edge handler scaffolded', () => {
+  describe('given a trigger, an edge and a job handler scaffolded', () => {
     const original = loadRouting();
     let trigger: ReturnType<typeof newHandler>;
     let edge: ReturnType<typeof newHandler>;
+    let job: ReturnType<typeof newHandler>;
 
     beforeAll(() => {
       trigger = newHandler(root, 'orders', 'audit-order', 'dev.eventline.orders.placed');
       edge = newHandler(root, 'flags', 'flag-report', 'edge');
+      job = newHandler(root, 'orders', 'nightly-audit', 'job');
     });
 
     it('then both runs succeed and say what they wrote', () => {
@@ -93,6 +95,7 @@ describe('npm run new:handler', () => {
       expect(trigger.stdout).toContain('wrote services/orders/src/service.ts');
       expect(trigger.stdout).toContain('wrote charts/eventline/routing.yaml');
       expect(edge).toMatchObject({ status: 0, stderr: '' });
+      expect(job).toMatchObject({ status: 0, stderr: '' });
     });
 
     it('then routing.yaml loads with both routes and every other route as it was', () => {
@@ -108,8 +111,16 @@ describe('npm run new:handler', () => {
         kind: 'edge',
         paths: ['/flag-report'],
       });
+      expect(route('nightly-audit')).toMatchObject({
+        package: 'orders',
+        kind: 'job',
+        type: 'dev.knative.sources.ping',
+        ping: { schedule: '@hourly' },
+      });
       expect(
-        routing.handlers.filter((h) => !['audit-order', 'flag-report'].includes(h.name)),
+        routing.handlers.filter(
+          (h) => !['audit-order', 'flag-report', 'nightly-audit'].includes(h.name),
+        ),
       ).toEqual(original.handlers);
     });
 
@@ -130,6 +141,8 @@ describe('npm run new:handler', () => {
       expect(audit?.accepts?.type).toBe('dev.eventline.orders.placed');
       const report = load('flags').handlers.find((h) => h.name === 'flag-report');
       expect(report?.routes).toBeDefined();
+      const nightly = load('orders').handlers.find((h) => h.name === 'nightly-audit');
+      expect(nightly?.job).toBeDefined();
     });
 
     it('then a handler is one folder plus one routing entry in under 60 lines', () => {
@@ -140,6 +153,7 @@ describe('npm run new:handler', () => {
       for (const [pkg, name] of [
         ['orders', 'audit-order'],
         ['flags', 'flag-report'],
+        ['orders', 'nightly-audit'],
       ] as const) {
         const files = filesUnder(path.join(root, 'services', pkg, 'src/handlers', name));
         expect(files.map((f) => path.basename(f)).sort()).toEqual([
@@ -178,7 +192,7 @@ describe('npm run new:handler', () => {
     [['orders', 'Audit_Order', 'edge'], 'name "Audit_Order": lower-case letters and digits'],
     [
       ['orders', 'audit-trail', 'trigger'],
-      'type "trigger": neither "edge" nor a type of the event catalog',
+      'type "trigger": neither "edge", "job" nor a type of the event catalog',
     ],
     [['orders', 'audit-trail'], 'expected 3 arguments, got 2'],
   ])(
