@@ -185,14 +185,14 @@ function publishBadFlagChange(system: LocalSystem, id: string): Promise<Response
   });
 }
 
-/** The routing file with the projection's deliveries given up on after two 1 s attempts. */
+/** The routing file with the projection's deliveries given up on after two 2 s attempts. */
 function routingWithImpatientProjection(): Routing {
   const routing = loadRouting();
   return {
     ...routing,
     handlers: routing.handlers.map((h) =>
       h.name === 'flags-projection'
-        ? { ...h, delivery: { ...h.delivery, retry: 1, backoffDelay: 'PT0.1S', timeout: 'PT1S' } }
+        ? { ...h, delivery: { ...h.delivery, retry: 1, backoffDelay: 'PT0.1S', timeout: 'PT2S' } }
         : h,
     ),
   };
@@ -242,11 +242,12 @@ describe('dead letters: nothing is lost when a handler is down', () => {
     }, 30_000);
     expect(letter.destination).toBe(`${system.handlerUrls['flags-projection']}/`);
     expect(letter.status).toBeNull();
-    expect(letter.response).toBe('no response within 1000 ms');
+    expect(letter.response).toBe('no response within 2000 ms');
     expect(await flagState(system, 'while-down')).toBeUndefined();
 
-    // As a liveness probe would have it replaced; the replay's delivery starts a new one.
+    // Replaced, as a failing liveness probe would have it: killed and started again.
     await projection.kill('SIGKILL');
+    await projection.start();
     const replay = await fetch(`${system.edgeUrl}/dead-letters/${letter.letterId}/replay`, {
       method: 'POST',
     });
