@@ -58,24 +58,34 @@ function catalogEvent(type) {
 const pascal = (name) => name.replace(/(^|-)([a-z0-9])/g, (_, _dash, c) => c.toUpperCase());
 const camel = (name) => pascal(name).replace(/^./, (c) => c.toLowerCase());
 
-function triggerFiles({ name, type }, event) {
-  const [Command, decider, handler] = [pascal(name), `${camel(name)}Decider`, camel(name)];
-  const data = `DataOf<typeof ${event}>`;
-  return {
-    'decider.ts': `import type { Decider } from '@eventline/eventstore';
-import type { DataOf, ${event} } from '@eventline/events';
-
+/** decider.ts: the handler's decision over `data`, counting what it decided. */
+function deciderSource({ Command, decider, data, what, imports = '' }) {
+  return `import type { Decider } from '@eventline/eventstore';
+${imports}
 export type ${Command} = { type: '${Command}'; data: ${data} };
 export type ${Command}Event = { type: '${Command}Decided'; data: ${data} };
 export type ${Command}State = { decided: number };
 
-/** What ${name} decides for each ${type}. */
+/** What ${what}. */
 export const ${decider} = {
   initialState: (): ${Command}State => ({ decided: 0 }),
   evolve: (state: ${Command}State): ${Command}State => ({ decided: state.decided + 1 }),
   decide: ({ data }: ${Command}): ${Command}Event[] => [{ type: '${Command}Decided', data }],
 } satisfies Decider<${Command}State, ${Command}, ${Command}Event>;
-`,
+`;
+}
+
+function triggerFiles({ name, type }, event) {
+  const [Command, decider, handler] = [pascal(name), `${camel(name)}Decider`, camel(name)];
+  const data = `DataOf<typeof ${event}>`;
+  return {
+    'decider.ts': deciderSource({
+      Command,
+      decider,
+      data,
+      what: `${name} decides for each ${type}`,
+      imports: `import type { DataOf, ${event} } from '@eventline/events';\n`,
+    }),
     'decider.test.ts': `import { deciderSpec } from '@eventline/eventstore';
 import type { DataOf, ${event} } from '@eventline/events';
 import { ${decider} } from './decider';
@@ -109,19 +119,12 @@ export const ${handler} = defineHandler({
 function edgeFiles({ name }) {
   const [Command, decider, handler] = [pascal(name), `${camel(name)}Decider`, camel(name)];
   return {
-    'decider.ts': `import type { Decider } from '@eventline/eventstore';
-
-export type ${Command} = { type: '${Command}'; data: unknown };
-export type ${Command}Event = { type: '${Command}Decided'; data: unknown };
-export type ${Command}State = { decided: number };
-
-/** What ${name} decides for each request. */
-export const ${decider} = {
-  initialState: (): ${Command}State => ({ decided: 0 }),
-  evolve: (state: ${Command}State): ${Command}State => ({ decided: state.decided + 1 }),
-  decide: ({ data }: ${Command}): ${Command}Event[] => [{ type: '${Command}Decided', data }],
-} satisfies Decider<${Command}State, ${Command}, ${Command}Event>;
-`,
+    'decider.ts': deciderSource({
+      Command,
+      decider,
+      data: 'unknown',
+      what: `${name} decides for each request`,
+    }),
     'decider.test.ts': `import { deciderSpec } from '@eventline/eventstore';
 import { ${decider} } from './decider';
 
@@ -157,28 +160,21 @@ export const ${handler} = defineEdge({
 function jobFiles({ name }) {
   const [Command, decider, handler] = [pascal(name), `${camel(name)}Decider`, camel(name)];
   return {
-    'decider.ts': `import type { Decider } from '@eventline/eventstore';
-
-export type ${Command} = { type: '${Command}'; data: { scheduledAt: string } };
-export type ${Command}Event = { type: '${Command}Ran'; data: { scheduledAt: string } };
-export type ${Command}State = { runs: number };
-
-/** What ${name} does on each tick of its schedule. */
-export const ${decider} = {
-  initialState: (): ${Command}State => ({ runs: 0 }),
-  evolve: (state: ${Command}State): ${Command}State => ({ runs: state.runs + 1 }),
-  decide: ({ data }: ${Command}): ${Command}Event[] => [{ type: '${Command}Ran', data }],
-} satisfies Decider<${Command}State, ${Command}, ${Command}Event>;
-`,
+    'decider.ts': deciderSource({
+      Command,
+      decider,
+      data: '{ scheduledAt: string }',
+      what: `${name} does on each tick of its schedule`,
+    }),
     'decider.test.ts': `import { deciderSpec } from '@eventline/eventstore';
 import { ${decider} } from './decider';
 
 const spec = deciderSpec(${decider});
 
 describe('${name}', () => {
-  it('given no run yet, when the schedule ticks, then it runs', () => {
+  it('given no run yet, when the schedule ticks, then it is decided', () => {
     const data = { scheduledAt: '2026-01-01T00:00:00Z' };
-    spec.given([]).when({ type: '${Command}', data }).then([{ type: '${Command}Ran', data }]);
+    spec.given([]).when({ type: '${Command}', data }).then([{ type: '${Command}Decided', data }]);
   });
 });
 `,
@@ -191,8 +187,8 @@ export const ${handler} = defineJob({
   async run({ event, log }) {
     const scheduledAt = event.time ?? new Date().toISOString();
     const events = ${decider}.decide({ type: '${Command}', data: { scheduledAt } });
-    log.info({ events }, '${name} ran');
-    return { ran: events.length };
+    log.info({ events }, '${name} decided');
+    return { decided: events.length };
   },
 });
 `,
