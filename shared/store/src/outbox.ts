@@ -289,14 +289,12 @@ export class OutboxRelay {
    * cannot send (the sink is still down) stay for the sweep job.
    */
   async stop(): Promise<void> {
+    this.stopped = true;
     clearTimeout(this.retry);
-    this.retry = undefined;
     await this.sweeping;
     await Promise.allSettled([...this.publishing]);
     await this.deletion;
     await this.deleteSent().catch((err) => this.options.onError(err));
     if (this.sweepOnly) await this.drain().catch((err) => this.options.onError(err));
-    this.stopped = true;
-    clearTimeout(this.retry);
   }
 }
