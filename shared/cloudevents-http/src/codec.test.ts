@@ -5,7 +5,7 @@ import {
   messageFromHttp,
   messageOf,
   withExtensions,
-} from './cloudevent-http';
+} from './codec';
 
 const required = { 'ce-specversion': '1.0', 'ce-id': 'e-1', 'ce-source': '/s', 'ce-type': 't' };
 

@@ -1,5 +1,5 @@
 import { Agent, type Dispatcher } from 'undici';
-import { httpHeadersOf, messageFromHttp, type EventMessage } from './cloudevent-http';
+import { httpHeadersOf, messageFromHttp, type EventMessage } from './codec';
 
 export interface HttpResponse {
   status: number;
