@@ -16,7 +16,8 @@ import { runSagaBench } from './saga-bench';
 import { floorBenchReport, runFloorBench } from './floor-bench';
 import { eventStoreBenchReport, runEventStoreBench } from './eventstore-bench';
 
-const REPORTS = path.resolve(__dirname, '../../../reports/bench');
+// `npm run` starts scripts in the project's root directory: reports land in the repository's reports/.
+const REPORTS = path.resolve('reports/bench');
 
 function row(name: string, s: LatencySummary, baseline?: LatencySummary): string {
   const ratio = baseline
