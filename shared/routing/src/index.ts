@@ -2,7 +2,7 @@ export {
   loadRouting,
   parseRouting,
   triggers,
-  ROUTING_FILE,
+  findRoutingFile,
   type Routing,
   type HandlerRoute,
   type HandlerKind,
