@@ -77,17 +77,11 @@ function sinkFor(handler: HandlerDefinition, config: HandlerEnv): string | undef
 }
 
 /** Sends outbox rows to K_SINK; a non-2xx answer fails the batch so it is retried. */
-function relayTo(
-  sink: string | undefined,
-  pool: Pool,
-  handler: HandlerDefinition,
-  log: Logger,
-): OutboxRelay {
+function relayTo(sink: string, pool: Pool, handler: HandlerDefinition, log: Logger): OutboxRelay {
   return new OutboxRelay({
     pool,
     producer: handler.name,
     send: async (json) => {
-      if (!sink) throw new Error('events enqueued without a K_SINK');
       const response = await postMessage(sink, messageOf(json as Record<string, unknown>), {
         timeoutMs: 10_000,
       });
@@ -124,7 +118,8 @@ export async function startHandler(
       : undefined;
   ownRedis?.on('error', (err) => log.debug({ err }, 'redis connection error'));
   const cache = new Cache(options.redis ?? ownRedis, log, config.REDIS_KEY_PREFIX);
-  const relay = relayTo(sink, pool, handler, log);
+  // A handler that emits nothing writes no outbox rows: no relay polls the outbox for it.
+  const relay = sink && handler.emits.length > 0 ? relayTo(sink, pool, handler, log) : undefined;
   const source = `/eventline/${service.package}/${handler.name}`;
 
   let draining = false;
@@ -168,7 +163,7 @@ export async function startHandler(
         cache,
         log,
         source,
-        onCommitted: (outbox) => relay.publish(outbox),
+        onCommitted: (outbox) => relay?.publish(outbox),
       }),
     );
   }
@@ -190,7 +185,7 @@ export async function startHandler(
         }
         return { result: outcome.result, outbox: await commitWithOutbox(tx, handler.name, events) };
       });
-      relay.publish(outbox);
+      relay?.publish(outbox);
       return result;
     },
   };
@@ -229,7 +224,7 @@ export async function startHandler(
     listening.once('error', reject);
   });
   server.keepAliveTimeout = 65_000;
-  relay.start();
+  relay?.start();
   const background = handler.background?.(context);
   const port = (server.address() as AddressInfo).port;
   const host = config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST;
@@ -251,7 +246,7 @@ export async function startHandler(
     server.closeAllConnections();
     await closed;
     await background?.stop();
-    await relay.stop();
+    await relay?.stop();
     await pool.end();
     await ownRedis?.quit().catch(() => undefined);
     log.info('handler stopped');
