@@ -18,10 +18,31 @@ describe('exportRequested', () => {
     [{ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' }, true],
     [{ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://collector:4318/v1/traces' }, true],
     [{ OTEL_TRACES_EXPORTER: 'console' }, true],
-    [{ OTEL_TRACES_EXPORTER: 'none', OTEL_METRICS_EXPORTER: 'otlp' }, true],
-    [{ OTEL_TRACES_EXPORTER: 'none', OTEL_LOGS_EXPORTER: 'none' }, false],
+    [{ OTEL_TRACES_EXPORTER: 'none,otlp' }, true],
   ])('given %j, export is %s', (env, expected) => {
     expect(exportRequested(env)).toBe(expected);
+  });
+});
+
+describe('export configuration the tracing SDK cannot honour', () => {
+  afterEach(() => stopTelemetry());
+
+  it.each([
+    [{ OTEL_TRACES_EXPORTER: 'zipkin' }, /^OTEL_TRACES_EXPORTER: "zipkin" is not supported/],
+    [
+      { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4317', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' },
+      /^OTEL_EXPORTER_OTLP_PROTOCOL: "grpc" is not supported/,
+    ],
+    [
+      { OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'grpc' },
+      /^OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: "grpc" is not supported/,
+    ],
+    [
+      { OTEL_TRACES_EXPORTER: 'otlp', OTEL_METRICS_EXPORTER: 'otlp' },
+      /^OTEL_METRICS_EXPORTER: Eventline exports traces only/,
+    ],
+  ])('given %j, start fails naming the variable', (env, reason) => {
+    expect(() => startTelemetry('tracing-test', env)).toThrow(reason);
   });
 });
 

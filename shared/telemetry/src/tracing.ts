@@ -10,7 +10,7 @@ import {
   type SpanContext,
 } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import type { NodeSDK } from '@opentelemetry/sdk-node';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 
 interface Telemetry {
   /** spans come from the SDK's tracer, which records and exports them */
@@ -20,35 +20,97 @@ interface Telemetry {
 
 let running: Telemetry | undefined;
 
-const exporterNamed = (value: string | undefined) =>
-  (value ?? '').split(',').some((name) => name.trim() !== '' && name.trim() !== 'none');
+const exportersIn = (value: string | undefined) =>
+  (value ?? '')
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '' && name !== 'none');
 
 /**
- * Whether the standard variables ask for export: a traces, metrics or logs exporter other than
- * `none`, or, with no traces exporter named, an OTLP endpoint (the SDK's default exporter is OTLP).
+ * Whether the standard variables ask for trace export: an exporter other than `none` named in
+ * OTEL_TRACES_EXPORTER, or, with none named, an OTLP endpoint (OTLP is the default exporter).
  */
 export function exportRequested(env: NodeJS.ProcessEnv): boolean {
-  if (exporterNamed(env.OTEL_METRICS_EXPORTER) || exporterNamed(env.OTEL_LOGS_EXPORTER))
-    return true;
-  if (env.OTEL_TRACES_EXPORTER) return exporterNamed(env.OTEL_TRACES_EXPORTER);
+  if (env.OTEL_TRACES_EXPORTER) return exportersIn(env.OTEL_TRACES_EXPORTER).length > 0;
   return Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
 }
 
+/** Eventline records traces only; an exporter of metrics or logs would be given nothing. */
+function refuseOtherSignals(env: NodeJS.ProcessEnv): void {
+  for (const variable of ['OTEL_METRICS_EXPORTER', 'OTEL_LOGS_EXPORTER']) {
+    if (exportersIn(env[variable]).length > 0) {
+      throw new Error(
+        `${variable}: Eventline exports traces only; set it to none or leave it unset`,
+      );
+    }
+  }
+}
+
+/** The OTLP exporter for the protocol the variables name (http/protobuf by default). */
+function otlpExporter(env: NodeJS.ProcessEnv): SpanExporter {
+  const variable = env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL
+    ? 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL'
+    : 'OTEL_EXPORTER_OTLP_PROTOCOL';
+  const protocol = env[variable] || 'http/protobuf';
+  if (protocol === 'http/protobuf') {
+    return new (
+      require('@opentelemetry/exporter-trace-otlp-proto') as typeof import('@opentelemetry/exporter-trace-otlp-proto')
+    ).OTLPTraceExporter();
+  }
+  if (protocol === 'http/json') {
+    return new (
+      require('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http')
+    ).OTLPTraceExporter();
+  }
+  throw new Error(`${variable}: "${protocol}" is not supported; use http/protobuf or http/json`);
+}
+
+/**
+ * The tracing SDK with the exporters OTEL_TRACES_EXPORTER names (otlp by default, console). The
+ * SDK reads the rest of the standard variables itself: the OTLP endpoint, headers and timeout,
+ * OTEL_TRACES_SAMPLER, OTEL_BSP_*, and OTEL_SERVICE_NAME with OTEL_RESOURCE_ATTRIBUTES.
+ *
+ * Its modules are required here, not imported: they take longer to load than the rest of a
+ * handler, and a process that exports nothing never needs them.
+ */
 function startSdk(serviceName: string, env: NodeJS.ProcessEnv): Telemetry {
-  env.OTEL_METRICS_EXPORTER ??= 'none';
-  env.OTEL_LOGS_EXPORTER ??= 'none';
-  // Required here, not imported: the SDK and its exporters take longer to load than the rest of a
-  // handler, and a process that exports nothing never needs them.
-  const sdk: NodeSDK = new (
-    require('@opentelemetry/sdk-node') as typeof import('@opentelemetry/sdk-node')
-  ).NodeSDK({ serviceName: env.OTEL_SERVICE_NAME ?? serviceName });
-  sdk.start();
-  return { exporting: true, stop: () => sdk.shutdown() };
+  refuseOtherSignals(env);
+  const { BasicTracerProvider, BatchSpanProcessor, ConsoleSpanExporter } =
+    require('@opentelemetry/sdk-trace-base') as typeof import('@opentelemetry/sdk-trace-base');
+  const {
+    detectResources,
+    envDetector,
+    hostDetector,
+    osDetector,
+    processDetector,
+    resourceFromAttributes,
+  } = require('@opentelemetry/resources') as typeof import('@opentelemetry/resources');
+  const exporters = exportersIn(env.OTEL_TRACES_EXPORTER || 'otlp').map((name) => {
+    if (name === 'otlp') return otlpExporter(env);
+    if (name === 'console') return new ConsoleSpanExporter();
+    throw new Error(`OTEL_TRACES_EXPORTER: "${name}" is not supported; use otlp, console or none`);
+  });
+  const resource = resourceFromAttributes({ 'service.name': serviceName }).merge(
+    detectResources({ detectors: [envDetector, processDetector, hostDetector, osDetector] }),
+  );
+  const provider = new BasicTracerProvider({
+    resource,
+    spanProcessors: exporters.map((exporter) => new BatchSpanProcessor(exporter)),
+  });
+  const traceContext = startTraceContext();
+  trace.setGlobalTracerProvider(provider);
+  return {
+    exporting: true,
+    stop: async () => {
+      await provider.shutdown();
+      trace.disable();
+      await traceContext.stop();
+    },
+  };
 }
 
 function startTraceContext(): Telemetry {
-  const manager = new AsyncLocalStorageContextManager().enable();
-  context.setGlobalContextManager(manager);
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   return {
     exporting: false,
     stop: async () => {
@@ -59,9 +121,9 @@ function startTraceContext(): Telemetry {
 
 /**
  * Starts telemetry once per process, configured by the standard OTEL_* variables. When they ask
- * for export, the OpenTelemetry SDK runs and exports. Otherwise spans record nothing, but each
- * still gets ids of its own in the active context, so logs carry trace ids and `traceparent`
- * propagates hop by hop: a laptop run needs no collector.
+ * for trace export, the OpenTelemetry tracing SDK records and exports spans. Otherwise spans
+ * record nothing, but each still gets ids of its own in the active context, so logs carry trace
+ * ids and `traceparent` propagates hop by hop: a laptop run needs no collector.
  */
 export function startTelemetry(serviceName: string, env: NodeJS.ProcessEnv = process.env): void {
   running ??= exportRequested(env) ? startSdk(serviceName, env) : startTraceContext();
