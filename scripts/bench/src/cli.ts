@@ -17,6 +17,7 @@ import { runSagaBench } from './saga-bench';
 import { floorBenchReport, runFloorBench } from './floor-bench';
 import { eventStoreBenchReport, runEventStoreBench } from './eventstore-bench';
 import { coldStartBenchReport, runColdStartBench } from './coldstart-bench';
+import { imagesBenchReport, runImagesBench } from './images-bench';
 
 // `npm run` starts scripts in the project's root directory: reports land in the repository's reports/.
 const REPORTS = path.resolve('reports/bench');
@@ -280,6 +281,15 @@ program
       report('coldstart', coldStartBenchReport(options, result, machine()));
     }),
   );
+
+program
+  .command('images')
+  .description(
+    "each service image's production node_modules, installed as docker/Dockerfile does, no container engine",
+  )
+  .action(() => {
+    report('images', imagesBenchReport(runImagesBench(process.cwd()), machine()));
+  });
 
 program.parseAsync().catch((err: Error) => {
   process.stderr.write(`bench: ${err.stack ?? err.message}\n`);

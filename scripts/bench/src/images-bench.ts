@@ -1,0 +1,147 @@
+import { execFileSync } from 'node:child_process';
+import {
+  copyFileSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+/** What one service package's image holds in node_modules after its production install. */
+export interface ImageDependencies {
+  servicePackage: string;
+  /** bytes of the files under node_modules (apparent sizes, symlinks as links), as a layer stores them */
+  bytes: number;
+  /** bytes the file system allocates for node_modules, files and directories, as `du` counts them */
+  bytesOnDisk: number;
+  /** third-party packages installed */
+  packages: number;
+  /** the workspaces the install links, which the image also carries */
+  linkedWorkspaces: string[];
+  /** the largest installed packages, bytes each */
+  largest: Array<[string, number]>;
+  /** `npm ls --omit=dev` of the workspace */
+  tree: string;
+}
+
+interface Usage {
+  bytes: number;
+  bytesOnDisk: number;
+}
+
+function usageOf(dir: string): Usage {
+  const usage = { bytes: 0, bytesOnDisk: lstatSync(dir).blocks * 512 };
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const file = path.join(dir, entry.name);
+    if (entry.isDirectory()) {
+      const inner = usageOf(file);
+      usage.bytes += inner.bytes;
+      usage.bytesOnDisk += inner.bytesOnDisk;
+    } else {
+      const stat = lstatSync(file);
+      usage.bytes += stat.size;
+      usage.bytesOnDisk += stat.blocks * 512;
+    }
+  }
+  return usage;
+}
+
+/** Installed packages by name (scoped ones as @scope/name), without the linked workspaces. */
+function installedPackages(nodeModules: string): string[] {
+  return readdirSync(nodeModules, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && !entry.name.startsWith('.'))
+    .flatMap((entry) =>
+      entry.name.startsWith('@')
+        ? readdirSync(path.join(nodeModules, entry.name), { withFileTypes: true })
+            .filter((scoped) => scoped.isDirectory())
+            .map((scoped) => `${entry.name}/${scoped.name}`)
+        : [entry.name],
+    );
+}
+
+/**
+ * Replicates docker/Dockerfile's dependency stage for one service package in a temporary
+ * directory: the lock file and the manifests of shared/ and services/ only, then the same
+ * install script. No container engine is needed.
+ */
+function measureImage(root: string, servicePackage: string): ImageDependencies {
+  const dir = mkdtempSync(path.join(os.tmpdir(), `eventline-image-${servicePackage}-`));
+  try {
+    for (const file of ['package.json', 'package-lock.json']) {
+      copyFileSync(path.join(root, file), path.join(dir, file));
+    }
+    for (const top of ['shared', 'services']) {
+      for (const workspace of readdirSync(path.join(root, top))) {
+        const manifest = path.join(top, workspace, 'package.json');
+        mkdirSync(path.join(dir, top, workspace), { recursive: true });
+        copyFileSync(path.join(root, manifest), path.join(dir, manifest));
+      }
+    }
+    execFileSync('sh', [path.join(root, 'docker/install-production-deps.sh'), servicePackage], {
+      cwd: dir,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    const nodeModules = path.join(dir, 'node_modules');
+    const packages = installedPackages(nodeModules).filter(
+      (name) => !name.startsWith('@eventline/'),
+    );
+    const sizes = packages
+      .map((name): [string, number] => [name, usageOf(path.join(nodeModules, name)).bytes])
+      .sort((a, b) => b[1] - a[1]);
+    return {
+      servicePackage,
+      ...usageOf(nodeModules),
+      packages: packages.length,
+      linkedWorkspaces: readFileSync(path.join(dir, 'linked-workspaces.txt'), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .sort(),
+      largest: sizes.slice(0, 8),
+      tree: execFileSync('npm', ['ls', '--omit=dev', '--workspace', `services/${servicePackage}`], {
+        cwd: root,
+        encoding: 'utf8',
+      }),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Every service package's production node_modules, as its image would hold it. */
+export function runImagesBench(root: string): ImageDependencies[] {
+  return readdirSync(path.join(root, 'services'))
+    .sort()
+    .map((servicePackage) => measureImage(root, servicePackage));
+}
+
+const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
+
+export function imagesBenchReport(images: ImageDependencies[], machine: string): string[] {
+  return [
+    `### Production node_modules per service image (${machine})`,
+    '',
+    "docker/Dockerfile's dependency stage replicated in a temporary directory",
+    '(docker/install-production-deps.sh): what is left under node_modules, as file bytes and as',
+    'the bytes the file system allocates for it (`du`).',
+    '',
+    '| service package | file bytes | on disk | packages | linked workspaces | largest packages |',
+    '|---|---|---|---|---|---|',
+    ...images.map(
+      (image) =>
+        `| ${image.servicePackage} | ${image.bytes} (${mb(image.bytes)}) | ${image.bytesOnDisk} (${mb(image.bytesOnDisk)}) | ${image.packages} | ${image.linkedWorkspaces.join(', ')} | ${image.largest.map(([name, bytes]) => `${name} ${mb(bytes)}`).join(', ')} |`,
+    ),
+    '',
+    ...images.flatMap((image) => [
+      `\`npm ls --omit=dev --workspace services/${image.servicePackage}\`:`,
+      '',
+      '```',
+      image.tree.trimEnd(),
+      '```',
+      '',
+    ]),
+  ];
+}
