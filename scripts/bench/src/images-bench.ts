@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import {
   copyFileSync,
+  existsSync,
   lstatSync,
   mkdirSync,
   mkdtempSync,
@@ -11,12 +12,15 @@ import {
 import os from 'node:os';
 import path from 'node:path';
 
-/** What one service package's image holds in node_modules after its production install. */
+/**
+ * What one service package's image holds in node_modules after its production install: the
+ * root's and those npm put inside the linked workspaces.
+ */
 export interface ImageDependencies {
   servicePackage: string;
-  /** bytes of the files under node_modules (apparent sizes, symlinks as links), as a layer stores them */
+  /** bytes of the files in them (apparent sizes, symlinks as links), as a layer stores them */
   bytes: number;
-  /** bytes the file system allocates for node_modules, files and directories, as `du` counts them */
+  /** bytes the file system allocates for them, files and directories, as `du` counts them */
   bytesOnDisk: number;
   /** third-party packages installed */
   packages: number;
@@ -85,22 +89,26 @@ function measureImage(root: string, servicePackage: string): ImageDependencies {
       cwd: dir,
       stdio: ['ignore', 'ignore', 'inherit'],
     });
-    const nodeModules = path.join(dir, 'node_modules');
-    const packages = installedPackages(nodeModules).filter(
-      (name) => !name.startsWith('@eventline/'),
+    const linkedWorkspaces = readFileSync(path.join(dir, 'linked-workspaces.txt'), 'utf8')
+      .split('\n')
+      .filter(Boolean);
+    // npm installs a dependency inside a workspace when the root holds another version of it.
+    const nodeModulesDirs = ['node_modules', ...linkedWorkspaces.map((w) => `${w}/node_modules`)]
+      .map((relative) => path.join(dir, relative))
+      .filter((nodeModules) => existsSync(nodeModules));
+    const packages = nodeModulesDirs.flatMap((nodeModules) =>
+      installedPackages(nodeModules)
+        .filter((name) => !name.startsWith('@eventline/'))
+        .map((name): [string, number] => [name, usageOf(path.join(nodeModules, name)).bytes]),
     );
-    const sizes = packages
-      .map((name): [string, number] => [name, usageOf(path.join(nodeModules, name)).bytes])
-      .sort((a, b) => b[1] - a[1]);
+    const usages = nodeModulesDirs.map(usageOf);
     return {
       servicePackage,
-      ...usageOf(nodeModules),
+      bytes: usages.reduce((sum, usage) => sum + usage.bytes, 0),
+      bytesOnDisk: usages.reduce((sum, usage) => sum + usage.bytesOnDisk, 0),
       packages: packages.length,
-      linkedWorkspaces: readFileSync(path.join(dir, 'linked-workspaces.txt'), 'utf8')
-        .split('\n')
-        .filter(Boolean)
-        .sort(),
-      largest: sizes.slice(0, 8),
+      linkedWorkspaces,
+      largest: packages.sort((a, b) => b[1] - a[1]).slice(0, 8),
       tree: execFileSync('npm', ['ls', '--omit=dev', '--workspace', `services/${servicePackage}`], {
         cwd: root,
         encoding: 'utf8',
@@ -125,8 +133,8 @@ export function imagesBenchReport(images: ImageDependencies[], machine: string):
     `### Production node_modules per service image (${machine})`,
     '',
     "docker/Dockerfile's dependency stage replicated in a temporary directory",
-    '(docker/install-production-deps.sh): what is left under node_modules, as file bytes and as',
-    'the bytes the file system allocates for it (`du`).',
+    "(docker/install-production-deps.sh): what is left in node_modules (the root's and those inside",
+    'the linked workspaces), as file bytes and as the bytes the file system allocates (`du`).',
     '',
     '| service package | file bytes | on disk | packages | linked workspaces | largest packages |',
     '|---|---|---|---|---|---|',
