@@ -70,8 +70,8 @@ function otlpExporter(env: NodeJS.ProcessEnv): SpanExporter {
  * SDK reads the rest of the standard variables itself: the OTLP endpoint, headers and timeout,
  * OTEL_TRACES_SAMPLER, OTEL_BSP_*, and OTEL_SERVICE_NAME with OTEL_RESOURCE_ATTRIBUTES.
  *
- * Its modules are required here, not imported: they take longer to load than the rest of a
- * handler, and a process that exports nothing never needs them.
+ * Its modules are required here, not imported: they are among the slowest a handler could load
+ * at start, and a process that exports nothing never needs them.
  */
 function startSdk(serviceName: string, env: NodeJS.ProcessEnv): Telemetry {
   refuseOtherSignals(env);
