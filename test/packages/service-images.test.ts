@@ -1,16 +1,7 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import {
-  copyFileSync,
-  cpSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-} from 'node:fs';
-import os from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { cpSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { createTestDatabase, testServerEnv } from '@eventline/testing';
+import { createTestDatabase, productionInstall, testServerEnv } from '@eventline/testing';
 import { repositoryRoot } from '../support/repository';
 
 const root = repositoryRoot();
@@ -18,32 +9,12 @@ const servers = testServerEnv();
 const servicePackages = readdirSync(path.join(root, 'services'));
 
 /**
- * The files docker/Dockerfile puts in a service package's image, laid out outside the repository
- * so nothing resolves to its development install: the production install
- * (docker/install-production-deps.sh, from the lock file and the manifests of shared/ and
- * services/) and the compiled output of the workspaces it links.
+ * The files docker/Dockerfile puts in a service package's image: its production install and the
+ * compiled output of the workspaces that install links.
  */
 function imageFiles(servicePackage: string): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), `eventline-image-${servicePackage}-`));
-  for (const file of ['package.json', 'package-lock.json']) {
-    copyFileSync(path.join(root, file), path.join(dir, file));
-  }
-  for (const top of ['shared', 'services']) {
-    for (const workspace of readdirSync(path.join(root, top))) {
-      mkdirSync(path.join(dir, top, workspace), { recursive: true });
-      copyFileSync(
-        path.join(root, top, workspace, 'package.json'),
-        path.join(dir, top, workspace, 'package.json'),
-      );
-    }
-  }
-  execFileSync('sh', [path.join(root, 'docker/install-production-deps.sh'), servicePackage], {
-    cwd: dir,
-    env: { ...process.env, npm_config_prefer_offline: 'true' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  const linked = readFileSync(path.join(dir, 'linked-workspaces.txt'), 'utf8').split('\n');
-  for (const workspace of linked.filter(Boolean)) {
+  const { dir, linkedWorkspaces } = productionInstall(root, servicePackage);
+  for (const workspace of linkedWorkspaces) {
     cpSync(path.join(root, workspace, 'dist'), path.join(dir, workspace, 'dist'), {
       recursive: true,
     });

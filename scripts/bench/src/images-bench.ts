@@ -1,16 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import {
-  copyFileSync,
-  existsSync,
-  lstatSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-} from 'node:fs';
-import os from 'node:os';
+import { existsSync, lstatSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { productionInstall } from '@eventline/testing';
 
 /**
  * What one service package's image holds in node_modules after its production install: the
@@ -67,31 +58,10 @@ function installedPackages(nodeModules: string): string[] {
     );
 }
 
-/**
- * Replicates docker/Dockerfile's dependency stage for one service package in a temporary
- * directory: the lock file and the manifests of shared/ and services/ only, then the same
- * install script. No container engine is needed.
- */
+/** One service package's production install, measured. */
 function measureImage(root: string, servicePackage: string): ImageDependencies {
-  const dir = mkdtempSync(path.join(os.tmpdir(), `eventline-image-${servicePackage}-`));
+  const { dir, linkedWorkspaces } = productionInstall(root, servicePackage);
   try {
-    for (const file of ['package.json', 'package-lock.json']) {
-      copyFileSync(path.join(root, file), path.join(dir, file));
-    }
-    for (const top of ['shared', 'services']) {
-      for (const workspace of readdirSync(path.join(root, top))) {
-        const manifest = path.join(top, workspace, 'package.json');
-        mkdirSync(path.join(dir, top, workspace), { recursive: true });
-        copyFileSync(path.join(root, manifest), path.join(dir, manifest));
-      }
-    }
-    execFileSync('sh', [path.join(root, 'docker/install-production-deps.sh'), servicePackage], {
-      cwd: dir,
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    const linkedWorkspaces = readFileSync(path.join(dir, 'linked-workspaces.txt'), 'utf8')
-      .split('\n')
-      .filter(Boolean);
     // npm installs a dependency inside a workspace when the root holds another version of it.
     const nodeModulesDirs = ['node_modules', ...linkedWorkspaces.map((w) => `${w}/node_modules`)]
       .map((relative) => path.join(dir, relative))
