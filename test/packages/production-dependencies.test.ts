@@ -1,4 +1,7 @@
 import { execFileSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { repositoryRoot } from '../support/repository';
 
 /** What a handler image must not carry: the broker runs beside the handlers, never inside one. */
 const BROKER_ONLY = ['@eventline/broker', 'kafkajs', '@platformatic/kafka'];
@@ -7,20 +10,14 @@ interface NpmTree {
   dependencies?: Record<string, NpmTree>;
 }
 
-function npmJson(args: string[]): unknown {
-  return JSON.parse(execFileSync('npm', args, { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 }));
-}
-
 /** Every package a workspace's production install brings in, as npm resolves the tree. */
 function productionPackages(workspace: string): Set<string> {
-  const tree = npmJson([
-    'ls',
-    '--omit=dev',
-    '--all',
-    '--json',
-    '--workspace',
-    workspace,
-  ]) as NpmTree;
+  const tree = JSON.parse(
+    execFileSync('npm', ['ls', '--omit=dev', '--all', '--json', '--workspace', workspace], {
+      encoding: 'utf8',
+      maxBuffer: 64 * 2 ** 20,
+    }),
+  ) as NpmTree;
   const names = new Set<string>();
   const visit = (node: NpmTree) => {
     for (const [name, child] of Object.entries(node.dependencies ?? {})) {
@@ -32,10 +29,9 @@ function productionPackages(workspace: string): Set<string> {
   return names;
 }
 
-const workspaces = npmJson(['query', '.workspace']) as Array<{ location: string }>;
-const servicePackages = workspaces
-  .map((w) => w.location)
-  .filter((location) => location.startsWith('services/'));
+const servicePackages = readdirSync(path.join(repositoryRoot(), 'services')).map(
+  (name) => `services/${name}`,
+);
 
 describe('handler images carry the kit, not the broker', () => {
   it('finds the service packages', () => {
