@@ -102,9 +102,12 @@ function startSdk(serviceName: string, env: NodeJS.ProcessEnv): Telemetry {
   return {
     exporting: true,
     stop: async () => {
-      await provider.shutdown();
-      trace.disable();
-      await traceContext.stop();
+      try {
+        await provider.shutdown();
+      } finally {
+        trace.disable();
+        await traceContext.stop();
+      }
     },
   };
 }
