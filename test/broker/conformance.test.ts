@@ -440,7 +440,7 @@ describe('Kafka backend uses Knative Kafka broker names and record layout', () =
         delivery: { retry: 0, backoffPolicy: 'linear', backoffDelay: 'PT0.01S' },
       });
       await broker.publish(
-        new (await import('@eventline/broker')).CloudEvent({
+        new (await import('@eventline/cloudevents-http')).CloudEvent({
           id: 'k-1',
           source: '/t',
           type: 'names.test',
@@ -506,7 +506,7 @@ describe('Kafka backend: one read of the topic for every trigger', () => {
   const startBroker = (namespace: string) =>
     new LocalBroker({ namespace, name: 'default', eventLog: kafkaLog(namespace), logger });
   const event = async (id: string, type: string) =>
-    new (await import('@eventline/broker')).CloudEvent({
+    new (await import('@eventline/cloudevents-http')).CloudEvent({
       id,
       source: '/shared-read',
       type,

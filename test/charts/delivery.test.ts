@@ -102,8 +102,11 @@ describe('docker/Dockerfile', () => {
     expect(dockerfile).toMatch(/^USER 65532:65532$/m);
   });
 
-  it('installs production dependencies of one workspace only', () => {
-    expect(dockerfile).toMatch(/npm install --omit=dev .*--workspace "services\/\$\{SERVICE\}"/);
+  it('installs production dependencies of one workspace only, and keeps only what it links', () => {
+    const install = readFileSync(join(repoRoot, 'docker/install-production-deps.sh'), 'utf8');
+    expect(dockerfile).toMatch(/^RUN .*sh install-production-deps.sh "\$\{SERVICE\}"$/m);
+    expect(install).toMatch(/npm install --omit=dev .*--workspace "services\/\$\{service\}"/);
+    expect(dockerfile).toMatch(/grep -qx "\$dir" linked-workspaces.txt \|\| rm -rf "\$dir"/);
   });
 
   it('keeps node_modules, dist and git out of the build context', () => {

@@ -2,12 +2,13 @@
 // the JSON schemas kept in test/charts/schemas, so no test touches the network.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { repositoryRoot } from '../support/repository';
 
-export const repoRoot = resolve(__dirname, '../..');
+export const repoRoot = repositoryRoot();
 export const chartDir = join(repoRoot, 'charts/eventline');
-export const schemasDir = join(repoRoot, 'test/charts/schemas');
+export const schemasDir = join(__dirname, 'schemas');
 const binDir = join(repoRoot, '.cache/k8s-tools/bin');
 
 /** The Kubernetes version the vendored core schemas describe (see schemas/README.md). */

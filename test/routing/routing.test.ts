@@ -3,16 +3,16 @@ import path from 'node:path';
 import { ANY_EVENT, type ServiceDefinition } from '@eventline/kit';
 import { eventCatalog } from '@eventline/events';
 import { loadRouting, parseRouting, PING_EVENT_TYPE } from '@eventline/routing';
+import { repositoryRoot } from '../support/repository';
 
 const routing = loadRouting();
-const servicesDir = path.resolve(__dirname, '../../services');
-const packages = readdirSync(servicesDir, { withFileTypes: true })
+const packages = readdirSync(path.join(repositoryRoot(), 'services'), { withFileTypes: true })
   .filter((d) => d.isDirectory())
   .map((d) => d.name);
 const services = new Map<string, ServiceDefinition>(
   packages.map((name) => [
     name,
-    (require(path.join(servicesDir, name, 'src')) as { service: ServiceDefinition }).service,
+    (require(`@eventline/service-${name}`) as { service: ServiceDefinition }).service,
   ]),
 );
 const codeHandlers = [...services.entries()].flatMap(([pkg, service]) =>

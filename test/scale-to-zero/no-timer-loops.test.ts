@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { repositoryRoot } from '../support/repository';
 
-const root = path.resolve(__dirname, '../..');
+const root = repositoryRoot();
 
 interface Manifest {
   name: string;

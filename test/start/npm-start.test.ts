@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse, stringify } from 'yaml';
-import { ROUTING_FILE } from '@eventline/routing';
+import { findRoutingFile } from '@eventline/routing';
 import { freePort } from '@eventline/runtime';
 import { eventually } from '@eventline/testing';
 
@@ -191,7 +191,7 @@ describe('npm start refuses bad configuration before starting anything', () => {
   it('given a job whose schedule is not cron, when started, then it exits naming the routing entry', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'eventline-routing-'));
     const file = path.join(dir, 'routing.yaml');
-    const routing = parse(readFileSync(ROUTING_FILE, 'utf8'));
+    const routing = parse(readFileSync(findRoutingFile(), 'utf8'));
     routing.handlers['order-saga-timers'].schedule = 'every minute';
     writeFileSync(file, stringify(routing));
     try {

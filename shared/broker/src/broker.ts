@@ -1,6 +1,6 @@
 import type { BackoffPolicy } from '@eventline/routing';
 import type { Logger } from '@eventline/telemetry';
-import { messageOf, type Event, type EventMessage } from './cloudevent-http';
+import { messageOf, type Event, type EventMessage } from '@eventline/cloudevents-http';
 import { brokerIngress, type IngressHandler } from './ingress';
 import { deliver, type DeliveryOutcome } from './dispatcher';
 import type { EventLog, Subscription } from './backends/event-log';

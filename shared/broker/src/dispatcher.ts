@@ -1,7 +1,12 @@
 import type { BackoffPolicy } from '@eventline/routing';
 import type { Logger } from '@eventline/telemetry';
-import { withExtensions, type EventMessage } from './cloudevent-http';
-import { postMessage, replyOf, type HttpResponse } from './http-delivery';
+import {
+  postMessage,
+  replyOf,
+  withExtensions,
+  type EventMessage,
+  type HttpResponse,
+} from '@eventline/cloudevents-http';
 import { backoffMs, isRetryable } from './retry-policy';
 
 /** Where and how a trigger delivers: a resolved Knative DeliverySpec plus the subscriber. */

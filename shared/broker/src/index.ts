@@ -5,18 +5,6 @@ export {
   type TriggerStats,
   type LocalBrokerOptions,
 } from './broker';
-export {
-  eventFromHttp,
-  messageOf,
-  httpHeadersOf,
-  withExtensions,
-  InvalidEventError,
-  CloudEvent,
-  type Event,
-  type EventMessage,
-} from './cloudevent-http';
-export { postMessage, replyOf, type HttpResponse } from './http-delivery';
-export { InFlightWork } from './in-flight-work';
 export { deliver, type DeliveryTarget, type DeliveryOutcome } from './dispatcher';
 export { matchesTrigger, matchesExpression, type TriggerFilter } from './filters';
 export { durationMs, backoffMs, isRetryable } from './retry-policy';

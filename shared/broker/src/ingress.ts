@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '@eventline/telemetry';
-import { InvalidEventError, messageFromHttp, type EventMessage } from './cloudevent-http';
+import { InvalidEventError, messageFromHttp, type EventMessage } from '@eventline/cloudevents-http';
 
 export interface IngressOptions {
   /** the broker's address, /<namespace>/<broker> */

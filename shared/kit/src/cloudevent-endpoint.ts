@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import { eventFromHttp, httpHeadersOf, messageOf, type Event } from '@eventline/broker';
+import { eventFromHttp, httpHeadersOf, messageOf, type Event } from '@eventline/cloudevents-http';
 import type { Cache } from '@eventline/cache';
 import type { EventDefinition } from '@eventline/events';
 import {

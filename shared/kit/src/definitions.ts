@@ -1,5 +1,5 @@
 import type { Router } from 'express';
-import type { Event } from '@eventline/broker';
+import type { Event } from '@eventline/cloudevents-http';
 import type { Cache } from '@eventline/cache';
 import { PingSourcePing, type DataOf, type EventDefinition } from '@eventline/events';
 import type { Migration, Pool, Transaction } from '@eventline/store';

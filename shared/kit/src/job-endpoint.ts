@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import { eventFromHttp } from '@eventline/broker';
+import { eventFromHttp } from '@eventline/cloudevents-http';
 import { PingSourcePing } from '@eventline/events';
 import { contextFromTraceparent, inSpan, type Logger } from '@eventline/telemetry';
 import type { HandlerDefinition, JobContext } from './definitions';

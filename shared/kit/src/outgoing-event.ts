@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { CloudEvent, type Event } from '@eventline/broker';
+import { CloudEvent, type Event } from '@eventline/cloudevents-http';
 import type { DataOf, EventDefinition } from '@eventline/events';
 import { currentTraceparent } from '@eventline/telemetry';
 import { dataValidator } from './data-validation';

@@ -52,7 +52,8 @@ export async function runService(
     const stop = async (signal: string) => {
       log.info({ signal }, 'draining');
       await running.close();
-      await stopTelemetry();
+      // The last spans go out at stop; a collector that cannot take them must not fail the drain.
+      await stopTelemetry().catch((err) => log.warn({ err }, 'last spans not exported'));
       process.exit(0);
     };
     process.once('SIGTERM', () => void stop('SIGTERM'));

@@ -1,7 +1,12 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
-import { InFlightWork, InvalidEventError, messageOf, postMessage } from '@eventline/broker';
+import {
+  InFlightWork,
+  InvalidEventError,
+  messageOf,
+  postMessage,
+} from '@eventline/cloudevents-http';
 import { Cache, createRedis, type RedisClient } from '@eventline/cache';
 import {
   commitWithOutbox,
@@ -205,7 +210,7 @@ export async function startHandler(
         cache,
         log,
         source,
-        onCommitted: (outbox) => relay.publish(outbox),
+        onCommitted: (outbox) => relay?.publish(outbox),
       }),
     );
   }

@@ -5,7 +5,7 @@ export {
   triggerFilterOf,
   pingSourceSource,
   PING_EVENT_TYPE,
-  ROUTING_FILE,
+  findRoutingFile,
   type PingSchedule,
   type Routing,
   type HandlerRoute,

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import Ajv from 'ajv';
 import { parse } from 'yaml';
@@ -143,8 +143,32 @@ const routingSchema = {
 
 const ajv = new Ajv({ allErrors: true, schemas: [filterSchema] });
 
-/** The routing file the chart ships: the one declaration of who receives what. */
-export const ROUTING_FILE = path.resolve(__dirname, '../../../charts/eventline/routing.yaml');
+/** Where the chart keeps the routing file, the one declaration of who receives what. */
+const CHART_ROUTING_PATH = path.join('charts', 'eventline', 'routing.yaml');
+
+/**
+ * The routing file: EVENTLINE_ROUTING when set, else the chart's in the working directory or the
+ * nearest directory above it that has one, as tools find their configuration.
+ */
+export function findRoutingFile(
+  env: NodeJS.ProcessEnv = process.env,
+  from = process.cwd(),
+): string {
+  if (env.EVENTLINE_ROUTING) {
+    const file = path.resolve(from, env.EVENTLINE_ROUTING);
+    if (!existsSync(file)) throw new Error(`EVENTLINE_ROUTING: no routing file at ${file}`);
+    return file;
+  }
+  for (let dir = path.resolve(from); ; dir = path.dirname(dir)) {
+    const file = path.join(dir, CHART_ROUTING_PATH);
+    if (existsSync(file)) return file;
+    if (path.dirname(dir) === dir) {
+      throw new Error(
+        `EVENTLINE_ROUTING: unset, and no ${CHART_ROUTING_PATH} in ${from} or a directory above it`,
+      );
+    }
+  }
+}
 
 type RouteEntry = Omit<
   HandlerRoute,
@@ -215,7 +239,7 @@ export function parseRouting(source: string, origin = 'routing'): Routing {
   return { broker: doc.broker, handlers };
 }
 
-export function loadRouting(file = process.env.EVENTLINE_ROUTING ?? ROUTING_FILE): Routing {
+export function loadRouting(file = findRoutingFile()): Routing {
   return parseRouting(readFileSync(file, 'utf8'), file);
 }
 

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 
@@ -39,9 +40,19 @@ export async function waitUntilReady(
   }
 }
 
-/** Where a service package's built entry point lives in the repository. */
+/**
+ * The entry point a service package's image runs (its package.json `bin`), found by Node's module
+ * resolution of `@eventline/service-<package>`, as any installed package is.
+ */
 export function serviceEntryPoint(packageName: string): string {
-  return path.resolve(__dirname, '../../../services', packageName, 'dist/main.js');
+  const manifestFile = require.resolve(`@eventline/service-${packageName}/package.json`);
+  const { name, bin } = JSON.parse(readFileSync(manifestFile, 'utf8')) as {
+    name: string;
+    bin?: unknown;
+  };
+  if (typeof bin !== 'string')
+    throw new Error(`${name}: package.json must name its entry point as "bin"`);
+  return path.resolve(path.dirname(manifestFile), bin);
 }
 
 /**

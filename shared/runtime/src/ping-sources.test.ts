@@ -1,4 +1,4 @@
-import type { Event } from '@eventline/broker';
+import type { Event } from '@eventline/cloudevents-http';
 import { createLogger } from '@eventline/telemetry';
 import { PingSources } from './ping-sources';
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { CloudEvent, type Event } from '@eventline/broker';
+import { CloudEvent, type Event } from '@eventline/cloudevents-http';
 import {
   nextFireTime,
   pingSourceSource,

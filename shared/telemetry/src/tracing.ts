@@ -1,78 +1,208 @@
+import { randomBytes } from 'node:crypto';
 import {
   context,
-  propagation,
   trace,
   SpanKind,
   SpanStatusCode,
+  TraceFlags,
   type Context,
   type Span,
+  type SpanContext,
 } from '@opentelemetry/api';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { NodeSDK } from '@opentelemetry/sdk-node';
-import { NoopSpanProcessor } from '@opentelemetry/sdk-trace';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 
-let sdk: NodeSDK | undefined;
+interface Telemetry {
+  /** spans come from the SDK's tracer, which records and exports them */
+  exporting: boolean;
+  stop(): Promise<void>;
+}
 
-function exportConfigured(env: NodeJS.ProcessEnv): boolean {
-  return Boolean(
-    env.OTEL_TRACES_EXPORTER ??
-    env.OTEL_EXPORTER_OTLP_ENDPOINT ??
-    env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT,
-  );
+let running: Telemetry | undefined;
+
+const exportersIn = (value: string | undefined) =>
+  (value ?? '')
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '' && name !== 'none');
+
+/**
+ * Whether the standard variables ask for trace export: an exporter other than `none` named in
+ * OTEL_TRACES_EXPORTER, or, with none named, an OTLP endpoint (OTLP is the default exporter).
+ */
+export function exportRequested(env: NodeJS.ProcessEnv): boolean {
+  if (env.OTEL_TRACES_EXPORTER) return exportersIn(env.OTEL_TRACES_EXPORTER).length > 0;
+  return Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
+}
+
+/** Eventline records traces only; an exporter of metrics or logs would be given nothing. */
+function refuseOtherSignals(env: NodeJS.ProcessEnv): void {
+  for (const variable of ['OTEL_METRICS_EXPORTER', 'OTEL_LOGS_EXPORTER']) {
+    if (exportersIn(env[variable]).length > 0) {
+      throw new Error(
+        `${variable}: Eventline exports traces only; set it to none or leave it unset`,
+      );
+    }
+  }
+}
+
+/** The OTLP exporter for the protocol the variables name (http/protobuf by default). */
+function otlpExporter(env: NodeJS.ProcessEnv): SpanExporter {
+  const variable = env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL
+    ? 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL'
+    : 'OTEL_EXPORTER_OTLP_PROTOCOL';
+  const protocol = env[variable] || 'http/protobuf';
+  if (protocol === 'http/protobuf') {
+    return new (
+      require('@opentelemetry/exporter-trace-otlp-proto') as typeof import('@opentelemetry/exporter-trace-otlp-proto')
+    ).OTLPTraceExporter();
+  }
+  if (protocol === 'http/json') {
+    return new (
+      require('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http')
+    ).OTLPTraceExporter();
+  }
+  throw new Error(`${variable}: "${protocol}" is not supported; use http/protobuf or http/json`);
 }
 
 /**
- * Starts the OpenTelemetry SDK once per process, configured by the standard OTEL_* variables.
- * Without an exporter configured, spans are still created (so logs carry real trace ids and
- * `traceparent` propagates) but nothing is exported: a laptop run needs no collector.
+ * The tracing SDK with the exporters OTEL_TRACES_EXPORTER names (otlp by default, console). The
+ * SDK reads the rest of the standard variables itself: the OTLP endpoint, headers and timeout,
+ * OTEL_TRACES_SAMPLER, OTEL_BSP_*, and OTEL_SERVICE_NAME with OTEL_RESOURCE_ATTRIBUTES.
+ *
+ * Its modules are required here, not imported: they are among the slowest a handler could load
+ * at start, and a process that exports nothing never needs them.
+ */
+function startSdk(serviceName: string, env: NodeJS.ProcessEnv): Telemetry {
+  refuseOtherSignals(env);
+  const { BasicTracerProvider, BatchSpanProcessor, ConsoleSpanExporter } =
+    require('@opentelemetry/sdk-trace-base') as typeof import('@opentelemetry/sdk-trace-base');
+  const {
+    detectResources,
+    envDetector,
+    hostDetector,
+    osDetector,
+    processDetector,
+    resourceFromAttributes,
+  } = require('@opentelemetry/resources') as typeof import('@opentelemetry/resources');
+  const exporters = exportersIn(env.OTEL_TRACES_EXPORTER || 'otlp').map((name) => {
+    if (name === 'otlp') return otlpExporter(env);
+    if (name === 'console') return new ConsoleSpanExporter();
+    throw new Error(`OTEL_TRACES_EXPORTER: "${name}" is not supported; use otlp, console or none`);
+  });
+  const resource = resourceFromAttributes({ 'service.name': serviceName }).merge(
+    detectResources({ detectors: [envDetector, processDetector, hostDetector, osDetector] }),
+  );
+  const provider = new BasicTracerProvider({
+    resource,
+    spanProcessors: exporters.map((exporter) => new BatchSpanProcessor(exporter)),
+  });
+  const traceContext = startTraceContext();
+  trace.setGlobalTracerProvider(provider);
+  return {
+    exporting: true,
+    stop: async () => {
+      try {
+        await provider.shutdown();
+      } finally {
+        trace.disable();
+        await traceContext.stop();
+      }
+    },
+  };
+}
+
+function startTraceContext(): Telemetry {
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  return {
+    exporting: false,
+    stop: async () => {
+      context.disable();
+    },
+  };
+}
+
+/**
+ * Starts telemetry once per process, configured by the standard OTEL_* variables. When they ask
+ * for trace export, the OpenTelemetry tracing SDK records and exports spans. Otherwise spans
+ * record nothing, but each still gets ids of its own in the active context, so logs carry trace
+ * ids and `traceparent` propagates hop by hop: a laptop run needs no collector.
  */
 export function startTelemetry(serviceName: string, env: NodeJS.ProcessEnv = process.env): void {
-  if (sdk) return;
-  env.OTEL_METRICS_EXPORTER ??= 'none';
-  env.OTEL_LOGS_EXPORTER ??= 'none';
-  sdk = new NodeSDK({
-    serviceName: env.OTEL_SERVICE_NAME ?? serviceName,
-    textMapPropagator: new W3CTraceContextPropagator(),
-    ...(exportConfigured(env) ? {} : { spanProcessors: [new NoopSpanProcessor()] }),
-  });
-  sdk.start();
+  running ??= exportRequested(env) ? startSdk(serviceName, env) : startTraceContext();
 }
 
 export async function stopTelemetry(): Promise<void> {
-  await sdk?.shutdown();
-  sdk = undefined;
+  await running?.stop();
+  running = undefined;
 }
 
-const tracer = () => trace.getTracer('eventline');
+const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/;
+const INVALID_TRACE_ID = '0'.repeat(32);
+const INVALID_SPAN_ID = '0'.repeat(16);
+
+/**
+ * The span context a W3C `traceparent` names, if it is valid: version ff and all-zero ids are
+ * not, and version 00 has exactly four fields (later versions may add more).
+ */
+function parseTraceparent(traceparent: string): SpanContext | undefined {
+  const match = TRACEPARENT.exec(traceparent.trim());
+  if (!match) return undefined;
+  const [, version, traceId, spanId, flags, rest] = match as unknown as string[];
+  if (version === 'ff' || (version === '00' && rest !== undefined)) return undefined;
+  if (traceId === INVALID_TRACE_ID || spanId === INVALID_SPAN_ID) return undefined;
+  return {
+    traceId: traceId as string,
+    spanId: spanId as string,
+    traceFlags: parseInt(flags as string, 16) & TraceFlags.SAMPLED,
+    isRemote: true,
+  };
+}
 
 /** The context a `traceparent` (W3C) value describes, or the active one when there is none. */
 export function contextFromTraceparent(traceparent: string | undefined): Context {
-  if (!traceparent) return context.active();
-  return propagation.extract(context.active(), { traceparent });
+  const remote = traceparent ? parseTraceparent(traceparent) : undefined;
+  return remote ? trace.setSpanContext(context.active(), remote) : context.active();
 }
 
 /** The `traceparent` of the active span, to carry on an outgoing CloudEvent. */
 export function currentTraceparent(): string | undefined {
-  const carrier: Record<string, string> = {};
-  propagation.inject(context.active(), carrier);
-  return carrier.traceparent;
+  const active = trace.getSpanContext(context.active());
+  if (!active || !trace.isSpanContextValid(active)) return undefined;
+  const flags = (active.traceFlags & TraceFlags.SAMPLED).toString(16).padStart(2, '0');
+  return `00-${active.traceId}-${active.spanId}-${flags}`;
+}
+
+const SPAN_KINDS = {
+  server: SpanKind.SERVER,
+  client: SpanKind.CLIENT,
+  consumer: SpanKind.CONSUMER,
+  producer: SpanKind.PRODUCER,
+  internal: SpanKind.INTERNAL,
+};
+
+/** A child of `parent`'s span (or a new trace's root) that records nothing: new ids, no SDK. */
+function traceContextSpan(parent: Context): Span {
+  const parentSpan = trace.getSpanContext(parent);
+  const inTrace = parentSpan && trace.isSpanContextValid(parentSpan);
+  return trace.wrapSpanContext({
+    traceId: inTrace ? parentSpan.traceId : randomBytes(16).toString('hex'),
+    spanId: randomBytes(8).toString('hex'),
+    traceFlags: inTrace ? parentSpan.traceFlags : TraceFlags.SAMPLED,
+  });
 }
 
 /** Runs `fn` inside a span that is a child of `parent`, recording failures on the span. */
 export async function inSpan<T>(
   name: string,
   parent: Context,
-  kind: 'server' | 'client' | 'consumer' | 'producer' | 'internal',
+  kind: keyof typeof SPAN_KINDS,
   fn: (span: Span) => Promise<T>,
 ): Promise<T> {
-  const spanKind = {
-    server: SpanKind.SERVER,
-    client: SpanKind.CLIENT,
-    consumer: SpanKind.CONSUMER,
-    producer: SpanKind.PRODUCER,
-    internal: SpanKind.INTERNAL,
-  }[kind];
-  return tracer().startActiveSpan(name, { kind: spanKind }, parent, async (span) => {
+  const span = running?.exporting
+    ? trace.getTracer('eventline').startSpan(name, { kind: SPAN_KINDS[kind] }, parent)
+    : traceContextSpan(parent);
+  return context.with(trace.setSpan(parent, span), async () => {
     try {
       return await fn(span);
     } catch (err) {

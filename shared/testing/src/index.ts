@@ -2,3 +2,4 @@ export { resolveTestServers, type TestServers, type ServerSource } from './serve
 export { createTestDatabase, uniqueName, type TestDatabase } from './databases';
 export { testServerEnv, eventually } from './environment';
 export { listKafkaTopics, deleteTopicsCreatedSince } from './kafka-topics';
+export { productionInstall, type ProductionInstall } from './production-install';

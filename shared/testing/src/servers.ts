@@ -13,8 +13,6 @@ export interface TestServers {
   stop(): Promise<void>;
 }
 
-const SERVERS_SCRIPT = path.resolve(__dirname, '../../../scripts/servers/servers.sh');
-
 function fromEnvironment(env: NodeJS.ProcessEnv): TestServers | undefined {
   const { DATABASE_URL, REDIS_URL, KAFKA_BROKERS } = env;
   if (!DATABASE_URL && !REDIS_URL && !KAFKA_BROKERS) return undefined;
@@ -72,12 +70,15 @@ async function fromTestcontainers(): Promise<TestServers> {
   };
 }
 
+/** `npm run servers -- <command>`: npm finds the project, and so its script, from where it runs. */
+const serversScript = (command: string) => ['run', '--silent', 'servers', '--', command];
+
 /** The project's own scripts install (cached) and start Postgres, Redis and Kafka on loopback. */
 function fromLocalScripts(): TestServers {
-  execFileSync('bash', [SERVERS_SCRIPT, 'up'], {
+  execFileSync('npm', serversScript('up'), {
     stdio: ['ignore', process.stderr, process.stderr],
   });
-  const exports = execFileSync('bash', [SERVERS_SCRIPT, 'env'], { encoding: 'utf8' });
+  const exports = execFileSync('npm', serversScript('env'), { encoding: 'utf8' });
   const vars = Object.fromEntries(
     [...exports.matchAll(/^(?:export )?([A-Z_]+)=["']?([^"'\n]*)["']?$/gm)].map((m) => [
       m[1],

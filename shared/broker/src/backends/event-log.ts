@@ -1,4 +1,4 @@
-import type { EventMessage } from '../cloudevent-http';
+import type { EventMessage } from '@eventline/cloudevents-http';
 
 export interface ConsumeOptions {
   /** one event at a time per partition (Knative `delivery.order: ordered`) */

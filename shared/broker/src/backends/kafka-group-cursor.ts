@@ -1,6 +1,6 @@
+import { InFlightWork } from '@eventline/cloudevents-http';
 import type { Logger } from '@eventline/telemetry';
 import type { LogRecord } from './kafka-topic-reader';
-import { InFlightWork } from '../in-flight-work';
 import { InFlightLimit, type ConsumeOptions } from './event-log';
 
 /** A record with the CloudEvent attributes its headers carry, decoded once for every group. */

@@ -2,7 +2,7 @@ import type { Admin, Consumer, Producer } from '@platformatic/kafka' with {
   'resolution-mode': 'import',
 };
 import type { Logger } from '@eventline/telemetry';
-import type { EventMessage } from '../cloudevent-http';
+import type { EventMessage } from '@eventline/cloudevents-http';
 import type { ConsumeOptions, EventLog, Subscription } from './event-log';
 import { GroupCursor, type EventRecord } from './kafka-group-cursor';
 import { TopicReader, type LogRecord } from './kafka-topic-reader';

@@ -1,4 +1,4 @@
-import type { EventMessage } from '../cloudevent-http';
+import type { EventMessage } from '@eventline/cloudevents-http';
 import {
   InFlightLimit,
   partitionFor,

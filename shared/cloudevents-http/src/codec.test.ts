@@ -5,7 +5,7 @@ import {
   messageFromHttp,
   messageOf,
   withExtensions,
-} from './cloudevent-http';
+} from './codec';
 
 const required = { 'ce-specversion': '1.0', 'ce-id': 'e-1', 'ce-source': '/s', 'ce-type': 't' };
 
@@ -85,6 +85,23 @@ describe('CloudEvent HTTP codec', () => {
 
   it('given an event without data, when written, then the body is empty', () => {
     expect(messageOf(eventFromHttp(required, '')).body).toHaveLength(0);
+  });
+
+  it('given a structured event with several problems, when read, then each is named, in order', () => {
+    expect(() =>
+      messageFromHttp(
+        { 'content-type': 'application/cloudevents+json' },
+        Buffer.from(
+          JSON.stringify({ specversion: '0.3', id: '', type: 7, time: 'later', Bad: 'x' }),
+        ),
+      ),
+    ).toThrow(
+      new InvalidEventError(
+        'missing required attribute "source"; invalid attribute name "Bad"; ' +
+          'specversion must be "1.0"; id must NOT have fewer than 1 characters; ' +
+          'type must be string; time must match format "date-time"',
+      ),
+    );
   });
 
   it('given an invalid extension name, when read, then it is refused naming the attribute', () => {

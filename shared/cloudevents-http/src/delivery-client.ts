@@ -1,5 +1,5 @@
-import { Agent, type Dispatcher } from 'undici';
-import { httpHeadersOf, messageFromHttp, type EventMessage } from './cloudevent-http';
+import type { Agent, Dispatcher } from 'undici';
+import { httpHeadersOf, messageFromHttp, type EventMessage } from './codec';
 
 export interface HttpResponse {
   status: number;
@@ -10,7 +10,13 @@ export interface HttpResponse {
 // undici's dispatch API on kept-alive connections: the least client CPU per request measured on
 // the dispatch hot path, below undici's request API (no body stream, no abort-signal plumbing),
 // itself below node:http and far below fetch (BENCHMARKS.md).
-const dispatcher = new Agent({ connections: 256 });
+let agent: Agent | undefined;
+
+/** undici is loaded on the first POST: a handler that never sends (no K_SINK) never loads it. */
+function dispatcher(): Agent {
+  agent ??= new (require('undici') as typeof import('undici')).Agent({ connections: 256 });
+  return agent;
+}
 
 interface PostOptions {
   timeoutMs?: number;
@@ -65,7 +71,7 @@ export function postMessage(
     let status = 0;
     let headers: Record<string, string> = {};
     const chunks: Buffer[] = [];
-    dispatcher.dispatch(
+    dispatcher().dispatch(
       {
         origin,
         path,

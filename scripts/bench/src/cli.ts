@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
+import { serviceEntryPoint } from '@eventline/runtime';
 import {
   deleteTopicsCreatedSince,
   listKafkaTopics,
@@ -15,8 +16,11 @@ import { runBrokerBench } from './broker-bench';
 import { runSagaBench } from './saga-bench';
 import { floorBenchReport, runFloorBench } from './floor-bench';
 import { eventStoreBenchReport, runEventStoreBench } from './eventstore-bench';
+import { coldStartBenchReport, runColdStartBench } from './coldstart-bench';
+import { imagesBenchReport, runImagesBench } from './images-bench';
 
-const REPORTS = path.resolve(__dirname, '../../../reports/bench');
+// `npm run` starts scripts in the project's root directory: reports land in the repository's reports/.
+const REPORTS = path.resolve('reports/bench');
 
 function row(name: string, s: LatencySummary, baseline?: LatencySummary): string {
   const ratio = baseline
@@ -254,6 +258,38 @@ program
       report('eventstore', eventStoreBenchReport(result, machine()));
     }),
   );
+
+program
+  .command('coldstart')
+  .description(
+    'spawn to first CloudEvent answered: a handler process vs bare node + express, alternating',
+  )
+  .option('--starts <n>', 'measured starts of each process', '20')
+  .option(
+    '--entry <file>',
+    "the flags service's entry point, e.g. another build's (default: the package's bin)",
+  )
+  .action((opts: { starts: string; entry?: string }) =>
+    onTestServers(async (servers) => {
+      const options = {
+        databaseUrl: servers.databaseUrl,
+        redisUrl: servers.redisUrl,
+        starts: Number(opts.starts),
+        entryPoint: opts.entry ? path.resolve(opts.entry) : serviceEntryPoint('flags'),
+      };
+      const result = await runColdStartBench(options);
+      report('coldstart', coldStartBenchReport(options, result, machine()));
+    }),
+  );
+
+program
+  .command('images')
+  .description(
+    "each service image's production node_modules, installed as docker/Dockerfile does, no container engine",
+  )
+  .action(() => {
+    report('images', imagesBenchReport(runImagesBench(process.cwd()), machine()));
+  });
 
 program.parseAsync().catch((err: Error) => {
   process.stderr.write(`bench: ${err.stack ?? err.message}\n`);

@@ -1,12 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  KafkaEventLog,
-  LocalBroker,
-  kafkaNames,
-  postMessage,
-  type HttpResponse,
-} from '@eventline/broker';
+import { KafkaEventLog, LocalBroker, kafkaNames } from '@eventline/broker';
+import { postMessage, type HttpResponse } from '@eventline/cloudevents-http';
 import { createLogger } from '@eventline/telemetry';
 import {
   processesOf,

@@ -1,0 +1,13 @@
+export {
+  eventFromHttp,
+  messageFromHttp,
+  messageOf,
+  httpHeadersOf,
+  withExtensions,
+  InvalidEventError,
+  CloudEvent,
+  type Event,
+  type EventMessage,
+} from './codec';
+export { postMessage, replyOf, type HttpResponse } from './delivery-client';
+export { InFlightWork } from './in-flight-work';
