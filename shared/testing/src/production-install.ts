@@ -1,5 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -24,6 +31,8 @@ export function productionInstall(root: string, servicePackage: string): Product
   for (const top of ['shared', 'services']) {
     for (const workspace of readdirSync(path.join(root, top))) {
       const manifest = path.join(top, workspace, 'package.json');
+      // A folder left with only build output (a package moved away) is no workspace.
+      if (!existsSync(path.join(root, manifest))) continue;
       mkdirSync(path.join(dir, top, workspace), { recursive: true });
       copyFileSync(path.join(root, manifest), path.join(dir, manifest));
     }
