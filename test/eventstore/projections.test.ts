@@ -1,7 +1,9 @@
 import {
   catchUpProjection,
   followProjection,
+  parkedEvents,
   projectionCheckpoint,
+  replayParkedEvent,
   rebuildProjection,
   type Projection,
   type ProjectionFollower,
@@ -31,7 +33,11 @@ function balancesProjection(
       }
       if (event.globalPosition === crashAt) {
         crashAt = undefined;
-        throw new Error(`simulated crash while applying position ${event.globalPosition}`);
+        // As a server restart would end it (admin_shutdown): the batch fails, nothing is parked.
+        throw Object.assign(
+          new Error(`simulated crash while applying position ${event.globalPosition}`),
+          { code: '57P01' },
+        );
       }
       await tx.query('INSERT INTO applied_events (global_position) VALUES ($1)', [
         event.globalPosition,
@@ -213,5 +219,40 @@ describe('projections from the global position, on real Postgres', () => {
     expect(errors).toEqual([]);
     expect(await projectionCheckpoint(fx.store, 'balances')).toBe(await fx.store.headPosition());
     expect(await readModel(fx)).toEqual(await expectedView(fx, accounts));
+  });
+
+  it('given an event the read model refuses, when followed, then it is parked with why, every later event is applied, and a replay after the fix applies it', async () => {
+    const errors: unknown[] = [];
+    const follower = followProjection(fx.store, balancesProjection(), (err) => errors.push(err));
+    await catchUpProjection(fx.store, balancesProjection());
+    await fx.pool.query(
+      'ALTER TABLE balances ADD CONSTRAINT balance_cap CHECK (balance <= 1000000)',
+    );
+    const { firstPosition: poison } = await fx.store.append('acct-poison', [
+      { type: 'MoneyDeposited', data: { amount: 2_000_000 } },
+    ]);
+    follower.catchUp();
+    await appendDeposits(fx, accounts.slice(0, 2), 5, () => follower.catchUp());
+    await follower.settled();
+
+    expect(errors).toEqual([]);
+    expect(await projectionCheckpoint(fx.store, 'balances')).toBe(await fx.store.headPosition());
+    const parked = await parkedEvents(fx.store, 'balances');
+    expect(parked).toEqual([
+      expect.objectContaining({
+        position: poison,
+        streamId: 'acct-poison',
+        type: 'MoneyDeposited',
+      }),
+    ]);
+    expect(parked[0]!.error).toMatch(/violates check constraint "balance_cap"/);
+    expect(await readModel(fx)).toEqual(await expectedView(fx, accounts));
+
+    // The cause fixed: the read model takes the amount now.
+    await fx.pool.query('ALTER TABLE balances DROP CONSTRAINT balance_cap');
+    expect(await replayParkedEvent(fx.store, balancesProjection(), poison)).toBe(true);
+    expect(await parkedEvents(fx.store, 'balances')).toEqual([]);
+    expect(await replayParkedEvent(fx.store, balancesProjection(), poison)).toBe(false);
+    expect(await readModel(fx)).toEqual(await expectedView(fx, [...accounts, 'acct-poison']));
   });
 });

@@ -9,5 +9,7 @@ export {
   RefundPaymentRequested,
   CreateShipmentRequested,
   SagaStepOutcome,
+  MAX_UNIT_PRICE,
+  MAX_ORDER_TOTAL,
 } from './orders';
 export { PingSourcePing } from './sources';

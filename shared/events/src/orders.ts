@@ -3,7 +3,15 @@ import { defineEvent } from './define';
 const orderId = { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' } as const;
 const sku = { type: 'string', pattern: '^[A-Za-z0-9._-]{1,64}$' } as const;
 const region = { type: 'string', pattern: '^[a-z0-9-]{1,32}$' } as const;
-const money = { type: 'integer', minimum: 0 } as const;
+/**
+ * Money is integer minor units (cents). An item's price is at most 10,000,000.00 and an order has
+ * at most 100 items of at most 10,000 each, so a total stays at most 10^15: exact in a JSON
+ * number (below 2^53 - 1) and within Postgres's bigint, which every money column is.
+ */
+export const MAX_UNIT_PRICE = 1_000_000_000;
+export const MAX_ORDER_TOTAL = 1_000_000_000_000_000;
+const money = { type: 'integer', minimum: 0, maximum: MAX_ORDER_TOTAL } as const;
+const unitPrice = { type: 'integer', minimum: 0, maximum: MAX_UNIT_PRICE } as const;
 
 const lineItems = {
   type: 'array',
@@ -16,7 +24,7 @@ const lineItems = {
     properties: {
       sku,
       quantity: { type: 'integer', minimum: 1, maximum: 10_000 },
-      unitPrice: money,
+      unitPrice,
     },
   },
 } as const;

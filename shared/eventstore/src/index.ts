@@ -33,6 +33,9 @@ export {
   catchUpProjection,
   projectNextBatch,
   projectionCheckpoint,
+  parkedEvents,
+  replayParkedEvent,
+  type ParkedEvent,
   type Projection,
   type ProjectionFollower,
 } from './projections';

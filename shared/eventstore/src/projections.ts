@@ -5,7 +5,10 @@ import type { EventData, RecordedEvent } from './events';
 
 /**
  * A read model fed from the global position. `apply` runs in the same transaction as the
- * checkpoint update, so each event changes the read model exactly once, crash or not.
+ * checkpoint update, so each event changes the read model exactly once, crash or not. An event
+ * `apply` fails for good (bad data, a broken constraint, an exception of its own) is parked with
+ * the reason (`parkedEvents`, `replayParkedEvent`) and the events after it go on; a failure that
+ * passes (a lost connection, a serialization failure) fails the batch, which is tried again.
  */
 export interface Projection<Event extends EventData = EventData> {
   /** Unique per read model: the checkpoint's key. */
@@ -47,19 +50,68 @@ async function storeCheckpoint(tx: Transaction, name: string, position: number):
   );
 }
 
+/**
+ * SQLSTATE classes of failures that pass (a lost connection, a serialization failure or deadlock,
+ * a lock or resource shortage, a server in trouble): the batch is tried again, nothing parked.
+ */
+const PASSING_FAILURES = new Set(['08', '40', '53', '55', '57', '58', 'XX']);
+
+function passes(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.length === 5 && PASSING_FAILURES.has(code.slice(0, 2));
+}
+
+/** Applies an event alone, in a savepoint: one the projection cannot apply is parked with why. */
+async function applyOrPark<Event extends EventData>(
+  tx: Transaction,
+  projection: Projection<Event>,
+  event: RecordedEvent<Event>,
+): Promise<void> {
+  await tx.query('SAVEPOINT projection_event');
+  try {
+    await projection.apply(tx, event);
+    await tx.query('RELEASE SAVEPOINT projection_event');
+  } catch (err) {
+    if (passes(err)) throw err;
+    await tx.query('ROLLBACK TO SAVEPOINT projection_event');
+    await tx.query(
+      `INSERT INTO eventstore.parked_events (projection, global_position, error) VALUES ($1, $2, $3)
+       ON CONFLICT (projection, global_position) DO UPDATE SET error = EXCLUDED.error, parked_at = now()`,
+      [projection.name, event.globalPosition, err instanceof Error ? err.message : String(err)],
+    );
+  }
+}
+
 async function applyBatch<Event extends EventData>(
   store: EventStore,
   projection: Projection<Event>,
   tx: Transaction,
   after: number,
   batchSize: number,
+  parking = false,
 ): Promise<RecordedEvent<Event>[]> {
   const events = await store.readAll<Event>({ after, batchSize, tx });
-  for (const event of events) await projection.apply(tx, event);
+  for (const event of events) {
+    if (parking) await applyOrPark(tx, projection, event);
+    else await projection.apply(tx, event);
+  }
   if (events.length > 0) {
     await storeCheckpoint(tx, projection.name, events[events.length - 1]!.globalPosition);
   }
   return events;
+}
+
+/**
+ * Runs a batch as is, and when an event fails it for good, once more with each event in a
+ * savepoint so that only that one is parked: the common batch pays no savepoint per event.
+ */
+async function parkingWhenPoisoned<T>(run: (parking: boolean) => Promise<T>): Promise<T> {
+  try {
+    return await run(false);
+  } catch (err) {
+    if (passes(err)) throw err;
+    return run(true);
+  }
 }
 
 /**
@@ -71,24 +123,27 @@ async function tryProjectNextBatch<Event extends EventData>(
   projection: Projection<Event>,
   batchSize: number,
 ): Promise<number | null> {
-  return inTransaction(store.pool, async (tx) => {
-    await tx.query(
-      statement(
-        'eventstore.ensure_checkpoint',
-        'INSERT INTO eventstore.checkpoints (projection) VALUES ($1) ON CONFLICT DO NOTHING',
-        [projection.name],
-      ),
-    );
-    const { rows } = await tx.query<{ position: number }>(
-      statement(
-        'eventstore.try_lock_checkpoint',
-        'SELECT position FROM eventstore.checkpoints WHERE projection = $1 FOR UPDATE SKIP LOCKED',
-        [projection.name],
-      ),
-    );
-    if (!rows[0]) return null;
-    return (await applyBatch(store, projection, tx, Number(rows[0].position), batchSize)).length;
-  });
+  return parkingWhenPoisoned((parking) =>
+    inTransaction(store.pool, async (tx) => {
+      await tx.query(
+        statement(
+          'eventstore.ensure_checkpoint',
+          'INSERT INTO eventstore.checkpoints (projection) VALUES ($1) ON CONFLICT DO NOTHING',
+          [projection.name],
+        ),
+      );
+      const { rows } = await tx.query<{ position: number }>(
+        statement(
+          'eventstore.try_lock_checkpoint',
+          'SELECT position FROM eventstore.checkpoints WHERE projection = $1 FOR UPDATE SKIP LOCKED',
+          [projection.name],
+        ),
+      );
+      if (!rows[0]) return null;
+      const after = Number(rows[0].position);
+      return (await applyBatch(store, projection, tx, after, batchSize, parking)).length;
+    }),
+  );
 }
 
 /** Applies the next batch after the checkpoint in one transaction; returns how many events. */
@@ -97,10 +152,12 @@ export async function projectNextBatch<Event extends EventData>(
   projection: Projection<Event>,
   batchSize = 500,
 ): Promise<number> {
-  return inTransaction(store.pool, async (tx) => {
-    const after = await lockCheckpoint(tx, projection.name);
-    return (await applyBatch(store, projection, tx, after, batchSize)).length;
-  });
+  return parkingWhenPoisoned((parking) =>
+    inTransaction(store.pool, async (tx) => {
+      const after = await lockCheckpoint(tx, projection.name);
+      return (await applyBatch(store, projection, tx, after, batchSize, parking)).length;
+    }),
+  );
 }
 
 /**
@@ -216,7 +273,7 @@ export async function rebuildProjection<Event extends EventData>(
     let position = 0;
     let events = 0;
     for (;;) {
-      const batch = await applyBatch(store, projection, tx, position, batchSize);
+      const batch = await applyBatch(store, projection, tx, position, batchSize, true);
       events += batch.length;
       if (batch.length > 0) position = batch[batch.length - 1]!.globalPosition;
       if (batch.length < batchSize) return { events, position };
@@ -224,4 +281,59 @@ export async function rebuildProjection<Event extends EventData>(
   });
   await catchUpProjection(store, projection, batchSize);
   return rebuilt;
+}
+
+export interface ParkedEvent {
+  position: number;
+  streamId: string;
+  type: string;
+  error: string;
+  parkedAt: Date;
+}
+
+/** The events a projection parked, in log order, a page after `after`. */
+export async function parkedEvents(
+  store: EventStore,
+  projection: string,
+  page: { after?: number; limit?: number } = {},
+): Promise<ParkedEvent[]> {
+  const { rows } = await store.pool.query<ParkedEvent>(
+    `SELECT p.global_position::float8 AS position, e.stream_id AS "streamId", e.type, p.error,
+            p.parked_at AS "parkedAt"
+       FROM eventstore.parked_events p
+       JOIN eventstore.events e ON e.global_position = p.global_position
+      WHERE p.projection = $1 AND p.global_position > $2
+      ORDER BY p.global_position LIMIT $3`,
+    [projection, page.after ?? 0, page.limit ?? 100],
+  );
+  return rows;
+}
+
+/**
+ * Applies a parked event again, once its cause is fixed; it leaves the parked list when it
+ * applies. It is applied alone, after the events that followed it: a projection whose later
+ * events depended on it is made whole by a rebuild instead. Returns false when the event is not
+ * parked; an event that still fails throws, and stays parked.
+ */
+export async function replayParkedEvent<Event extends EventData>(
+  store: EventStore,
+  projection: Projection<Event>,
+  position: number,
+): Promise<boolean> {
+  return inTransaction(store.pool, async (tx) => {
+    const parked = await tx.query(
+      `SELECT 1 FROM eventstore.parked_events WHERE projection = $1 AND global_position = $2
+       FOR UPDATE`,
+      [projection.name, position],
+    );
+    if (parked.rowCount === 0) return false;
+    const [event] = await store.readAll<Event>({ after: position - 1, batchSize: 1, tx });
+    if (event?.globalPosition !== position) return false;
+    await projection.apply(tx, event);
+    await tx.query(
+      'DELETE FROM eventstore.parked_events WHERE projection = $1 AND global_position = $2',
+      [projection.name, position],
+    );
+    return true;
+  });
 }

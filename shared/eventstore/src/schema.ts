@@ -127,4 +127,17 @@ export const eventStoreMigrations: Migration[] = [
       $$;
     `,
   },
+  {
+    id: '002_parked_events',
+    sql: `
+      -- Events a projection could not apply, with why: parked so the events after them go on.
+      CREATE TABLE parked_events (
+        projection text NOT NULL,
+        global_position bigint NOT NULL,
+        error text NOT NULL,
+        parked_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (projection, global_position)
+      );
+    `,
+  },
 ];

@@ -32,6 +32,11 @@ describe('placing an order', () => {
     [{ ...valid, items: [] }, 'items must be a list'],
     [{ ...valid, items: [{ sku: 'a', quantity: 0, unitPrice: 1 }] }, 'items[0].quantity'],
     [{ ...valid, items: [{ sku: 'a', quantity: 1, unitPrice: 1.5 }] }, 'items[0].unitPrice'],
+    [{ ...valid, items: [{ sku: 'a', quantity: 1, unitPrice: 1e20 }] }, 'items[0].unitPrice'],
+    [
+      { ...valid, items: [{ sku: 'a', quantity: 1, unitPrice: 1_000_000_001 }] },
+      'items[0].unitPrice must be an integer from 0 to 1000000000',
+    ],
     [{ ...valid, items: [{ sku: 'a b', quantity: 1, unitPrice: 1 }] }, 'items[0].sku'],
     [{ ...valid, items: [valid.items[0], valid.items[0]] }, 'must not repeat a sku'],
   ])('given %p, when parsed, then it is refused naming %p', (body, reason) => {

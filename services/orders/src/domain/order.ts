@@ -1,3 +1,4 @@
+import { MAX_UNIT_PRICE } from '@eventline/events';
 import { SKU } from './inventory';
 
 /** Pure rules for placing an order and reading its history. */
@@ -63,8 +64,15 @@ export function parsePlaceOrder(body: unknown): PlaceOrder | { error: string } {
     if (!Number.isInteger(quantity) || (quantity as number) < 1 || (quantity as number) > 10_000) {
       return { error: `items[${i}].quantity must be an integer from 1 to 10000` };
     }
-    if (!Number.isInteger(unitPrice) || (unitPrice as number) < 0)
-      return { error: `items[${i}].unitPrice must be a non-negative integer (cents)` };
+    if (
+      !Number.isInteger(unitPrice) ||
+      (unitPrice as number) < 0 ||
+      (unitPrice as number) > MAX_UNIT_PRICE
+    ) {
+      return {
+        error: `items[${i}].unitPrice must be an integer from 0 to ${MAX_UNIT_PRICE} (cents)`,
+      };
+    }
     parsed.push({ sku, quantity: quantity as number, unitPrice: unitPrice as number });
   }
   const skus = parsed.map((item) => item.sku);
