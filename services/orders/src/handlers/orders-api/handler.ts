@@ -1,12 +1,32 @@
 import { randomUUID } from 'node:crypto';
 import { OrderPlaced } from '@eventline/events';
-import { EventStore, rebuildProjection } from '@eventline/eventstore';
-import { badInput, defineEdge, notFound, outgoing, type EdgeContext } from '@eventline/kit';
+import {
+  EventStore,
+  parkedEvents,
+  rebuildProjection,
+  replayParkedEvent,
+} from '@eventline/eventstore';
+import {
+  badInput,
+  defineEdge,
+  notFound,
+  outgoing,
+  unprocessable,
+  type EdgeContext,
+} from '@eventline/kit';
 import { HIGH_VALUE_TOTAL, orderFingerprint, parsePlaceOrder } from '../../domain/order';
 import { isTerminal, startSaga, type OrderStatus } from '../../domain/saga';
 import { catchUpOrderView, loadOrderView, orderViewProjection } from '../../order-view';
 import { orderStream, persistDecision, sagaRequests } from '../../saga-store';
 import { placeOrderDecider } from './decider';
+
+/** A non-negative integer from a query or path parameter, or 400 naming it. */
+function pageParameter(value: unknown, name: string, absent: number): number {
+  if (value === undefined) return absent;
+  const parsed = typeof value === 'string' && /^\d{1,15}$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(parsed)) throw badInput(`${name} must be a non-negative integer`);
+  return parsed;
+}
 
 /** Final views never change again, so only they are cached, for as long as memory allows. */
 const FINAL_VIEW_TTL_SECONDS = 3600;
@@ -57,6 +77,29 @@ function orderRoutes(
       replayedEvents: rebuilt.events,
       position: rebuilt.position,
     });
+  });
+
+  // Events the view could not apply, with why; the view went on without them.
+  router.get('/orders/projections/order-view/parked', async (req, res) => {
+    const after = pageParameter(req.query.after, 'after', 0);
+    const limit = pageParameter(req.query.limit, 'limit', 100);
+    if (limit < 1 || limit > 500) throw badInput('limit must be an integer from 1 to 500');
+    const parked = await parkedEvents(store, orderViewProjection.name, { after, limit });
+    res.json({ parked, ...(parked.length === limit ? { next: parked.at(-1)!.position } : {}) });
+  });
+
+  // Once the cause is fixed (a new version of the view's code, a migration), one parked event
+  // applied again: 404 when it is not parked, 422 with the reason when it still fails.
+  router.post('/orders/projections/order-view/parked/:position/replay', async (req, res) => {
+    const position = pageParameter(req.params.position, 'position', 0);
+    let replayed: boolean;
+    try {
+      replayed = await replayParkedEvent(store, orderViewProjection, position);
+    } catch (err) {
+      throw unprocessable(`event ${position} still fails: ${(err as Error).message}`);
+    }
+    if (!replayed) throw notFound(`no parked event at ${position}`);
+    res.json({ replayed: position });
   });
 
   router.get('/orders/:orderId', async (req, res) => {
