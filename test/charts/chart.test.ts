@@ -148,6 +148,19 @@ describe('routing.yaml rendered with the defaults', () => {
     }
   });
 
+  it('mounts no path Knative Serving reserves, and points TMPDIR at the scratch volume', () => {
+    // knative.dev/serving pkg/apis/serving/k8s_validation.go: reservedPaths.
+    const reserved = ['/', '/dev', '/dev/log', '/tmp', '/var', '/var/log'];
+    for (const service of ofKind(objects, 'serving.knative.dev/v1', 'Service')) {
+      const container = service.spec.template.spec.containers[0];
+      for (const mount of container.volumeMounts ?? [])
+        expect(reserved).not.toContain(mount.mountPath.replace(/\/+$/, '') || '/');
+      expect(container.env).toEqual(
+        expect.arrayContaining([{ name: 'TMPDIR', value: '/scratch' }]),
+      );
+    }
+  });
+
   it('keeps non-edge handlers cluster-local', () => {
     for (const service of ofKind(objects, 'serving.knative.dev/v1', 'Service')) {
       const kind = routing.handlers[service.metadata.name]!.kind;
