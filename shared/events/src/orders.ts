@@ -3,6 +3,7 @@ import { defineEvent } from './define';
 const orderId = { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' } as const;
 const sku = { type: 'string', pattern: '^[A-Za-z0-9._-]{1,64}$' } as const;
 const region = { type: 'string', pattern: '^[a-z0-9-]{1,32}$' } as const;
+const customerId = { type: 'string', minLength: 1, maxLength: 64 } as const;
 /**
  * Money is integer minor units (cents). An item's price is at most 10,000,000.00 and an order has
  * at most 100 items of at most 10,000 each, so a total stays at most 10^15: exact in a JSON
@@ -36,7 +37,7 @@ export const OrderPlaced = defineEvent('dev.eventline.orders.placed', {
   additionalProperties: false,
   properties: {
     orderId,
-    customerId: { type: 'string', minLength: 1, maxLength: 64 },
+    customerId,
     region,
     items: lineItems,
     total: money,
@@ -65,7 +66,7 @@ export const ChargePaymentRequested = defineEvent('dev.eventline.payments.charge
   type: 'object',
   required: ['orderId', 'customerId', 'amount'],
   additionalProperties: false,
-  properties: { orderId, customerId: { type: 'string' }, amount: money },
+  properties: { orderId, customerId, amount: money },
 } as const);
 export const RefundPaymentRequested = compensationRequest(
   'dev.eventline.payments.refund-requested',
@@ -87,6 +88,6 @@ export const SagaStepOutcome = defineEvent('dev.eventline.orders.step-outcome', 
     step: { enum: ['reserve-inventory', 'charge-payment', 'create-shipment'] },
     phase: { enum: ['action', 'compensation'] },
     outcome: { enum: ['succeeded', 'failed', 'timed-out'] },
-    reason: { type: 'string' },
+    reason: { type: 'string', maxLength: 1000 },
   },
 } as const);
