@@ -1,4 +1,5 @@
 import { eventually } from '@eventline/testing';
+import { postBinary } from '../support/cloudevents';
 import {
   books,
   orderView,
@@ -188,6 +189,26 @@ describe('order fulfilment saga on real Kafka, Postgres and Redis, each handler 
       live.length,
     );
     expect(await snapshot()).toEqual(live);
+  });
+
+  it('given a shipment asked for an order holding no stock, when delivered, then the step is refused and nothing ships', async () => {
+    const response = await postBinary(
+      `${world.system.handlerUrls['create-shipment']}/`,
+      'dev.eventline.shipping.create-requested',
+      { orderId: 'forged-1', region: 'eu-west' },
+    );
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({
+      orderId: 'forged-1',
+      step: 'create-shipment',
+      phase: 'action',
+      outcome: 'failed',
+      reason: 'order forged-1 holds no stock',
+    });
+    const shipments = await world.pool.query(
+      `SELECT 1 FROM orders.shipments WHERE order_id = 'forged-1'`,
+    );
+    expect(shipments.rowCount).toBe(0);
   });
 
   it('given all of the above, when the books are read, then stock and money reconcile', async () => {

@@ -33,4 +33,13 @@ describe('creating a shipment', () => {
         },
       ]);
   });
+
+  it('given an order holding no stock, when shipped, then it is refused and nothing ships', () => {
+    spec
+      .given([])
+      .when(ship('eu-west'))
+      .then([
+        { type: 'ShipmentRefused', data: { orderId: 'o-1', reason: 'order o-1 holds no stock' } },
+      ]);
+  });
 });

@@ -19,7 +19,10 @@ export type ShipmentEvent =
   | { type: 'OrderShipped'; data: { orderId: string; region: string; items: OrderLine[] } }
   | { type: 'ShipmentRefused'; data: { orderId: string; reason: string } };
 
-/** Ships an order once, with what it holds; regions without a carrier refuse the step. */
+/**
+ * Ships an order once, with what it holds; regions without a carrier, and orders holding no
+ * stock, refuse the step.
+ */
 export function createShipmentDecider(unservedRegions: string[]) {
   return {
     initialState: (): ShipmentState => ({ reservation: [], shipped: false }),
@@ -50,9 +53,14 @@ export function createShipmentDecider(unservedRegions: string[]) {
           },
         ];
       if (state.shipped) return [];
-      return [
-        { type: 'OrderShipped', data: { orderId, region, items: heldLines(state.reservation) } },
-      ];
+      const items = heldLines(state.reservation);
+      // Nothing held (never reserved, or released when the saga gave up): a shipment of nothing
+      // must not answer the saga as if the order had shipped.
+      if (items.length === 0)
+        return [
+          { type: 'ShipmentRefused', data: { orderId, reason: `order ${orderId} holds no stock` } },
+        ];
+      return [{ type: 'OrderShipped', data: { orderId, region, items } }];
     },
   } satisfies Decider<ShipmentState, CreateShipment, ShipmentEvent>;
 }
