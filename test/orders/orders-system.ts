@@ -1,4 +1,4 @@
-import type { Routing } from '@eventline/routing';
+import { loadRouting, type Routing } from '@eventline/routing';
 import { startLocalSystem, type LocalSystem } from '@eventline/runtime';
 import { createPool, type Pool } from '@eventline/store';
 import {
@@ -14,6 +14,17 @@ export interface OrdersWorld {
   pool: Pool;
   database: TestDatabase;
   stop(): Promise<void>;
+}
+
+/** The routing file with every job ticking once a year: a test fires the ticks it needs. */
+export function routingWithHandFiredJobs(): Routing {
+  const routing = loadRouting();
+  return {
+    ...routing,
+    handlers: routing.handlers.map((h) =>
+      h.ping ? { ...h, ping: { ...h.ping, schedule: '0 0 1 1 *' } } : h,
+    ),
+  };
 }
 
 /**

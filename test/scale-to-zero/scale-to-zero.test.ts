@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Socket } from 'node:net';
-import { loadRouting, type Routing } from '@eventline/routing';
 import { HandlerProcess, serviceEntryPoint } from '@eventline/runtime';
 import { eventually } from '@eventline/testing';
 import {
   orderView,
   placeOrder,
+  routingWithHandFiredJobs,
   setStock,
   startOrdersWorld,
   terminal,
@@ -14,17 +14,6 @@ import {
 import { postBinary } from '../support/cloudevents';
 
 const IDLE_WINDOW_MS = 3_000;
-
-/** The routing file with every job ticking once a year: each test fires the ticks it needs. */
-function routingWithHandFiredJobs(): Routing {
-  const routing = loadRouting();
-  return {
-    ...routing,
-    handlers: routing.handlers.map((h) =>
-      h.ping ? { ...h, ping: { ...h.ping, schedule: '0 0 1 1 *' } } : h,
-    ),
-  };
-}
 
 function running(world: OrdersWorld): string[] {
   return [...world.system.processes.values()].filter((p) => p.running).map((p) => p.name);
