@@ -51,8 +51,10 @@ export async function commitWithOutbox(
   }
   if (events.length > 0) {
     statements.push(
-      `INSERT INTO eventline.outbox (producer, event)
-         SELECT ${literal(producer)}, e.value
+      // clock_timestamp(), not the column's now(): a row is as old as its commit, not as its
+      // transaction, or a long transaction's rows would look abandoned to the sweep at once.
+      `INSERT INTO eventline.outbox (producer, event, enqueued_at)
+         SELECT ${literal(producer)}, e.value, clock_timestamp()
            FROM jsonb_array_elements(${literal(JSON.stringify(events))}::jsonb)
            WITH ORDINALITY AS e ORDER BY e.ordinality
          RETURNING position`,
