@@ -166,6 +166,27 @@ const rules: Rule[] = [
     },
   },
   {
+    rule: 'a 202 response is never a reply, even carrying a CloudEvent',
+    async check({ ingress, trigger }) {
+      const replies = await trigger();
+      const { type, subscriber } = await trigger(() => ({
+        status: 202,
+        headers: {
+          'ce-specversion': '1.0',
+          'ce-id': 'not-a-reply',
+          'ce-source': '/replier',
+          'ce-type': replies.type,
+          'content-type': 'application/json',
+        },
+        body: '{"replied":true}',
+      }));
+      await postBinary(ingress, type, {});
+      await eventually(async () => subscriber.received[0]);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(replies.subscriber.received).toHaveLength(0);
+    },
+  },
+  {
     rule: '202 and empty 2xx responses end delivery without retries',
     async check({ ingress, trigger }) {
       const accepted = await trigger(

@@ -114,6 +114,8 @@ export function replyOf(response: HttpResponse): EventMessage | undefined {
   const carriesEvent =
     response.headers['ce-specversion'] !== undefined ||
     contentType.startsWith('application/cloudevents+json');
-  if (!carriesEvent || response.status < 200 || response.status > 299) return undefined;
+  // 202 Accepted ends the delivery: Knative's dispatchers take no reply from it.
+  if (!carriesEvent || response.status < 200 || response.status > 299 || response.status === 202)
+    return undefined;
   return messageFromHttp(response.headers, response.body);
 }
