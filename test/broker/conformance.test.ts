@@ -370,6 +370,33 @@ const rules: Rule[] = [
       for (const [url, init, status, reason] of misdirected) {
         await expectRefusal(await fetch(url, init), status, reason);
       }
+      expect((await fetch(ingress, { method: 'DELETE' })).headers.get('allow')).toBe(
+        'POST, OPTIONS',
+      );
+    },
+  },
+  {
+    rule: 'ingress takes its path with a trailing slash too',
+    async check({ ingress, trigger }) {
+      const { type, subscriber } = await trigger();
+      const response = await postBinary(`${ingress}/`, type, {}, { 'ce-id': 'slashed' });
+      expect(response.status).toBe(202);
+      expect((await eventually(async () => subscriber.received[0])).headers['ce-id']).toBe(
+        'slashed',
+      );
+    },
+  },
+  {
+    rule: 'ingress answers OPTIONS as a CloudEvents webhook: the origin allowed, POST allowed',
+    async check({ ingress }) {
+      const response = await fetch(ingress, {
+        method: 'OPTIONS',
+        headers: { 'WebHook-Request-Origin': 'eventemitter.example.com' },
+      });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('webhook-allowed-origin')).toBe('eventemitter.example.com');
+      expect(response.headers.get('allow')).toBe('POST');
+      expect(response.headers.get('webhook-allowed-rate')).toBe('*');
     },
   },
 ];

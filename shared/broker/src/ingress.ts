@@ -51,7 +51,9 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
 
 /**
  * The broker ingress on bare node:http: 202 once the event is in the log, 400 naming what is wrong
- * with a bad event, 413 over the size limit. No framework on this path: it is the hottest one.
+ * with a bad event, 413 over the size limit, at its path with or without a trailing slash; 405
+ * with `Allow` to other methods but OPTIONS, the CloudEvents webhook's validation request. No
+ * framework on this path: it is the hottest one.
  */
 export function brokerIngress(options: IngressOptions): IngressHandler {
   const accept = async (req: IncomingMessage, res: ServerResponse) => {
@@ -71,10 +73,20 @@ export function brokerIngress(options: IngressOptions): IngressHandler {
   };
   return (req, res, next) => {
     const path = (req.url ?? '').split('?')[0];
-    if (path !== options.path) {
+    if (path !== options.path && path !== `${options.path}/`) {
       if (next) next();
       else answer(res, 404, `no broker at ${path}; the ingress is ${options.path}`);
+    } else if (req.method === 'OPTIONS') {
+      // The CloudEvents webhook's abuse protection handshake: any origin may deliver, at any rate.
+      res
+        .writeHead(200, {
+          allow: 'POST',
+          'webhook-allowed-origin': req.headers['webhook-request-origin'] ?? '*',
+          'webhook-allowed-rate': '*',
+        })
+        .end();
     } else if (req.method !== 'POST') {
+      res.setHeader('allow', 'POST, OPTIONS');
       answer(res, 405, 'only POST is accepted by a broker ingress');
     } else void accept(req, res);
   };
