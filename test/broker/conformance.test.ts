@@ -9,6 +9,7 @@ import {
   type EventLog,
   type TriggerSpec,
 } from '@eventline/broker';
+import { eventFromHttp } from '@eventline/cloudevents-http';
 import { createLogger } from '@eventline/telemetry';
 import { eventually, testServerEnv, uniqueName } from '@eventline/testing';
 import { RecordingSubscriber, type Answer } from '../support/recording-subscriber';
@@ -163,6 +164,31 @@ const rules: Rule[] = [
       const reply = await eventually(async () => replies.subscriber.received[0]);
       expect(reply.headers['ce-id']).toBe('reply-1');
       expect(JSON.parse(reply.body)).toEqual({ replied: true });
+    },
+  },
+  {
+    rule: 'attributes beyond ASCII travel percent-encoded in binary mode and read back as sent',
+    async check({ ingress, trigger }) {
+      const { type, subscriber } = await trigger();
+      const subject = 'caf\u00e9 \u2713 "100%" \u{1F680}';
+      const response = await postStructured(ingress, {
+        specversion: '1.0',
+        id: 'unicode-1',
+        source: '/tests/\u00fcnic\u00f6de',
+        type,
+        subject,
+        region: 'z\u00fcrich',
+        data: { ok: true },
+      });
+      expect(response.status).toBe(202);
+      const delivered = await eventually(async () => subscriber.received[0]);
+      expect(delivered.headers['ce-subject']).toBe('caf%C3%A9 %E2%9C%93 %22100%25%22 %F0%9F%9A%80');
+      const event = eventFromHttp(delivered.headers, delivered.body);
+      expect([event.subject, event.source, event.region]).toEqual([
+        subject,
+        '/tests/\u00fcnic\u00f6de',
+        'z\u00fcrich',
+      ]);
     },
   },
   {

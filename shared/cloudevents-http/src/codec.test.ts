@@ -109,4 +109,27 @@ describe('CloudEvent HTTP codec', () => {
       new InvalidEventError('invalid attribute name "bad_name"'),
     );
   });
+
+  it('given attributes beyond printable ASCII, with quotes and percent signs, when written as headers, then they are percent-encoded UTF-8 that reads back as sent', () => {
+    const subject = 'caf\u00e9 \u2713 "100%" \u{1F680} tab\tend';
+    const message = structuredMessage({ id: 'e-u', subject, region: 'z\u00fcrich' });
+    const headers = httpHeadersOf(message);
+    expect(headers['ce-subject']).toBe('caf%C3%A9 %E2%9C%93 %22100%25%22 %F0%9F%9A%80 tab%09end');
+    expect(headers['ce-region']).toBe('z%C3%BCrich');
+    expect(headers['ce-id']).toBe('e-u');
+    // Every header value is legal for HTTP: printable ASCII and spaces only.
+    for (const value of Object.values(headers)) expect(value).toMatch(/^[\x20-\x7e]*$/);
+    const read = eventFromHttp(headers, message.body);
+    expect([read.subject, read.region]).toEqual([subject, 'z\u00fcrich']);
+  });
+
+  it('given a ce- header that is not percent-encoded UTF-8, when read, then it is refused naming the header', () => {
+    expect(() => eventFromHttp({ ...required, 'ce-subject': '%FF%FE' }, '')).toThrow(
+      new InvalidEventError('header ce-subject is not percent-encoded UTF-8'),
+    );
+  });
+
+  it('given a lone percent sign a sender did not encode, when read, then it is kept as it came', () => {
+    expect(eventFromHttp({ ...required, 'ce-subject': '50% off' }, '').subject).toBe('50% off');
+  });
 });

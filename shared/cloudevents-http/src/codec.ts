@@ -61,6 +61,42 @@ function header(
   return Array.isArray(value) ? value[0] : value;
 }
 
+/**
+ * The HTTP binding's header values (CloudEvents HTTP binding 3.1.3.2): a character outside
+ * printable ASCII and space, and `"` and `%`, travel as the percent-encoded bytes of its UTF-8.
+ * Written raw, a value such as "✓" is not a legal header at all.
+ */
+const NEEDS_ENCODING = /[^\x20-\x7e]|["%]/;
+const ENCODED = /[^\x20-\x7e]|["%]/gu;
+
+function encodeHeaderValue(value: string): string {
+  if (!NEEDS_ENCODING.test(value)) return value;
+  return value.replace(ENCODED, (char) =>
+    [...Buffer.from(char, 'utf8')]
+      .map((byte) => `%${byte.toString(16).toUpperCase().padStart(2, '0')}`)
+      .join(''),
+  );
+}
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+function decodeHeaderValue(name: string, value: string): string {
+  if (!value.includes('%')) return value;
+  const bytes: number[] = [];
+  for (let i = 0; i < value.length; i += 1) {
+    const hex = value[i] === '%' ? value.slice(i + 1, i + 3) : '';
+    if (/^[0-9A-Fa-f]{2}$/.test(hex)) {
+      bytes.push(Number.parseInt(hex, 16));
+      i += 2;
+    } else bytes.push(...Buffer.from(value[i] as string, 'utf8'));
+  }
+  try {
+    return UTF8.decode(Uint8Array.from(bytes));
+  } catch {
+    throw new InvalidEventError(`header ${name} is not percent-encoded UTF-8`);
+  }
+}
+
 const isJson = (contentType: string) => contentType.includes('json');
 
 function parseJson(text: string, what: string): unknown {
@@ -108,7 +144,8 @@ function readHttp(headers: Record<string, string | string[] | undefined>, text: 
     }
     const attributes: Record<string, unknown> = {};
     for (const name in headers) {
-      if (name.startsWith('ce-')) attributes[name.slice(3)] = header(headers, name);
+      if (name.startsWith('ce-'))
+        attributes[name.slice(3)] = decodeHeaderValue(name, header(headers, name) as string);
     }
     if (contentType) attributes.datacontenttype = contentType;
     const data =
@@ -166,7 +203,8 @@ export function httpHeadersOf(message: EventMessage): Record<string, string> {
     'content-type': message.attributes.datacontenttype ?? 'application/json',
   };
   for (const name in message.attributes) {
-    if (name !== 'datacontenttype') headers[`ce-${name}`] = message.attributes[name] as string;
+    if (name !== 'datacontenttype')
+      headers[`ce-${name}`] = encodeHeaderValue(message.attributes[name] as string);
   }
   return headers;
 }
