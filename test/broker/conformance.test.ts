@@ -192,6 +192,21 @@ const rules: Rule[] = [
     },
   },
   {
+    rule: 'a 503 with Retry-After is retried no sooner than it asks',
+    async check({ ingress, trigger }) {
+      const { type, subscriber, deadLetters } = await trigger(
+        (index) =>
+          index === 0 ? { status: 503, headers: { 'retry-after': '1' } } : { status: 202 },
+        () => ({ delivery: FAST_RETRY }),
+      );
+      await postBinary(ingress, type, {}, { 'ce-id': 'come-back' });
+      await eventually(async () => subscriber.received[1]);
+      const [first, second] = subscriber.received;
+      expect(second!.at - first!.at).toBeGreaterThanOrEqual(950);
+      expect(deadLetters.received).toHaveLength(0);
+    },
+  },
+  {
     rule: 'a 202 response is never a reply, even carrying a CloudEvent',
     async check({ ingress, trigger }) {
       const replies = await trigger();

@@ -7,7 +7,7 @@ import {
   type EventMessage,
   type HttpResponse,
 } from '@eventline/cloudevents-http';
-import { backoffMs, isRetryable } from './retry-policy';
+import { backoffMs, isRetryable, retryAfterMs } from './retry-policy';
 
 /** Where and how a trigger delivers: a resolved Knative DeliverySpec plus the subscriber. */
 export interface DeliveryTarget {
@@ -58,7 +58,11 @@ async function sendWithRetries(
     const status = last.response?.status;
     const succeeded = status !== undefined && status >= 200 && status <= 299;
     if (succeeded || !isRetryable(status) || attempts > target.retry) return { last, attempts };
-    await sleep(backoffMs(target.backoffPolicy, target.backoffDelayMs, attempts));
+    // A subscriber that says when to come back (429, 503 with Retry-After) is waited for at least
+    // that long, as Knative's dispatchers do, up to RETRY_AFTER_CAP_MS.
+    const asked = retryAfterMs(status, last.response?.headers['retry-after']);
+    const backoff = backoffMs(target.backoffPolicy, target.backoffDelayMs, attempts);
+    await sleep(Math.max(backoff, asked ?? 0));
   }
 }
 

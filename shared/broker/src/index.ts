@@ -7,7 +7,13 @@ export {
 } from './broker';
 export { deliver, type DeliveryTarget, type DeliveryOutcome } from './dispatcher';
 export { matchesTrigger, matchesExpression, type TriggerFilter } from './filters';
-export { durationMs, backoffMs, isRetryable } from './retry-policy';
+export {
+  durationMs,
+  backoffMs,
+  isRetryable,
+  retryAfterMs,
+  RETRY_AFTER_CAP_MS,
+} from './retry-policy';
 export type { EventLog, Subscription, ConsumeOptions } from './backends/event-log';
 export { MemoryEventLog } from './backends/memory';
 export { KafkaEventLog } from './backends/kafka';

@@ -27,3 +27,26 @@ export function isRetryable(status: number | undefined): boolean {
   if (status === undefined) return true;
   return status === 404 || status === 408 || status === 409 || status === 429 || status >= 500;
 }
+
+/** The longest wait a subscriber's Retry-After may ask for; beyond it the broker waits this. */
+export const RETRY_AFTER_CAP_MS = 60_000;
+
+/**
+ * The wait a 429 or 503 answer asks for with Retry-After (seconds, or an HTTP date), capped at
+ * RETRY_AFTER_CAP_MS; undefined for any other answer or a header that says neither.
+ */
+export function retryAfterMs(
+  status: number | undefined,
+  retryAfter: string | undefined,
+  now = Date.now(),
+): number | undefined {
+  if ((status !== 429 && status !== 503) || retryAfter === undefined) return undefined;
+  const value = retryAfter.trim();
+  const wait = /^\d+$/.test(value)
+    ? Number(value) * 1000
+    : / GMT$/.test(value)
+      ? Date.parse(value) - now
+      : Number.NaN;
+  if (!Number.isFinite(wait)) return undefined;
+  return Math.min(Math.max(wait, 0), RETRY_AFTER_CAP_MS);
+}
