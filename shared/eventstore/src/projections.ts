@@ -19,10 +19,15 @@ export interface Projection<Event extends EventData = EventData> {
 }
 
 /**
- * Locks the projection's checkpoint row for the transaction: another process applying the same
- * projection waits instead of applying the same events twice.
+ * Locks the projection's checkpoint row for the transaction and returns its position: another
+ * process applying the same projection waits instead of applying the same events twice, or,
+ * with `skipLocked`, gets null and leaves the work to the holder.
  */
-async function lockCheckpoint(tx: Transaction, name: string): Promise<number> {
+async function lockCheckpoint(
+  tx: Transaction,
+  name: string,
+  skipLocked = false,
+): Promise<number | null> {
   await tx.query(
     statement(
       'eventstore.ensure_checkpoint',
@@ -31,13 +36,19 @@ async function lockCheckpoint(tx: Transaction, name: string): Promise<number> {
     ),
   );
   const { rows } = await tx.query<{ position: number }>(
-    statement(
-      'eventstore.lock_checkpoint',
-      'SELECT position FROM eventstore.checkpoints WHERE projection = $1 FOR UPDATE',
-      [name],
-    ),
+    skipLocked
+      ? statement(
+          'eventstore.try_lock_checkpoint',
+          'SELECT position FROM eventstore.checkpoints WHERE projection = $1 FOR UPDATE SKIP LOCKED',
+          [name],
+        )
+      : statement(
+          'eventstore.lock_checkpoint',
+          'SELECT position FROM eventstore.checkpoints WHERE projection = $1 FOR UPDATE',
+          [name],
+        ),
   );
-  return Number(rows[0]?.position ?? 0);
+  return rows[0] ? Number(rows[0].position) : null;
 }
 
 async function storeCheckpoint(tx: Transaction, name: string, position: number): Promise<void> {
@@ -114,33 +125,17 @@ async function parkingWhenPoisoned<T>(run: (parking: boolean) => Promise<T>): Pr
   }
 }
 
-/**
- * Like projectNextBatch, but only when no one else holds the projection's checkpoint; returns
- * null when someone does.
- */
-async function tryProjectNextBatch<Event extends EventData>(
+/** The next batch after the checkpoint in one transaction; null when skipping a locked one. */
+function nextBatch<Event extends EventData>(
   store: EventStore,
   projection: Projection<Event>,
   batchSize: number,
+  skipLocked: boolean,
 ): Promise<number | null> {
   return parkingWhenPoisoned((parking) =>
     inTransaction(store.pool, async (tx) => {
-      await tx.query(
-        statement(
-          'eventstore.ensure_checkpoint',
-          'INSERT INTO eventstore.checkpoints (projection) VALUES ($1) ON CONFLICT DO NOTHING',
-          [projection.name],
-        ),
-      );
-      const { rows } = await tx.query<{ position: number }>(
-        statement(
-          'eventstore.try_lock_checkpoint',
-          'SELECT position FROM eventstore.checkpoints WHERE projection = $1 FOR UPDATE SKIP LOCKED',
-          [projection.name],
-        ),
-      );
-      if (!rows[0]) return null;
-      const after = Number(rows[0].position);
+      const after = await lockCheckpoint(tx, projection.name, skipLocked);
+      if (after === null) return null;
       return (await applyBatch(store, projection, tx, after, batchSize, parking)).length;
     }),
   );
@@ -152,12 +147,7 @@ export async function projectNextBatch<Event extends EventData>(
   projection: Projection<Event>,
   batchSize = 500,
 ): Promise<number> {
-  return parkingWhenPoisoned((parking) =>
-    inTransaction(store.pool, async (tx) => {
-      const after = await lockCheckpoint(tx, projection.name);
-      return (await applyBatch(store, projection, tx, after, batchSize, parking)).length;
-    }),
-  );
+  return (await nextBatch(store, projection, batchSize, false)) ?? 0;
 }
 
 /**
@@ -230,7 +220,7 @@ export function followProjection<Event extends EventData>(
     do {
       again = false;
       for (;;) {
-        const applied = await tryProjectNextBatch(store, projection, batchSize);
+        const applied = await nextBatch(store, projection, batchSize, true);
         if (applied === null) break;
         if (applied < batchSize && !(await behind(store, projection.name))) break;
       }

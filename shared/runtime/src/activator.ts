@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '@eventline/telemetry';
 import type { HandlerProcess } from './handler-process';
+import { passThrough } from './pass-through';
 
 export interface ActivatorOptions {
   host: string;
@@ -84,21 +85,14 @@ export class Activator {
       );
       return;
     }
-    const upstream = http.request(
+    // A process that went away mid-request (killed, crashed) answers 502, which the broker retries.
+    pending.upstream = passThrough(
+      req,
+      res,
       `${revision.process.url}${req.url ?? '/'}`,
-      { method: req.method, headers: req.headers, agent: this.agent },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      },
+      `${revision.process.name} unavailable`,
+      this.agent,
     );
-    upstream.on('error', (err) => {
-      // The process went away mid-request (killed, crashed): a 502 the broker retries.
-      if (!res.headersSent) res.writeHead(502, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: `${revision.process.name} unavailable: ${err.message}` }));
-    });
-    pending.upstream = upstream;
-    req.pipe(upstream);
   }
 
   private async ensureRunning(revision: Revision): Promise<void> {

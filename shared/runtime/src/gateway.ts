@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { passThrough } from './pass-through';
 
 export interface Gateway {
   url: string;
@@ -30,19 +31,7 @@ export async function startGateway(
       );
       return;
     }
-    const upstream = http.request(
-      `${route.target()}${path}`,
-      { method: req.method, headers: req.headers },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      },
-    );
-    upstream.on('error', (err) => {
-      if (!res.headersSent) res.writeHead(502, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: `upstream unavailable: ${err.message}` }));
-    });
-    req.pipe(upstream);
+    passThrough(req, res, `${route.target()}${path}`, 'upstream unavailable');
   });
   // Node's default of 5 s closes idle kept-alive connections while clients (http.Agent, load
   // generators) may be reusing them: a request sent into a closing socket fails with ECONNRESET.
