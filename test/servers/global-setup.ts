@@ -1,13 +1,20 @@
-import { listKafkaTopics, resolveTestServers, type TestServers } from '@eventline/testing';
+import {
+  beginTestRun,
+  listKafkaTopics,
+  resolveTestServers,
+  type TestServers,
+} from '@eventline/testing';
 
 declare global {
   var eventlineTestServers: TestServers | undefined;
   var eventlineTopicsBefore: string[] | undefined;
+  var eventlineTestRun: string | undefined;
 }
 
 /** Resolves real Postgres, Redis and Kafka once per run and hands them to every worker via env. */
 export default async function globalSetup(): Promise<void> {
   const started = Date.now();
+  globalThis.eventlineTestRun = beginTestRun();
   const servers = await resolveTestServers();
   globalThis.eventlineTestServers = servers;
   globalThis.eventlineTopicsBefore = await listKafkaTopics(servers.kafkaBrokers);

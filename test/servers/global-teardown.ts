@@ -6,10 +6,11 @@ import { deleteTopicsCreatedSince } from '@eventline/testing';
  */
 export default async function globalTeardown(): Promise<void> {
   const servers = globalThis.eventlineTestServers;
-  if (servers && globalThis.eventlineTopicsBefore) {
+  if (servers && globalThis.eventlineTopicsBefore && globalThis.eventlineTestRun) {
     const deleted = await deleteTopicsCreatedSince(
       servers.kafkaBrokers,
       globalThis.eventlineTopicsBefore,
+      globalThis.eventlineTestRun,
     ).catch((err: Error) => {
       process.stderr.write(`eventline tests: could not delete test topics: ${err.message}\n`);
       return [];

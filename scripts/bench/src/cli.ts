@@ -5,6 +5,7 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { serviceEntryPoint } from '@eventline/runtime';
 import {
+  beginTestRun,
   deleteTopicsCreatedSince,
   listKafkaTopics,
   resolveTestServers,
@@ -42,10 +43,11 @@ function report(name: string, lines: string[]): void {
 
 /** Runs a benchmark on the test servers (environment, testcontainers or local), then exits. */
 async function onTestServers(run: (servers: TestServers) => Promise<void>): Promise<void> {
+  const testRun = beginTestRun();
   const servers = await resolveTestServers();
   const topicsBefore = await listKafkaTopics(servers.kafkaBrokers);
   await run(servers);
-  await deleteTopicsCreatedSince(servers.kafkaBrokers, topicsBefore);
+  await deleteTopicsCreatedSince(servers.kafkaBrokers, topicsBefore, testRun);
   await servers.stop();
   process.exit(0);
 }

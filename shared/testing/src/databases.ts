@@ -1,9 +1,22 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 
-/** A name unique to this test run, safe for databases, topics and consumer groups. */
+/**
+ * A name unique to this test run, safe for databases, topics and consumer groups. It ends with
+ * the run's token (EVENTLINE_TEST_RUN, set by the global setup) so a run's teardown deletes only
+ * its own topics, never those of another run sharing the servers.
+ */
 export function uniqueName(prefix: string): string {
-  return `${prefix}_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`.toLowerCase();
+  const run = process.env.EVENTLINE_TEST_RUN;
+  const unique = `${prefix}_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+  return (run ? `${unique}_${run}` : unique).toLowerCase();
+}
+
+/** Starts a run: names made from now on carry its token, which its teardown deletes by. */
+export function beginTestRun(): string {
+  const run = randomBytes(2).toString('hex');
+  process.env.EVENTLINE_TEST_RUN = run;
+  return run;
 }
 
 export interface TestDatabase {
