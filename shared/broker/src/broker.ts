@@ -105,14 +105,20 @@ export class LocalBroker {
     const stats: TriggerStats = { delivered: 0, deadLettered: 0, dropped: 0, filtered: 0 };
     this.stats.set(spec.name, stats);
     const log = this.options.logger.child({ trigger: spec.name });
-    // Compiled once here (a CESQL expression is parsed now), then run for every event of the log.
-    const accepts = compileTriggerFilter(spec.filter, {
-      onEvaluationError: (expression, error, attributes) =>
-        log.debug(
-          { expression, error: error.message, kind: error.kind, id: attributes.id },
-          'cesql filter: evaluation error, event filtered out',
-        ),
-    });
+    // Compiled once here (a CESQL expression is parsed now), then run for every event of the log;
+    // evaluation errors are reported only when someone reads debug logs.
+    const accepts = compileTriggerFilter(
+      spec.filter,
+      log.isLevelEnabled('debug')
+        ? {
+            onEvaluationError: (expression, error, attributes) =>
+              log.debug(
+                { expression, error: error.message, kind: error.kind, id: attributes.id },
+                'cesql filter: evaluation error, event filtered out',
+              ),
+          }
+        : {},
+    );
     const group = kafkaNames.consumerGroup(this.options.namespace, spec.name);
     const subscription = await this.options.eventLog.subscribe(
       group,

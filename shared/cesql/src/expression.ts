@@ -10,7 +10,7 @@ import {
   fail,
   typeOf,
   ZERO,
-  type CesqlError,
+  CesqlError,
   type CesqlValue,
   type EvaluationState,
 } from './values';
@@ -256,7 +256,8 @@ export class Expression {
   evaluate(event: CesqlEvent): Evaluation {
     const state: EvaluationState = { error: undefined };
     const value = this.evaluator(event, state);
-    return state.error ? { value, error: state.error } : { value };
+    const { error } = state;
+    return error ? { value, error: new CesqlError(error.kind, error.message) } : { value };
   }
 
   /**

@@ -35,16 +35,22 @@ export const ZERO: Readonly<Record<CesqlType, CesqlValue>> = {
   Boolean: false,
 };
 
+/** An error met while evaluating, kept as plain data: a filter that only tests pays no Error. */
+export interface Fault {
+  kind: CesqlErrorKind;
+  message: string;
+}
+
 /**
  * The state of one evaluation. Evaluation is fail fast (§4.1, and what §1.2 asks of a filter):
  * the first error is kept, and every operator above it returns the zero value of its own type.
  */
 export interface EvaluationState {
-  error: CesqlError | undefined;
+  error: Fault | undefined;
 }
 
 export function fail(state: EvaluationState, kind: CesqlErrorKind, message: string): void {
-  state.error ??= new CesqlError(kind, message);
+  state.error ??= { kind, message };
 }
 
 export function typeOf(value: CesqlValue): CesqlType {
