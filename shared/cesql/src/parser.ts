@@ -35,7 +35,7 @@ const LOGICAL = new Set<Keyword>(['AND', 'OR', 'XOR']);
 const IDENTIFIER = /^[A-Za-z0-9]+$/;
 const FUNCTION_NAME = /^[A-Za-z][A-Za-z_]*$/;
 
-function describe(token: Token): string {
+function shown(token: Token): string {
   switch (token.kind) {
     case 'keyword':
       return token.keyword;
@@ -95,7 +95,7 @@ class Parser {
   private expect(kind: '(' | ')', context: string): void {
     if (this.current.kind !== kind) {
       throw parseError(
-        `expected "${kind}" ${context}, found ${describe(this.current)}`,
+        `expected "${kind}" ${context}, found ${shown(this.current)}`,
         this.current.at,
       );
     }
@@ -105,7 +105,7 @@ class Parser {
   parseRoot(): Node {
     const root = this.expression();
     if (this.current.kind !== 'end') {
-      throw parseError(`unexpected ${describe(this.current)}`, this.current.at);
+      throw parseError(`unexpected ${shown(this.current)}`, this.current.at);
     }
     return root;
   }
@@ -161,7 +161,7 @@ class Parser {
         const pattern = this.advance();
         if (pattern.kind !== 'string') {
           throw parseError(
-            `the pattern of LIKE must be a string literal, found ${describe(pattern)}`,
+            `the pattern of LIKE must be a string literal, found ${shown(pattern)}`,
             pattern.at,
           );
         }
@@ -197,7 +197,7 @@ class Parser {
 
   private identifier(token: Token): string {
     if (token.kind !== 'word' || !IDENTIFIER.test(token.text)) {
-      throw parseError(`expected an attribute name, found ${describe(token)}`, token.at);
+      throw parseError(`expected an attribute name, found ${shown(token)}`, token.at);
     }
     // Attribute names are lower case (§2.2); the spec's TCK reads `EXISTS SOURCE` as `source`.
     return token.text.toLowerCase();
@@ -225,7 +225,7 @@ class Parser {
         if (this.current.kind === '(') return this.call(token.text, token.at);
         return { kind: 'attribute', name: this.identifier(token) };
     }
-    throw parseError(`unexpected ${describe(token)}`, token.at);
+    throw parseError(`unexpected ${shown(token)}`, token.at);
   }
 
   private call(name: string, at: number): Node {
