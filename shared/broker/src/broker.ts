@@ -4,7 +4,7 @@ import { messageOf, type Event, type EventMessage } from '@eventline/cloudevents
 import { brokerIngress, type IngressHandler } from './ingress';
 import { deliver, type DeliveryOutcome } from './dispatcher';
 import type { EventLog, Subscription } from './backends/event-log';
-import { matchesTrigger, type TriggerFilter } from './filters';
+import { compileTriggerFilter, type TriggerFilter } from './filters';
 import { durationMs } from './retry-policy';
 
 export interface TriggerSpec {
@@ -105,6 +105,20 @@ export class LocalBroker {
     const stats: TriggerStats = { delivered: 0, deadLettered: 0, dropped: 0, filtered: 0 };
     this.stats.set(spec.name, stats);
     const log = this.options.logger.child({ trigger: spec.name });
+    // Compiled once here (a CESQL expression is parsed now), then run for every event of the log;
+    // evaluation errors are reported only when someone reads debug logs.
+    const accepts = compileTriggerFilter(
+      spec.filter,
+      log.isLevelEnabled('debug')
+        ? {
+            onEvaluationError: (expression, error, attributes) =>
+              log.debug(
+                { expression, error: error.message, kind: error.kind, id: attributes.id },
+                'cesql filter: evaluation error, event filtered out',
+              ),
+          }
+        : {},
+    );
     const group = kafkaNames.consumerGroup(this.options.namespace, spec.name);
     const subscription = await this.options.eventLog.subscribe(
       group,
@@ -112,7 +126,7 @@ export class LocalBroker {
         ordered: spec.ordered,
         maxInFlight: spec.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT,
         accepts: (attributes) => {
-          const matches = matchesTrigger(attributes, spec.filter);
+          const matches = accepts(attributes);
           if (!matches) stats.filtered += 1;
           return matches;
         },

@@ -6,7 +6,13 @@ export {
   type LocalBrokerOptions,
 } from './broker';
 export { deliver, type DeliveryTarget, type DeliveryOutcome } from './dispatcher';
-export { matchesTrigger, matchesExpression, type TriggerFilter } from './filters';
+export {
+  compileTriggerFilter,
+  compileExpression,
+  type AttributePredicate,
+  type FilterHooks,
+  type TriggerFilter,
+} from './filters';
 export {
   durationMs,
   backoffMs,

@@ -2,16 +2,21 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import Ajv from 'ajv';
 import { parse } from 'yaml';
+import { filtersProblem } from './filters';
 import { scheduleProblem } from './schedule';
 
-/** A Knative Eventing `filters` expression (the dialect next to `filter.attributes`). */
+/**
+ * A Knative Eventing `filters` expression (the CloudEvents Subscriptions API dialects next to
+ * `filter.attributes`); `cesql` is a CloudEvents SQL v1 expression.
+ */
 export type FilterExpression =
   | { exact: Record<string, string> }
   | { prefix: Record<string, string> }
   | { suffix: Record<string, string> }
   | { all: FilterExpression[] }
   | { any: FilterExpression[] }
-  | { not: FilterExpression };
+  | { not: FilterExpression }
+  | { cesql: string };
 
 export type BackoffPolicy = 'linear' | 'exponential';
 
@@ -69,11 +74,11 @@ export interface Routing {
   handlers: HandlerRoute[];
 }
 
+// The shape of an expression; the rules on its content (one dialect, attribute names, CESQL that
+// parses) are Knative's, checked by filtersProblem with Knative's messages.
 const filterSchema = {
   $id: 'filter',
   type: 'object',
-  minProperties: 1,
-  maxProperties: 1,
   properties: {
     exact: { type: 'object', additionalProperties: { type: 'string' } },
     prefix: { type: 'object', additionalProperties: { type: 'string' } },
@@ -81,6 +86,7 @@ const filterSchema = {
     all: { type: 'array', items: { $ref: 'filter' } },
     any: { type: 'array', items: { $ref: 'filter' } },
     not: { $ref: 'filter' },
+    cesql: { type: 'string' },
   },
   additionalProperties: false,
 };
@@ -227,6 +233,10 @@ export function parseRouting(source: string, origin = 'routing'): Routing {
       paths: h.paths ?? [],
     };
   });
+  for (const h of handlers) {
+    const problem = filtersProblem(h.filters, `handlers.${h.name}.filters`);
+    if (problem) throw new Error(`${origin}: ${problem}`);
+  }
   const names = new Set(handlers.map((h) => h.name));
   for (const h of handlers) {
     const sink = h.delivery.deadLetterSink;

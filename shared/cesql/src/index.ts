@@ -1,0 +1,2 @@
+export { compile, Expression, type CesqlEvent, type Evaluation } from './expression';
+export { CesqlError, type CesqlErrorKind, type CesqlValue } from './values';
