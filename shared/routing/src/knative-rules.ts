@@ -535,7 +535,10 @@ export interface KnativeObject {
 }
 
 export interface KnativeProblem {
+  /** the row that refused */
   rule: string;
+  /** the rows that led to it: a Trigger's `trigger.delivery`, then `delivery.deadLetterSink` */
+  via: string[];
   kind: string;
   namespace: string;
   name: string;
@@ -600,12 +603,14 @@ interface Scope {
   namespace: string;
   options: Required<Omit<RuleOptions, 'features'>> & { features: FeatureFlags };
   differentNamespace: boolean;
+  via: string[];
   problems: KnativeProblem[];
 }
 
 function report(scope: Scope, rule: KnativeRule, path: string, message: string): void {
   scope.problems.push({
     rule: rule.id,
+    via: scope.via,
     kind: scope.object.kind,
     namespace: scope.namespace,
     name: scope.object.metadata.name,
@@ -698,7 +703,11 @@ function evaluate(scope: Scope, on: RuledKind | Shape, root: unknown, prefix: st
         if (value === undefined && !check.required) break;
         if (check.unless && valueAt(root, join(parentOf(rule.field), check.unless)) !== undefined)
           break;
-        const nested = { ...scope, differentNamespace: check.differentNamespace ?? false };
+        const nested = {
+          ...scope,
+          differentNamespace: check.differentNamespace ?? false,
+          via: [...scope.via, rule.id],
+        };
         evaluate(nested, check.shape, value ?? {}, path);
         break;
       }
@@ -857,12 +866,13 @@ const CUSTOM: Record<CustomCheck, Custom> = {
     let ref: unknown;
     try {
       ref = JSON.parse(String(value));
-    } catch (err) {
+    } catch {
+      // Knative adds encoding/json's error as details; JSON.parse words its own differently.
       report(
         scope,
         rule,
         path,
-        `The provided annotation was not a corev1.ObjectReference: ${JSON.stringify(value)}: ${path}\n${(err as Error).message}`,
+        `The provided annotation was not a corev1.ObjectReference: ${JSON.stringify(value)}: ${path}`,
       );
       return;
     }
@@ -1020,7 +1030,7 @@ export function knativeProblems(objects: KnativeObject[], options: RuleOptions):
     const namespace = object.metadata.namespace ?? resolved.namespace;
     const defaulted = withDefaults(object, kind, resolved);
     evaluate(
-      { object, namespace, options: resolved, differentNamespace: false, problems },
+      { object, namespace, options: resolved, differentNamespace: false, via: [], problems },
       kind,
       defaulted,
       '',
@@ -1039,7 +1049,14 @@ export function knativeProblems(objects: KnativeObject[], options: RuleOptions):
       );
       if (configMap)
         evaluate(
-          { object: configMap, namespace, options: resolved, differentNamespace: false, problems },
+          {
+            object: configMap,
+            namespace,
+            options: resolved,
+            differentNamespace: false,
+            via: [],
+            problems,
+          },
           'KafkaBrokerConfig',
           configMap,
           '',
