@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import Ajv from 'ajv';
 import { parse } from 'yaml';
+import { knativeRoutingRefusals } from './knative-routing';
 import { scheduleProblem } from './schedule';
 
 /** A Knative Eventing `filters` expression (the dialect next to `filter.attributes`). */
@@ -236,7 +237,10 @@ export function parseRouting(source: string, origin = 'routing'): Routing {
       );
     }
   }
-  return { broker: doc.broker, handlers };
+  const routing = { broker: doc.broker, handlers };
+  const refusals = knativeRoutingRefusals(routing, doc);
+  if (refusals.length > 0) throw new Error(`${origin}: ${refusals.join('; ')}`);
+  return routing;
 }
 
 export function loadRouting(file = findRoutingFile()): Routing {
