@@ -1,12 +1,14 @@
 // Knative's own admission rules on the rendered chart, which kubeconform's schemas cannot express:
 // Serving's objects through knative.dev/serving's defaulting and validation (knative-validate,
 // built from the Go module proxy), Eventing's through the rule table taken from its webhook.
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { formatProblem, knativeProblems, type KnativeObject } from '@eventline/routing';
 import {
   chartDir,
   ensureTools,
+  repoRoot,
   helmTemplate,
   K8sObject,
   knativeValidate,
@@ -55,6 +57,31 @@ describe.each(valueSets())('the chart rendered with %s', (set) => {
   it("passes Knative Eventing's webhook rules for every Broker, Trigger, PingSource and SinkBinding", () => {
     expect(rendered.objects.filter(isEventing).length).toBeGreaterThan(0);
     expect(eventingProblems(rendered.objects)).toEqual([]);
+  });
+});
+
+describe('scripts/k8s-tools/eventing-rules.mjs, the by-hand check', () => {
+  const check = (input: string) =>
+    spawnSync('node', [join(repoRoot, 'scripts/k8s-tools/eventing-rules.mjs'), namespace], {
+      input,
+      encoding: 'utf8',
+    });
+
+  it('reports the rendered chart clean', () => {
+    const { text, objects } = render('production-values.yaml');
+    const result = check(text);
+    const count = objects.filter(isEventing).length;
+    expect(result.stdout).toContain(`${count} Knative Eventing object(s) checked, 0 refusal(s)`);
+    expect(result.status).toBe(0);
+  });
+
+  it('prints each refusal and fails', () => {
+    const { text } = render('default-values.yaml');
+    const result = check(text.replace('schedule: "', 'schedule: "@every 1m # '));
+    expect(result.stdout).toMatch(
+      /PingSource eventline\/\S+ refused: invalid value: unsupported descriptor @every: spec.schedule/,
+    );
+    expect(result.status).toBe(1);
   });
 });
 
