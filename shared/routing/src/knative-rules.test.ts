@@ -131,7 +131,7 @@ const cases: Case[] = [
     what: 'a Kafka broker config whose partitions are not a number',
     breaks: (o) => (o.config.data!['default.topic.partitions'] = 'ten'),
     message:
-      'failed to parse config map: default.topic.partitions: "ten" is not an int32: data[default.topic.partitions]',
+      'failed to parse config map eventline/kafka-broker-config: failed to parse "default.topic.partitions": strconv.ParseInt: parsing "ten": invalid syntax: data',
   },
   {
     rule: 'trigger.broker',

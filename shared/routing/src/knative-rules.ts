@@ -926,43 +926,38 @@ const CUSTOM: Record<CustomCheck, Custom> = {
   },
   kafkaTopicConfig(scope, rule, _root, value, path) {
     const data = isObject(value) ? (value as Record<string, string>) : {};
-    const int32 = (key: string) => {
+    const configMap = `${scope.namespace}/${scope.object.metadata.name}`;
+    // knative/pkg configmap.AsInt32: strconv.ParseInt(v, 10, 32), no trimming; Parse stops at
+    // the first key that fails.
+    const int32 = (key: string): number | string => {
       const text = data[key];
-      if (text === undefined) return { ok: true, value: 0 };
-      // knative/pkg configmap.AsInt32: strconv.ParseInt(v, 10, 32), no trimming.
+      if (text === undefined) return 0;
+      if (!/^[+-]?\d+$/.test(text))
+        return `failed to parse config map ${configMap}: failed to parse "${key}": strconv.ParseInt: parsing ${JSON.stringify(text)}: invalid syntax`;
       const parsed = Number(text);
-      const ok = /^[+-]?\d+$/.test(text) && parsed >= -(2 ** 31) && parsed < 2 ** 31;
-      return { ok, value: ok ? parsed : 0 };
+      if (parsed < -(2 ** 31) || parsed >= 2 ** 31)
+        return `failed to parse config map ${configMap}: failed to parse "${key}": strconv.ParseInt: parsing ${JSON.stringify(text)}: value out of range`;
+      return parsed;
     };
     const partitions = int32('default.topic.partitions');
     const replication = int32('default.topic.replication.factor');
-    for (const [key, result] of [
-      ['default.topic.partitions', partitions],
-      ['default.topic.replication.factor', replication],
-    ] as const)
-      if (!result.ok)
-        report(
-          scope,
-          rule,
-          `${path}[${key}]`,
-          `failed to parse config map: ${key}: ${JSON.stringify(data[key])} is not an int32: ${path}[${key}]`,
-        );
+    const failed = [partitions, replication].find((v) => typeof v === 'string');
+    if (typeof failed === 'string') {
+      report(scope, rule, path, `${failed}: ${path}`);
+      return;
+    }
     const servers = (data['bootstrap.servers'] ?? '')
       .split(',')
       .map((s) => s.trim())
       .filter((s) => s !== '');
-    // Sarama stores the replication factor as int16.
-    const replicationFactor = ((replication.value << 16) >> 16) as number;
-    if (
-      partitions.ok &&
-      replication.ok &&
-      (partitions.value <= 0 || replicationFactor <= 0 || servers.length === 0)
-    )
+    // The replication factor is stored as Sarama's int16.
+    const replicationFactor = ((replication as number) << 16) >> 16;
+    if ((partitions as number) <= 0 || replicationFactor <= 0 || servers.length === 0)
       report(
         scope,
         rule,
         path,
-        `invalid configuration - numPartitions: ${partitions.value} - replicationFactor: ${replicationFactor} - bootstrapServers: [${servers.join(' ')}]: ${path}`,
+        `invalid configuration - numPartitions: ${partitions} - replicationFactor: ${replicationFactor} - bootstrapServers: [${servers.join(' ')}]: ${path}`,
       );
   },
 };
