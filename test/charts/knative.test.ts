@@ -60,6 +60,62 @@ describe.each(valueSets())('the chart rendered with %s', (set) => {
   });
 });
 
+describe('autoscaling value combinations', () => {
+  it.each([
+    [
+      'the HPA on cpu',
+      'autoscaling.class=hpa.autoscaling.knative.dev,autoscaling.metric=cpu,autoscaling.target=80',
+    ],
+    [
+      'the HPA on memory, kept warm',
+      'autoscaling.class=hpa.autoscaling.knative.dev,autoscaling.metric=memory,autoscaling.minScale=1',
+    ],
+    ['the KPA on rps', 'autoscaling.metric=rps,autoscaling.target=50'],
+    [
+      "Knative's longest window and delay",
+      'autoscaling.window=1h,autoscaling.scaleDownDelay=3600000ms',
+    ],
+    ["Knative's shortest window", 'autoscaling.window=6s,autoscaling.scaleDownDelay=0s'],
+    [
+      "Knative's largest containerConcurrency and default timeout cap",
+      'containerConcurrency=1000,timeoutSeconds=600',
+    ],
+  ])('%s renders Services Knative Serving admits', (_what, settings) => {
+    const set = settings
+      .split(',')
+      .map((setting) => `handlerDefaults.${setting}`)
+      .join(',');
+    const rendered = helmTemplate([], ['--set', set]);
+    expect(rendered.stderr).toBe('');
+    const result = knativeValidate(rendered.stdout, namespace);
+    expect(result.stdout).toContain(' 0 refused');
+    expect(result.status).toBe(0);
+  });
+
+  // Each of these renders Services Serving refuses (knative-validate says, e.g., "expected 6s <=
+  // 2s <= 1h0m0s: ...autoscaling.knative.dev/window"), so the chart refuses the values first.
+  it.each([
+    [
+      'handlerDefaults.autoscaling.metric=cpu',
+      'values autoscaling of handler "charge-payment" (handlers.charge-payment.autoscaling, jobDefaults or handlerDefaults): metric "cpu" needs class hpa.autoscaling.knative.dev',
+    ],
+    [
+      'handlers.flags-api.autoscaling.minScale=20',
+      'values autoscaling of handler "flags-api" (handlers.flags-api.autoscaling, jobDefaults or handlerDefaults): minScale 20 is above maxScale 10',
+    ],
+    ['handlerDefaults.autoscaling.window=2s', 'window "2s" is outside Knative\'s 6s to 1h'],
+    ['jobDefaults.autoscaling.window=2h', 'handler "idempotency-pruning"'],
+    [
+      'handlerDefaults.autoscaling.scaleDownDelay=61m',
+      'scaleDownDelay "61m" is above Knative\'s 1h',
+    ],
+  ])('refuses %s before rendering, naming the handler', (set, message) => {
+    const result = helmTemplate([], ['--set', set]);
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain(message);
+  });
+});
+
 describe('scripts/k8s-tools/eventing-rules.mjs, the by-hand check', () => {
   const check = (input: string) =>
     spawnSync('node', [join(repoRoot, 'scripts/k8s-tools/eventing-rules.mjs'), namespace], {
