@@ -146,7 +146,7 @@ function trigger(route: HandlerRoute, broker: string, source: RoutingSource): Re
   };
 }
 
-const describe = (problem: KnativeProblem) =>
+const refusalOf = (problem: KnativeProblem) =>
   `${problem.kind} ${problem.name} would be ${problem.enforcedBy === 'webhook' ? 'refused by' : 'never ready in'} Knative: ${problem.message.split('\n')[0]} (${citation(problem.source)})`;
 
 /** Why Knative would refuse the objects this routing renders: one message per field, or none. */
@@ -158,6 +158,6 @@ export function knativeRoutingRefusals(routing: Routing, source: RoutingSource):
     { namespace: NAMESPACE },
   ).map((problem) => {
     const field = origins.get(`${problem.kind}/${problem.name}`)!.origin(problem.path);
-    return `${field}: ${describe(problem)}`;
+    return `${field}: ${refusalOf(problem)}`;
   });
 }

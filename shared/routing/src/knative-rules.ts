@@ -80,7 +80,7 @@ export type Check =
   | { test: 'feature'; feature: FeatureName }
   /** expected exactly one, got both: two fields that exclude each other */
   | { test: 'exclusive'; with: string }
-  /** expected exactly one, got neither / both */
+  /** one of two fields: missing field(s) when neither is set, expected exactly one, got both */
   | { test: 'exactlyOne'; with: string }
   /**
    * invalid key name: every key of the map must match; `firstOnly` reports the first bad key on
@@ -144,7 +144,7 @@ const ATTRIBUTE_NAME_DETAILS =
   'Attribute name must start with a letter and can only contain lowercase alphanumeric';
 
 /** The rule table. Order is the webhook's order of checks within each object. */
-export const KNATIVE_RULES: KnativeRule[] = [
+export const KNATIVE_RULES: readonly KnativeRule[] = [
   {
     id: 'broker.class',
     on: 'Broker',
