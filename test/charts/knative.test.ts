@@ -2,6 +2,8 @@
 // Serving's objects through knative.dev/serving's defaulting and validation (knative-validate,
 // built from the Go module proxy), Eventing's through the rule table taken from its webhook.
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { formatProblem, knativeProblems, type KnativeObject } from '@eventline/routing';
@@ -14,6 +16,7 @@ import {
   knativeValidate,
   kubeconform,
   parseManifests,
+  run,
   toolBuildTimeoutMs,
   valueSets,
 } from './tools';
@@ -113,6 +116,53 @@ describe('autoscaling value combinations', () => {
     const result = helmTemplate([], ['--set', set]);
     expect(result.status).not.toBe(0);
     expect(result.stderr).toContain(message);
+  });
+});
+
+describe("a cluster's own Serving configuration", () => {
+  const rendered = () =>
+    helmTemplate(
+      [],
+      ['--set', 'handlerDefaults.timeoutSeconds=1200,handlerDefaults.autoscaling.initialScale=0'],
+    ).stdout;
+  const configMaps = [
+    {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'config-defaults', namespace: 'knative-serving' },
+      data: { 'max-revision-timeout-seconds': '3600' },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'config-autoscaler', namespace: 'knative-serving' },
+      data: { 'allow-zero-initial-scale': 'true' },
+    },
+  ];
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'knative-config-'));
+    writeFileSync(join(dir, 'config.yaml'), configMaps.map((c) => stringify(c)).join('---\n'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('refuses a 1200 s timeout and initial scale 0 under the default configuration', () => {
+    const result = knativeValidate(rendered(), namespace);
+    expect(result.stdout).toContain('expected 0 <= 1200 <= 600: spec.template.spec.timeoutSeconds');
+    expect(result.stdout).toContain(
+      'autoscaling.knative.dev/initial-scale=0 not allowed by cluster',
+    );
+    expect(result.status).toBe(1);
+  });
+
+  it('admits them with -config naming ConfigMaps that allow them', () => {
+    const result = run(
+      'knative-validate',
+      ['-namespace', namespace, '-config', join(dir, 'config.yaml')],
+      rendered(),
+    );
+    expect(result.stdout).toContain(' 0 refused');
+    expect(result.status).toBe(0);
   });
 });
 
