@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Builds the offline manifest-validation tools (helm, kubeconform) from the Go module proxy into
-# .cache/k8s-tools/bin. Idempotent: a tool whose pinned version is already built is skipped.
+# Builds the offline manifest-validation tools (helm, kubeconform, and knative-validate: Knative
+# Serving's own defaulting and validation, scripts/k8s-tools/knative-validate) from the Go module
+# proxy into .cache/k8s-tools/bin. Idempotent: a tool whose pinned version is already built is
+# skipped.
 # Usage: scripts/k8s-tools/install.sh   (prints the bin directory on its last line)
 set -euo pipefail
 
@@ -18,7 +20,7 @@ mkdir -p "${bin}"
 exec 9>"${root}/.cache/k8s-tools/.lock"
 flock 9
 
-command -v go >/dev/null || { echo "k8s-tools: go is required to build helm and kubeconform" >&2; exit 1; }
+command -v go >/dev/null || { echo "k8s-tools: go is required to build helm, kubeconform and knative-validate" >&2; exit 1; }
 
 # build NAME MODULE/CMD VERSION: go install into a temporary GOBIN, then move into place with a
 # stamp so an interrupted build never looks finished.
@@ -58,6 +60,31 @@ BUILD_ID="+1"
 build helm "helm.sh/helm/v3/cmd/helm" "${HELM_VERSION}"
 build kubeconform "github.com/yannh/kubeconform/cmd/kubeconform" "${KUBECONFORM_VERSION}"
 
+# build_local NAME DIR: go build of a module kept in the repo (its go.mod pins the versions and
+# go.sum their hashes); the stamp is a hash of its sources, so an edit rebuilds it.
+build_local() {
+  local name="$1" dir="${root}/$2"
+  local stamp="${bin}/.${name}.version" version
+  version="$(cd "${dir}" && cat go.mod go.sum ./*.go | sha256sum | cut -c1-16)"
+  if [[ -x "${bin}/${name}" && -f "${stamp}" && "$(cat "${stamp}")" == "${version}${BUILD_ID}" ]]; then
+    echo "k8s-tools: ${name} ${version} already built"
+    return
+  fi
+  echo "k8s-tools: building ${name} from $2 (takes a few minutes cold)"
+  local tmp
+  tmp="$(mktemp -d "${root}/.cache/k8s-tools/build.XXXXXX")"
+  trap 'rm -rf "${tmp}"' RETURN
+  if ! (cd "${dir}" && CGO_ENABLED=0 go build -mod=readonly -buildvcs=false -trimpath -ldflags "-s -w" -o "${tmp}/${name}" .); then
+    echo "k8s-tools: building ${name} failed" >&2
+    exit 1
+  fi
+  mv -f "${tmp}/${name}" "${bin}/${name}"
+  echo "${version}${BUILD_ID}" > "${stamp}"
+}
+
+build_local knative-validate "scripts/k8s-tools/knative-validate"
+
 "${bin}/helm" version --short
 "${bin}/kubeconform" -v
+"${bin}/knative-validate" -v
 echo "${bin}"

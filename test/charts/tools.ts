@@ -1,5 +1,6 @@
-// Runs the offline manifest tools (helm, kubeconform) built by scripts/k8s-tools/install.sh, with
-// the JSON schemas kept in test/charts/schemas, so no test touches the network.
+// Runs the offline manifest tools (helm, kubeconform, knative-validate) built by
+// scripts/k8s-tools/install.sh, with the JSON schemas kept in test/charts/schemas, so no test
+// touches the network.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,6 +20,8 @@ export const toolBuildTimeoutMs = 20 * 60 * 1000;
 export interface ToolVersions {
   helm: string;
   kubeconform: string;
+  /** the knative.dev/serving and knative.dev/pkg versions knative-validate is built from */
+  knativeValidate: string;
 }
 
 /** Builds the tools if needed (idempotent, cached in .cache/k8s-tools) and reports their versions. */
@@ -31,6 +34,7 @@ export function ensureTools(): ToolVersions {
   return {
     helm: run('helm', ['version', '--short']).stdout.trim(),
     kubeconform: run('kubeconform', ['-v']).stdout.trim(),
+    knativeValidate: run('knative-validate', ['-v']).stdout.trim(),
   };
 }
 
@@ -40,7 +44,9 @@ export interface RunResult {
   stderr: string;
 }
 
-export function run(tool: 'helm' | 'kubeconform', args: string[], input?: string): RunResult {
+export type Tool = 'helm' | 'kubeconform' | 'knative-validate';
+
+export function run(tool: Tool, args: string[], input?: string): RunResult {
   const result = spawnSync(join(binDir, tool), args, {
     cwd: repoRoot,
     input,
@@ -103,6 +109,15 @@ export function kubeconform(manifests: string): RunResult {
     ],
     manifests,
   );
+}
+
+/**
+ * Knative Serving's webhook, offline: every serving.knative.dev/v1 object in `manifests` defaulted
+ * and validated by knative.dev/serving's own code (scripts/k8s-tools/knative-validate), as created
+ * in `namespace`. Each refusal is a line `<Kind> <namespace>/<name>: <message>`.
+ */
+export function knativeValidate(manifests: string, namespace = 'eventline'): RunResult {
+  return run('knative-validate', ['-namespace', namespace], manifests);
 }
 
 /** kubeconform against skaffold's published JSON schema (schemas/skaffold). */

@@ -15,3 +15,20 @@ export {
   type FilterExpression,
 } from './routing';
 export { scheduleProblem, nextFireTime } from './schedule';
+export {
+  knativeProblems,
+  formatProblem,
+  citation,
+  KNATIVE_RULES,
+  FILTERS_RULES,
+  DEFAULT_FEATURES,
+  EVENTING_RELEASE,
+  KAFKA_BROKER_RELEASE,
+  type KnativeRule,
+  type KnativeObject,
+  type KnativeProblem,
+  type RuleOptions,
+  type FeatureFlags,
+} from './knative-rules';
+export { parseIsoPeriod } from './iso-period';
+export { robfigCronProblem } from './robfig-cron';

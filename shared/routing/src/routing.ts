@@ -3,6 +3,7 @@ import path from 'node:path';
 import Ajv from 'ajv';
 import { parse } from 'yaml';
 import { filtersProblem } from './filters';
+import { knativeRoutingRefusals } from './knative-routing';
 import { scheduleProblem } from './schedule';
 
 /**
@@ -246,7 +247,10 @@ export function parseRouting(source: string, origin = 'routing'): Routing {
       );
     }
   }
-  return { broker: doc.broker, handlers };
+  const routing = { broker: doc.broker, handlers };
+  const refusals = knativeRoutingRefusals(routing, doc);
+  if (refusals.length > 0) throw new Error(`${origin}: ${refusals.join('; ')}`);
+  return routing;
 }
 
 export function loadRouting(file = findRoutingFile()): Routing {
