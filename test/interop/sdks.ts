@@ -7,7 +7,8 @@ import { repositoryRoot } from '../support/repository';
 
 const root = repositoryRoot();
 
-export type Sdk = 'go' | 'python';
+/** `python` is the Python SDK's current API (cloudevents.core), `python-v1` its 1.x API. */
+export type Sdk = 'go' | 'python' | 'python-v1';
 export type Mode = 'binary' | 'structured';
 
 /** An event as a test describes it to an SDK program: `data` is JSON, or text when not JSON. */
@@ -32,10 +33,10 @@ export interface ReceivedRecord {
 /** A cold Go module cache builds sdk-go in a few minutes on a busy machine. */
 export const installTimeoutMs = 15 * 60 * 1000;
 
-let installed: Record<Sdk, string[]> | undefined;
+let installed: Record<'go' | 'python', string[]> | undefined;
 
 /** Builds or finds the SDK programs (idempotent, cached) and returns the command of each. */
-export function ensureSdks(): Record<Sdk, string[]> {
+export function ensureSdks(): Record<'go' | 'python', string[]> {
   if (!installed) {
     const [goBin, python] = execFileSync('bash', [join(root, 'scripts/interop/install.sh')], {
       cwd: root,
@@ -53,6 +54,19 @@ export function ensureSdks(): Record<Sdk, string[]> {
   return installed;
 }
 
+/** The SDK program's command line for `command`, its flags spelled as the program spells them. */
+function commandLine(sdk: Sdk, command: string, flags: Array<[string, string]>): string[] {
+  const program = ensureSdks()[sdk === 'go' ? 'go' : 'python'];
+  const dash = sdk === 'go' ? '-' : '--';
+  const api: Array<[string, string]> =
+    sdk === 'go' ? [] : [['api', sdk === 'python' ? 'core' : 'v1']];
+  return [
+    ...program,
+    command,
+    ...[...api, ...flags].flatMap(([name, value]) => [`${dash}${name}`, value]),
+  ];
+}
+
 /**
  * Sends the events with the SDK in the given mode and returns each one's HTTP status. Never
  * synchronous: the ingress it posts to usually runs in the test's own process.
@@ -63,16 +77,11 @@ export async function sendWith(
   target: string,
   events: EventSpec[],
 ): Promise<number[]> {
-  const [command, ...args] = ensureSdks()[sdk];
-  const flag = sdk === 'go' ? '-' : '--';
-  const child = spawn(command as string, [
-    ...args,
-    'send',
-    `${flag}target`,
-    target,
-    `${flag}mode`,
-    mode,
+  const [command, ...args] = commandLine(sdk, 'send', [
+    ['target', target],
+    ['mode', mode],
   ]);
+  const child = spawn(command as string, args);
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
@@ -102,23 +111,16 @@ export interface RunningReceiver {
 
 /** Starts the SDK's receiver: it records each event it reads and answers with a reply event. */
 export async function startReceiver(sdk: Sdk, options: ReceiverOptions): Promise<RunningReceiver> {
-  const [command, ...args] = ensureSdks()[sdk];
-  const flag = sdk === 'go' ? '-' : '--';
-  const extensions = Object.entries(options.replyExtensions).flatMap(([name, value]) => [
-    `${flag}reply-ext`,
-    `${name}=${value}`,
+  const [command, ...args] = commandLine(sdk, 'receive', [
+    ['reply-type', options.replyType],
+    ['reply-subject', options.replySubject],
+    ...Object.entries(options.replyExtensions).map(([name, value]): [string, string] => [
+      'reply-ext',
+      `${name}=${value}`,
+    ]),
+    ...(sdk === 'go' ? [] : [['reply-mode', options.replyMode ?? 'binary'] as [string, string]]),
   ]);
-  const mode = sdk === 'python' ? ['--reply-mode', options.replyMode ?? 'binary'] : [];
-  const child: ChildProcessWithoutNullStreams = spawn(command as string, [
-    ...args,
-    'receive',
-    `${flag}reply-type`,
-    options.replyType,
-    `${flag}reply-subject`,
-    options.replySubject,
-    ...extensions,
-    ...mode,
-  ]);
+  const child: ChildProcessWithoutNullStreams = spawn(command as string, args);
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
   const records: ReceivedRecord[] = [];
