@@ -132,4 +132,23 @@ describe('CloudEvent HTTP codec', () => {
   it('given a lone percent sign a sender did not encode, when read, then it is kept as it came', () => {
     expect(eventFromHttp({ ...required, 'ce-subject': '50% off' }, '').subject).toBe('50% off');
   });
+
+  it('given attribute values a sender wrote as raw UTF-8 bytes (sdk-go), when read, then they are the UTF-8 text it sent', () => {
+    // Node hands header bytes over as latin1: one character per byte.
+    const asNodeReadsIt = (text: string) => Buffer.from(text, 'utf8').toString('latin1');
+    const subject = 'checked \u2713 caf\u00e9 "100%" \u{1F680}';
+    const event = eventFromHttp(
+      {
+        ...required,
+        'ce-subject': asNodeReadsIt(subject),
+        'ce-region': asNodeReadsIt('z\u00fcrich'),
+      },
+      '',
+    );
+    expect([event.subject, event.region]).toEqual([subject, 'z\u00fcrich']);
+  });
+
+  it('given a raw byte that is not UTF-8 (an HTTP client writing a latin1 string), when read, then it is the ISO-8859-1 character', () => {
+    expect(eventFromHttp({ ...required, 'ce-subject': 'caf\xe9' }, '').subject).toBe('caf\u00e9');
+  });
 });

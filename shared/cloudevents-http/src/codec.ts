@@ -80,18 +80,35 @@ function encodeHeaderValue(value: string): string {
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
-function decodeHeaderValue(name: string, value: string): string {
-  if (!value.includes('%')) return value;
-  const bytes: number[] = [];
-  for (let i = 0; i < value.length; i += 1) {
-    const hex = value[i] === '%' ? value.slice(i + 1, i + 3) : '';
-    if (/^[0-9A-Fa-f]{2}$/.test(hex)) {
-      bytes.push(Number.parseInt(hex, 16));
-      i += 2;
-    } else bytes.push(...Buffer.from(value[i] as string, 'utf8'));
-  }
+/**
+ * Node hands a header's bytes over one character per byte (latin1). Senders that write attribute
+ * values raw instead of percent-encoding them, as sdk-go and sdk-java do
+ * (cloudevents/sdk-go#1331), put UTF-8 there: read as latin1, "✓" would become "â\u009c\u0093".
+ * Raw bytes are read as UTF-8 when they are UTF-8, and otherwise as the ISO-8859-1 that HTTP
+ * historically defined for them (what an HTTP client writes for a latin1 string such as "é").
+ */
+const RAW_OCTET = /[\x80-\xff]/;
+const BEYOND_LATIN1 = /[\u0100-\uffff]/;
+
+function rawOctetsAsUtf8(value: string): string {
+  if (!RAW_OCTET.test(value) || BEYOND_LATIN1.test(value)) return value;
   try {
-    return UTF8.decode(Uint8Array.from(bytes));
+    return UTF8.decode(Buffer.from(value, 'latin1'));
+  } catch {
+    return value;
+  }
+}
+
+/** A run of percent-escapes: the bytes of one or more UTF-8 characters. */
+const ESCAPES = /(?:%[0-9A-Fa-f]{2})+/g;
+
+function decodeHeaderValue(name: string, raw: string): string {
+  const value = rawOctetsAsUtf8(raw);
+  if (!value.includes('%')) return value;
+  try {
+    return value.replace(ESCAPES, (run) =>
+      UTF8.decode(Uint8Array.from(run.slice(1).split('%'), (hex) => Number.parseInt(hex, 16))),
+    );
   } catch {
     throw new InvalidEventError(`header ${name} is not percent-encoded UTF-8`);
   }
