@@ -1,0 +1,1 @@
+export { fraudService as service } from './service';
