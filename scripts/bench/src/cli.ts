@@ -15,6 +15,7 @@ import { median, ms, type LatencySummary } from './latency';
 import { meanByName, totalOf } from './cpu-accounting';
 import { runBrokerBench } from './broker-bench';
 import { runSagaBench } from './saga-bench';
+import { runFraudBench } from './fraud-bench';
 import { floorBenchReport, runFloorBench } from './floor-bench';
 import { eventStoreBenchReport, runEventStoreBench } from './eventstore-bench';
 import { coldStartBenchReport, runColdStartBench } from './coldstart-bench';
@@ -201,6 +202,54 @@ program
         `| **total** | **${cpuTotal.toFixed(2)} ms** | **${(cpuTotal / budget).toFixed(1)}× the budget** |`,
         '',
         `Events through the broker per order: ${result.eventsPerOrder.toFixed(1)}; broker and Kafka CPU per event: ${((1000 * routingCpu) / result.eventsPerOrder).toFixed(0)} µs.`,
+      ]);
+    }),
+  );
+
+program
+  .command('fraud')
+  .description(
+    'fraud scoring end to end: transactions submitted at a fixed rate until decided, each step its own process',
+  )
+  .option('--rate <n>', 'transactions offered per second', '200')
+  .option('--seconds <n>', 'measured seconds', '20')
+  .option('--warmup <n>', 'seconds of transactions submitted and decided before measuring', '5')
+  .option('--customers <n>', 'customers the transactions spread over', '500')
+  .action((opts: { rate: string; seconds: string; warmup: string; customers: string }) =>
+    onTestServers(async (servers) => {
+      const result = await runFraudBench({
+        databaseUrl: servers.databaseUrl,
+        redisUrl: servers.redisUrl,
+        kafkaBrokers: servers.kafkaBrokers,
+        rate: Number(opts.rate),
+        seconds: Number(opts.seconds),
+        warmupSeconds: Number(opts.warmup),
+        customers: Number(opts.customers),
+      });
+      const s = result.submittedToDecided;
+      const cpuTotal = totalOf(result.cpuMsPerTransaction);
+      report(`fraud-${opts.rate}`, [
+        `### Fraud scoring at ${opts.rate} transactions/s offered for ${opts.seconds} s after ${opts.warmup} s of warm-up, ${opts.customers} customers (${machine()})`,
+        '',
+        'transactions-api, enrich, score and decide each their own process; real Kafka, Postgres, Redis; latency = submitted → decided;',
+        'decided counts every measured transaction decided by the end, answered in the window or not.',
+        '',
+        '| offered | accepted | refused | unanswered in the window | decided | decisions | decided/s | p50 | p99 | max |',
+        '|---|---|---|---|---|---|---|---|---|---|',
+        `| ${result.offered} | ${result.accepted} | ${JSON.stringify(result.refused)} | ${result.offered - result.accepted - totalOf(Object.entries(result.refused))} | ${result.decided} | ${JSON.stringify(result.decisions)} | ${s.throughput.toFixed(0)} | ${ms(s.p50)} | ${ms(s.p99)} | ${ms(s.max)} |`,
+        '',
+        'CPU per transaction over the measured window, by process (the Kafka, Postgres and Redis rows count',
+        'everything those servers did meanwhile, for other clients too):',
+        '',
+        '| process | CPU per transaction | share |',
+        '|---|---|---|',
+        ...result.cpuMsPerTransaction
+          .filter(([, cpuMs]) => cpuMs >= 0.05)
+          .map(
+            ([name, cpuMs]) =>
+              `| ${name} | ${cpuMs.toFixed(2)} ms | ${((100 * cpuMs) / cpuTotal).toFixed(0)}% |`,
+          ),
+        `| **total** | **${cpuTotal.toFixed(2)} ms** | |`,
       ]);
     }),
   );

@@ -1,8 +1,22 @@
+import { createHash } from 'node:crypto';
 import Redis from 'ioredis';
 import type { Logger } from '@eventline/telemetry';
 
 /** The Redis commands Eventline uses; ioredis and the embedded stand-in both provide them. */
-export type RedisClient = Pick<Redis, 'get' | 'set' | 'del' | 'quit' | 'ping' | 'status'>;
+export type RedisClient = Pick<
+  Redis,
+  'get' | 'set' | 'del' | 'quit' | 'ping' | 'status' | 'eval' | 'evalsha'
+>;
+
+/** A Lua script, sent by its SHA1 once Redis has seen it. */
+export interface RedisScript {
+  source: string;
+  sha: string;
+}
+
+export function redisScript(source: string): RedisScript {
+  return { source, sha: createHash('sha1').update(source).digest('hex') };
+}
 
 export function createRedis(url: string): Redis {
   // Fail fast when Redis is away: callers degrade to Postgres rather than queue behind a dead link.
@@ -67,6 +81,31 @@ export class Cache {
       await this.redis.del(...keys.map((k) => this.key(k)));
     } catch (err) {
       this.log.warn({ err, keys }, 'cache invalidation failed; entries expire by TTL');
+    }
+  }
+
+  /**
+   * Runs a Lua script atomically on the keys (prefixed like every cache key). Undefined when
+   * Redis is absent, away or fails: the caller answers from Postgres instead.
+   */
+  async script(
+    script: RedisScript,
+    keys: string[],
+    args: Array<string | number>,
+  ): Promise<unknown | undefined> {
+    const redis = this.connected;
+    if (!redis) return undefined;
+    const prefixed = keys.map((k) => this.key(k));
+    try {
+      try {
+        return await redis.evalsha(script.sha, prefixed.length, ...prefixed, ...args);
+      } catch (err) {
+        if (!String((err as Error).message).startsWith('NOSCRIPT')) throw err;
+        return await redis.eval(script.source, prefixed.length, ...prefixed, ...args);
+      }
+    } catch (err) {
+      this.log.warn({ err, keys }, 'redis script failed; answering from the database');
+      return undefined;
     }
   }
 

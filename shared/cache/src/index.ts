@@ -1,1 +1,1 @@
-export { Cache, createRedis, type RedisClient } from './cache';
+export { Cache, createRedis, redisScript, type RedisClient, type RedisScript } from './cache';

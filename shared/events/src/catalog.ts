@@ -1,6 +1,13 @@
 import type { EventDefinition } from './define';
 import { FeatureFlagChanged } from './flags';
 import {
+  TransactionDecided,
+  TransactionEnriched,
+  TransactionReviewed,
+  TransactionScored,
+  TransactionSubmitted,
+} from './fraud';
+import {
   ChargePaymentRequested,
   CreateShipmentRequested,
   OrderPlaced,
@@ -22,4 +29,9 @@ export const eventCatalog: EventDefinition[] = [
   CreateShipmentRequested,
   SagaStepOutcome,
   PingSourcePing,
+  TransactionSubmitted,
+  TransactionEnriched,
+  TransactionScored,
+  TransactionDecided,
+  TransactionReviewed,
 ];

@@ -13,3 +13,13 @@ export {
   MAX_ORDER_TOTAL,
 } from './orders';
 export { PingSourcePing } from './sources';
+export {
+  TransactionSubmitted,
+  TransactionEnriched,
+  TransactionScored,
+  TransactionDecided,
+  TransactionReviewed,
+  MAX_VELOCITY_SUM,
+  MAX_VELOCITY_COUNT,
+} from './fraud';
+export { ISO_COUNTRIES, ISO_CURRENCIES } from './iso-codes';

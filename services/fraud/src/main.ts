@@ -1,0 +1,4 @@
+import { runService } from '@eventline/kit';
+import { fraudService } from './service';
+
+void runService(fraudService);
