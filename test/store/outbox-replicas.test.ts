@@ -124,7 +124,9 @@ describe('the outbox across two replicas of one handler, on real Postgres and th
   afterAll(async () => {
     for (const handler of running) await handler.close();
     await broker?.close();
-    await new Promise<void>((resolve) => (ingressServer ? ingressServer.close(() => resolve()) : resolve()));
+    await new Promise<void>((resolve) =>
+      ingressServer ? ingressServer.close(() => resolve()) : resolve(),
+    );
     await sink?.close();
     await subscriber?.stop();
     await pool?.end();
@@ -185,10 +187,14 @@ describe('the outbox across two replicas of one handler, on real Postgres and th
     }
     // commits of one counter are serialised on its row: its totals count up in commit order
     for (const counter of counters) {
-      const totals = [...arrivals.values()].filter((e) => e.counter === counter).map((e) => e.total);
+      const totals = [...arrivals.values()]
+        .filter((e) => e.counter === counter)
+        .map((e) => e.total);
       expect(totals).toEqual(Array.from({ length: totals.length }, (_, i) => i + 1));
     }
-    const { rows } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM eventline.outbox');
+    const { rows } = await pool.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM eventline.outbox',
+    );
     expect(rows[0]!.n).toBe(0);
   }, 150_000);
 });

@@ -10,7 +10,12 @@ import {
   type OutboxClaim,
   type Pool,
 } from '@eventline/store';
-import { createTestDatabase, eventually, testServerEnv, type TestDatabase } from '@eventline/testing';
+import {
+  createTestDatabase,
+  eventually,
+  testServerEnv,
+  type TestDatabase,
+} from '@eventline/testing';
 
 describe('the outbox on real Postgres', () => {
   let database: TestDatabase;
@@ -85,7 +90,8 @@ describe('the outbox on real Postgres', () => {
           const seen = snapshot.filter((r) => r.key === key).map((r) => r.position);
           const latest = Math.max(...seen, 0);
           const before = all.filter((r) => r.key === key && r.position <= latest).length;
-          if (before !== seen.length) gaps.push(`${key}: ${seen.length} of ${before} up to ${latest}`);
+          if (before !== seen.length)
+            gaps.push(`${key}: ${seen.length} of ${before} up to ${latest}`);
         }
       }
       expect(snapshots.length).toBeGreaterThan(10);
@@ -135,8 +141,7 @@ describe('the outbox on real Postgres', () => {
       order.set(partitionkey, [...(order.get(partitionkey) ?? []), n]);
     };
     const relays = pools.map(
-      (db) =>
-        new OutboxRelay({ pool: db, producer: 'replicated', send, onError: () => undefined }),
+      (db) => new OutboxRelay({ pool: db, producer: 'replicated', send, onError: () => undefined }),
     );
     let sweeping = true;
     const sweeper = (async () => {
@@ -173,11 +178,7 @@ describe('the outbox on real Postgres', () => {
           }
         }),
       );
-      await eventually(async () => (sends.size === total ? true : undefined), 60_000).catch(async (err) => {
-        const { rows } = await pool.query(`SELECT position, partitionkey, owner, lease_until > now() AS live, event->>'n' AS n FROM eventline.outbox ORDER BY position`);
-        console.log('DEBUG', sends.size, attempts, JSON.stringify(rows), relays.map((r) => r.claim.owner), JSON.stringify(relays.map((r) => [...(r as any).left, ...(r as any).inFlight, (r as any).sweepOnly, !!(r as any).retry, !!(r as any).sweeping])));
-        throw err;
-      });
+      await eventually(async () => (sends.size === total ? true : undefined), 60_000);
       sweeping = false;
       await sweeper;
       await Promise.all(relays.map((relay) => relay.stop()));

@@ -296,8 +296,7 @@ export class OutboxRelay {
   publish(entries: OutboxEntry[]): void {
     let leftSome = false;
     for (const entry of entries) {
-      const direct =
-        !this.sweepOnly && (entry.after === null || this.inFlight.has(entry.after));
+      const direct = !this.sweepOnly && (entry.after === null || this.inFlight.has(entry.after));
       if (!direct) {
         this.left.add(entry.position);
         leftSome = true;
