@@ -151,6 +151,8 @@ describe('scale to zero on real Kafka, Postgres and Redis: each handler a proces
         DATABASE_URL: world.database.url,
         K_SINK: blackHole.url,
         LOG_LEVEL: 'error',
+        // its rows are its own to send for this long; then the sweep job may take them
+        EVENTLINE_OUTBOX_LEASE_MS: '3000',
       },
       () => undefined,
     );
@@ -182,6 +184,14 @@ describe('scale to zero on real Kafka, Postgres and Redis: each handler a proces
       expect(await left()).toBeGreaterThanOrEqual(2);
       expect(await stockOf(world, 'crash')).toEqual({ available: 3, reserved: 0, shipped: 0 });
 
+      // Until its lease is over a row is the crashed process's: no sweep takes it.
+      await eventually(async () => {
+        const { rows } = await world.pool.query<{ held: number }>(
+          `SELECT count(*)::int AS held FROM eventline.outbox
+            WHERE producer = 'orders-api' AND lease_until > now()`,
+        );
+        return rows[0]!.held === 0 || undefined;
+      });
       await world.system.pingSources.fire('outbox-sweep');
 
       expect((await terminal(world, orderId, 60_000)).status).toBe('COMPLETED');

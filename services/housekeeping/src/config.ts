@@ -10,8 +10,8 @@ const housekeepingEnvSchema = z.object({
    */
   EVENTLINE_IDEMPOTENCY_WINDOW_HOURS: z.coerce.number().positive().default(192),
   /**
-   * How old an outbox row must be before the sweep sends it: younger rows are still their
-   * committer's to send right after its commit.
+   * How old an outbox row must be before the sweep sends it; the sweep also leaves alone any row
+   * still held under a lease (its committer's, or another sweep's: EVENTLINE_OUTBOX_LEASE_MS).
    */
   EVENTLINE_OUTBOX_SWEEP_AFTER_MS: z.coerce.number().int().min(0).default(30_000),
 });

@@ -6,6 +6,7 @@ import {
   claimEvent,
   commitWithOutbox,
   inSelfCommittingTransaction,
+  type OutboxClaim,
   type OutboxEntry,
   type Pool,
 } from '@eventline/store';
@@ -24,6 +25,8 @@ interface EndpointDeps {
   cache: Cache;
   log: Logger;
   source: string;
+  /** under which the commit holds its outbox rows for the relay to send (see OutboxClaim) */
+  claim: OutboxClaim;
   /** called after a commit with the outbox rows it wrote, to send them */
   onCommitted: (outbox: OutboxEntry[]) => void;
 }
@@ -102,7 +105,13 @@ export function cloudEventEndpoint(deps: EndpointDeps): RequestHandler {
         const eventReply = reply
           ? { source: event.source, id: deliveryId, value: reply }
           : undefined;
-        const outbox = await commitWithOutbox(tx, handler.name, emitted, { eventReply });
+        const outbox = await commitWithOutbox(
+          tx,
+          handler.name,
+          emitted,
+          { eventReply },
+          deps.claim,
+        );
         return { firstDelivery: true, reply, outbox };
       });
       if (!handled.firstDelivery) {

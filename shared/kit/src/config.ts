@@ -41,6 +41,12 @@ export const handlerEnvSchema = z.object({
     .regex(/^\d+(b|kb|mb)$/, 'must look like 256kb or 1mb')
     .default('1mb'),
   EVENTLINE_DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  /**
+   * How long the outbox rows a process commits are its own to send before any replica or the
+   * sweep job may take them: also how long a crashed process's rows wait. A send gives up within a
+   * third of it.
+   */
+  EVENTLINE_OUTBOX_LEASE_MS: z.coerce.number().int().min(300).default(30_000),
   EVENTLINE_DRAIN_TIMEOUT_MS: z.coerce.number().int().min(0).default(20_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

@@ -63,8 +63,9 @@ export interface JobContext extends EdgeContext {
   /** the PingSource tick that started this run */
   event: Event;
   /**
-   * Sends to K_SINK, in outbox order, the outbox rows of every producer committed at least
-   * `olderThanMs` ago (what crashes left behind); returns how many went out.
+   * Sends to K_SINK, in outbox order per key, the outbox rows of every producer committed at
+   * least `olderThanMs` ago that no process holds any more (what crashes left behind, once their
+   * lease is over); returns how many went out.
    */
   sweepOutbox(olderThanMs: number): Promise<number>;
 }

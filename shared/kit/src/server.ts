@@ -13,7 +13,7 @@ import {
   createPool,
   inSelfCommittingTransaction,
   OutboxRelay,
-  sweepOutbox,
+  outboxSendTimeoutMs,
 } from '@eventline/store';
 import { createLogger, redactUrl, startTelemetry } from '@eventline/telemetry';
 import { cloudEventEndpoint } from './cloudevent-endpoint';
@@ -80,12 +80,15 @@ function sinkFor(handler: HandlerDefinition, config: HandlerEnv): string | undef
   return config.K_SINK;
 }
 
-/** Sends an outbox row to K_SINK; a non-2xx answer fails the send so the row stays. */
-function sendingTo(sink: string | undefined): (json: unknown) => Promise<void> {
+/**
+ * Sends an outbox row to K_SINK; a non-2xx answer fails the send so the row stays. A send gives up
+ * within the third of its row's lease that the relay leaves it (see OutboxClaim).
+ */
+function sendingTo(sink: string | undefined, timeoutMs: number): (json: unknown) => Promise<void> {
   return async (json) => {
     if (!sink) throw new Error('events enqueued without a K_SINK');
     const response = await postMessage(sink, messageOf(json as Record<string, unknown>), {
-      timeoutMs: 10_000,
+      timeoutMs,
     });
     if (response.status < 200 || response.status > 299) {
       throw new Error(
@@ -118,12 +121,13 @@ export async function startHandler(
       : undefined;
   ownRedis?.on('error', (err) => log.debug({ err }, 'redis connection error'));
   const cache = new Cache(options.redis ?? ownRedis, log, config.REDIS_KEY_PREFIX);
-  const send = sendingTo(sink);
+  const send = sendingTo(sink, outboxSendTimeoutMs(config.EVENTLINE_OUTBOX_LEASE_MS));
   const relay = new OutboxRelay({
     pool,
     producer: handler.name,
     send,
     onError: (err) => log.warn({ err }, 'outbox delivery failed; will retry'),
+    leaseMs: config.EVENTLINE_OUTBOX_LEASE_MS,
   });
   const source = `/eventline/${service.package}/${handler.name}`;
 
@@ -179,7 +183,13 @@ export async function startHandler(
         events.push(...outcome.forward);
       }
       const keyAnswer = keyed && { key: keyed.key, value: outcome.result };
-      const committed = await commitWithOutbox(tx, handler.name, events, { keyAnswer });
+      const committed = await commitWithOutbox(
+        tx,
+        handler.name,
+        events,
+        { keyAnswer },
+        relay.claim,
+      );
       return { result: outcome.result, outbox: committed };
     });
     relay.publish(outbox);
@@ -195,7 +205,7 @@ export async function startHandler(
         run: handler.job,
         context: {
           ...context,
-          sweepOutbox: (olderThanMs) => sweepOutbox(pool, { olderThanMs }, send),
+          sweepOutbox: (olderThanMs) => relay.sweepAll(olderThanMs),
         },
         log,
       }),
@@ -210,7 +220,8 @@ export async function startHandler(
         cache,
         log,
         source,
-        onCommitted: (outbox) => relay?.publish(outbox),
+        claim: relay.claim,
+        onCommitted: (outbox) => relay.publish(outbox),
       }),
     );
   }

@@ -20,8 +20,11 @@ export {
 } from './idempotency';
 export {
   commitWithOutbox,
+  DEFAULT_OUTBOX_LEASE_MS,
+  outboxSendTimeoutMs,
   OutboxRelay,
   sweepOutbox,
+  type OutboxClaim,
   type OutboxEntry,
   type OutboxRelayOptions,
   type OutboxSweep,

@@ -1,15 +1,40 @@
+import { randomUUID } from 'node:crypto';
 import type { QueryResult } from 'pg';
 import { inTransaction, type Pool, type Transaction } from './pool';
+
+/**
+ * Who holds an outbox row and for how long: a row is its holder's alone to send until the lease
+ * ends, and then anyone's. A holder starts a send only in the first third of its lease and must
+ * give up a send within another third (`outboxSendTimeoutMs`), which leaves the last third for
+ * the deletion, so a row is never sent by two holders at once while the database answers.
+ */
+export interface OutboxClaim {
+  owner: string;
+  leaseMs: number;
+}
+
+export const DEFAULT_OUTBOX_LEASE_MS = 30_000;
+
+/** The longest a send of a row held for `leaseMs` may take (see OutboxClaim). */
+export function outboxSendTimeoutMs(leaseMs: number): number {
+  return Math.floor(leaseMs / 3);
+}
 
 /** An event committed to the outbox, with its position there. */
 export interface OutboxEntry {
   position: number;
   event: unknown;
+  /** the event's `partitionkey`, as text */
+  key: string | null;
+  /** the latest earlier row of the same producer and key in the outbox when it committed */
+  after: number | null;
+  /** `performance.now()` after which a direct send must not start (the claim's first third) */
+  sendBy: number;
 }
 
-function entriesOf(events: unknown[], rows: Array<{ position: number }>): OutboxEntry[] {
-  const positions = rows.map((row) => row.position).sort((a, b) => a - b);
-  return events.map((event, i) => ({ position: positions[i] as number, event }));
+function keyOf(event: unknown): string | null {
+  const key = (event as { partitionkey?: unknown } | null)?.partitionkey;
+  return key === undefined || key === null ? null : String(key);
 }
 
 /** What a transaction's commit records as the answer to a repeat of its work. */
@@ -26,12 +51,28 @@ export interface StoredAnswers {
  * values as escaped literals. A transaction holding a hot lock (the event store's append lock, a
  * flash-sale stock row) so releases it a client round trip sooner, which under load is
  * milliseconds of everyone else's waiting.
+ *
+ * With a claim, the rows are the claim owner's to send for its lease (see OutboxClaim), so no
+ * sweep takes them while the committer sends them itself; without one they are anyone's at once.
+ *
+ * Rows of one producer and `partitionkey` are numbered in commit order. A bigserial alone is not
+ * that: its value is drawn at the INSERT, and a transaction that drew 10 can commit after one that
+ * drew 11, so a reader could see 11 without 10 and send it first, or send 10 after 11 although 11
+ * committed first. So before its INSERT the commit takes a transaction-level advisory lock per
+ * key it writes (in key order, so two commits never wait on each other crosswise), held until
+ * COMMIT: the next commit of a key draws its positions only once the previous one is visible.
+ * The lock is held for the INSERT and COMMIT alone, and only commits writing the same key wait.
+ * The INSERT also answers, per row, the latest earlier row of its key still in the outbox, which
+ * tells the relay whether it may send the row at once (see OutboxRelay.publish) with no query of
+ * its own; the statement sees the commits before it because each statement of a read-committed
+ * transaction takes its snapshot after the previous one (here: the lock) finished.
  */
 export async function commitWithOutbox(
   tx: Transaction,
   producer: string,
   events: unknown[],
   answers: StoredAnswers = {},
+  claim?: OutboxClaim,
 ): Promise<OutboxEntry[]> {
   const literal = (value: string) => tx.escapeLiteral(value);
   const statements: string[] = [];
@@ -49,163 +90,264 @@ export async function commitWithOutbox(
         WHERE consumer = ${literal(producer)} AND key = ${literal(keyAnswer.key)}`,
     );
   }
+  const keys = events.map(keyOf);
   if (events.length > 0) {
+    const distinct = [...new Set(keys.filter((key): key is string => key !== null))].sort();
+    for (const key of distinct) {
+      statements.push(
+        `SELECT pg_advisory_xact_lock(hashtext('eventline.outbox'), hashtext(${literal(`${producer}/${key}`)}))`,
+      );
+    }
+    const owner = claim ? literal(claim.owner) : 'NULL';
+    const leaseUntil = claim
+      ? `clock_timestamp() + make_interval(secs => ${claim.leaseMs / 1000})`
+      : `'-infinity'::timestamptz`;
     statements.push(
       // clock_timestamp(), not the column's now(): a row is as old as its commit, not as its
       // transaction, or a long transaction's rows would look abandoned to the sweep at once.
-      `INSERT INTO eventline.outbox (producer, event, enqueued_at)
-         SELECT ${literal(producer)}, e.value, clock_timestamp()
+      `INSERT INTO eventline.outbox AS n (producer, partitionkey, event, enqueued_at, owner, lease_until)
+         SELECT ${literal(producer)}, e.value->>'partitionkey', e.value, clock_timestamp(), ${owner}, ${leaseUntil}
            FROM jsonb_array_elements(${literal(JSON.stringify(events))}::jsonb)
            WITH ORDINALITY AS e ORDER BY e.ordinality
-         RETURNING position`,
+         RETURNING n.position, (SELECT max(o.position) FROM eventline.outbox o
+            WHERE o.producer = n.producer AND o.partitionkey = n.partitionkey
+              AND o.position < n.position) AS after`,
     );
   }
   statements.push('COMMIT');
+  const started = performance.now();
   const results = await tx.query(statements.join(';\n'));
   if (events.length === 0) return [];
   // Several statements answer with one result each; the INSERT's is the one before COMMIT's.
-  const inserted = (results as unknown as QueryResult<{ position: number }>[]).at(-2);
-  return entriesOf(events, inserted?.rows ?? []);
+  const inserted = (results as unknown as QueryResult<{ position: number; after: number | null }>[])
+    .at(-2)
+    ?.rows.sort((a, b) => a.position - b.position);
+  const sendBy = claim ? started + claim.leaseMs / 3 : -Infinity;
+  // The INSERT does not see its own rows: an earlier event of the same key in this commit is the
+  // one a later one comes after.
+  const latest = new Map<string, number>();
+  return events.map((event, i) => {
+    const row = inserted?.[i] as { position: number; after: number | null };
+    const key = keys[i] ?? null;
+    const after = key === null ? null : (latest.get(key) ?? row.after);
+    if (key !== null) latest.set(key, row.position);
+    return { position: row.position, event, key, after, sendBy };
+  });
 }
 
 const DELETE_DELAY_MS = 20;
 const FIRST_RETRY_MS = 250;
 const LAST_RETRY_MS = 30_000;
+const FIRST_WAIT_MS = 20;
+const LAST_WAIT_MS = 2_000;
 
 export interface OutboxSweep {
   /** one producer's rows; every producer's when absent */
   producer?: string;
   /** only rows committed at least this long ago */
   olderThanMs: number;
-  /** only rows before this position */
-  before?: number | null;
   batchSize?: number;
+  /** the sweeper: what it takes is held under this owner and lease while it sends */
+  claim?: OutboxClaim;
+  /** rows the claim's owner holds and gave up sending itself, to be taken despite its lease */
+  own?: number[];
 }
 
 /**
- * Sends outbox rows in outbox order, a batch per transaction: the rows are deleted and locked
- * with SKIP LOCKED, sent, and the deletion commits only once all of them went out, so concurrent
- * sweeps share the work and a failed send leaves its batch for the next sweep. Returns how many
- * rows were sent.
+ * Serialises claims (the claiming statements, not the sends), so each claim sees every earlier
+ * one's: with concurrent claims, one could take a key's later row while another is taking its
+ * earlier one. The two-key form keeps it apart from the single-key advisory locks elsewhere.
+ */
+const CLAIM_LOCK = `SELECT pg_advisory_xact_lock(hashtext('eventline.outbox'), 0)`;
+
+/**
+ * A row may be taken when its lease is over (or it never had one), or when its holder, the
+ * sweeper, gave it up ($4). A row is taken only with every earlier row of its key: an earlier row
+ * held elsewhere (being sent, or about to be) or too young holds back the later ones.
+ */
+const CLAIM = `
+  UPDATE eventline.outbox AS o SET owner = $1, lease_until = clock_timestamp() + make_interval(secs => $2)
+   WHERE o.position IN (
+     SELECT c.position FROM eventline.outbox AS c
+      WHERE ($3::text IS NULL OR c.producer = $3)
+        AND (c.lease_until < clock_timestamp() OR (c.owner = $1 AND c.position = ANY($4::bigint[])))
+        AND c.enqueued_at <= clock_timestamp() - make_interval(secs => $5)
+        AND NOT EXISTS (
+          SELECT 1 FROM eventline.outbox AS e
+           WHERE e.producer = c.producer AND e.partitionkey = c.partitionkey AND e.position < c.position
+             AND NOT (
+               (e.lease_until < clock_timestamp() OR (e.owner = $1 AND e.position = ANY($4::bigint[])))
+               AND e.enqueued_at <= clock_timestamp() - make_interval(secs => $5)))
+      ORDER BY c.position LIMIT $6)
+   RETURNING o.position, o.event`;
+
+/** Deletes what a sweep sent and hands back what it took and did not send, to anyone. */
+const SETTLE = `
+  WITH sent AS (DELETE FROM eventline.outbox WHERE position = ANY($1::bigint[]))
+  UPDATE eventline.outbox SET owner = NULL, lease_until = '-infinity'
+   WHERE position = ANY($2::bigint[]) AND owner = $3`;
+
+/**
+ * Sends outbox rows in outbox order, a batch at a time: a batch is claimed (see CLAIM), sent one
+ * row after another while the claim's first third lasts, and then the rows sent are deleted and
+ * the others handed back. A failed send ends the sweep with its error, after the rows sent before
+ * it are deleted. Returns how many rows were sent.
  */
 export async function sweepOutbox(
   pool: Pool,
   sweep: OutboxSweep,
   send: (event: unknown) => Promise<void>,
 ): Promise<number> {
+  const claim = sweep.claim ?? { owner: randomUUID(), leaseMs: DEFAULT_OUTBOX_LEASE_MS };
   let total = 0;
   for (;;) {
-    const sent = await inTransaction(pool, async (tx) => {
-      const { rows } = await tx.query<{ position: number; event: unknown }>(
-        `DELETE FROM eventline.outbox WHERE position IN (
-           SELECT position FROM eventline.outbox
-            WHERE ($1::text IS NULL OR producer = $1) AND enqueued_at < now() - make_interval(secs => $3)
-              AND ($4::bigint IS NULL OR position < $4)
-            ORDER BY position LIMIT $2 FOR UPDATE SKIP LOCKED)
-         RETURNING position, event`,
-        [
-          sweep.producer ?? null,
-          sweep.batchSize ?? 100,
-          sweep.olderThanMs / 1000,
-          sweep.before ?? null,
-        ],
-      );
-      // RETURNING follows the delete's scan, not the subquery's ORDER BY.
-      rows.sort((a, b) => a.position - b.position);
-      for (const row of rows) await send(row.event);
-      return rows.length;
+    const claimedAt = performance.now();
+    const rows = await inTransaction(pool, async (tx) => {
+      await tx.query(CLAIM_LOCK);
+      const { rows } = await tx.query<{ position: number; event: unknown }>(CLAIM, [
+        claim.owner,
+        claim.leaseMs / 1000,
+        sweep.producer ?? null,
+        sweep.own ?? [],
+        sweep.olderThanMs / 1000,
+        sweep.batchSize ?? 100,
+      ]);
+      return rows;
     });
+    if (rows.length === 0) return total;
+    // RETURNING follows the update's scan, not the subquery's ORDER BY.
+    rows.sort((a, b) => a.position - b.position);
+    let sent = 0;
+    let failure: { err: unknown } | undefined;
+    for (const row of rows) {
+      if (performance.now() > claimedAt + claim.leaseMs / 3) break;
+      try {
+        await send(row.event);
+      } catch (err) {
+        failure = { err };
+        break;
+      }
+      sent += 1;
+    }
+    const positions = rows.map((row) => row.position);
+    await pool.query(SETTLE, [positions.slice(0, sent), positions.slice(sent), claim.owner]);
     total += sent;
-    if (sent === 0) return total;
+    if (failure) throw failure.err;
   }
 }
 
 export interface OutboxRelayOptions {
   pool: Pool;
   producer: string;
+  /** sends one event; must fail within `outboxSendTimeoutMs(leaseMs)` */
   send: (event: unknown) => Promise<void>;
   onError: (err: unknown) => void;
+  /** how long the rows this process commits are its own to send (see OutboxClaim) */
+  leaseMs?: number;
 }
 
 /**
- * Delivers the outbox rows one producer's process commits. That process sends them right after
- * the commit and deletes them in one statement (`publish`). When a send fails (the sink is
- * down), the relay sends nothing directly any more and retries, with growing pauses while the
- * process is up, a sweep of its producer's rows in outbox order, until the outbox is empty: a
- * later event of a key must not overtake an earlier one that is waiting for the sink to come
- * back. Rows a crash left behind are the outbox sweep job's (`sweepOutbox` on a PingSource
- * tick), so a process that is not running needs no timer to have its rows sent.
- * The retrying sweep takes only rows older than the oldest one this process is still sending or
- * about to delete. A row can still go out twice (a sweep racing a send, a crash after a send):
- * delivery is at least once, and every consumer dedupes on source + id.
+ * Delivers the outbox rows one producer's process commits, with any number of replicas of it
+ * sharing the outbox. The process commits its rows under its own claim (a lease, see
+ * OutboxClaim), sends them right after the commit and deletes them in one statement (`publish`).
+ * A row it cannot send at once, because the send failed, because its key has an earlier row it
+ * is not itself sending, or because its claim is running out, goes to this process's sweep,
+ * which sends in outbox order and is retried while rows wait: with growing pauses after a failed
+ * send (the sink is down; meanwhile every new row goes through the sweep too), with short ones
+ * while rows only wait for another replica. A crashed process's rows are anyone's once its lease
+ * is over: another replica's sweep or the outbox sweep job (`sweepOutbox` on a PingSource tick)
+ * sends them, so a process that is not running needs no timer to have its rows sent.
+ *
+ * Every row is sent once while the database answers: a row is sent only by its current holder,
+ * and a key's row only once each earlier row of the key is gone (sent and deleted). A row can go
+ * out twice only when its holder sent it and could not delete it (a crash, a lost connection)
+ * before its lease ended: delivery is at least once, and every consumer dedupes on source + id.
  */
 export class OutboxRelay {
+  readonly claim: OutboxClaim;
   private sweeping?: Promise<void>;
+  private sweepAgain = false;
   private retry?: NodeJS.Timeout;
-  private retryDelayMs = 0;
-  private readonly publishing = new Set<Promise<void>>();
+  private failedDelayMs = 0;
+  private waitDelayMs = 0;
+  private readonly publishing = new Set<Promise<boolean>>();
   private readonly sent: number[] = [];
-  /** positions this process sends directly, until they are sent and deleted or left to the sweep */
+  /** rows this process sends itself: waiting for an earlier row of their key, sending, or sent and not yet deleted */
   private readonly inFlight = new Set<number>();
-  /** the last pending send of each partition key */
-  private readonly tails = new Map<string, Promise<void>>();
+  /** rows this process holds and left to its sweep */
+  private readonly left = new Set<number>();
+  /** the last direct send of each partition key: whether it went out */
+  private readonly tails = new Map<string, Promise<boolean>>();
   private sweepOnly = false;
-  /** publishes left to the sweep while sweepOnly: one during the emptiness check defers leaving it */
-  private diverted = 0;
   private deletion?: Promise<void>;
   private stopped = false;
 
-  constructor(private readonly options: OutboxRelayOptions) {}
-
-  /**
-   * Sends entries just committed; those that went out are deleted soon after. Events with one
-   * `partitionkey` go out one after another in commit order (the broker keeps that order per
-   * key); others go out at once. After a failed send everything goes through the sweep, in
-   * outbox order, until the outbox is empty again.
-   */
-  publish(entries: OutboxEntry[]): void {
-    if (entries.length === 0) return;
-    if (this.sweepOnly) {
-      this.diverted += 1;
-      this.sweep();
-      return;
-    }
-    for (const entry of entries) {
-      this.inFlight.add(entry.position);
-      const key = (entry.event as { partitionkey?: unknown }).partitionkey;
-      const previous = typeof key === 'string' ? this.tails.get(key) : undefined;
-      const run: Promise<void> = (previous ?? Promise.resolve())
-        .then(() => this.send(entry))
-        .finally(() => {
-          this.publishing.delete(run);
-          if (typeof key === 'string' && this.tails.get(key) === run) this.tails.delete(key);
-        });
-      this.publishing.add(run);
-      if (typeof key === 'string') this.tails.set(key, run);
-    }
+  constructor(private readonly options: OutboxRelayOptions) {
+    this.claim = { owner: randomUUID(), leaseMs: options.leaseMs ?? DEFAULT_OUTBOX_LEASE_MS };
   }
 
-  private async send(entry: OutboxEntry): Promise<void> {
-    if (this.sweepOnly) {
-      this.inFlight.delete(entry.position);
-      return;
+  /**
+   * Sends entries just committed; those that went out are deleted soon after. A row whose key has
+   * no earlier row in the outbox goes out at once; one whose earlier row this process is sending
+   * itself goes out after it, if it went out; any other (the earlier row is another replica's,
+   * or waits for a sweep) goes to the sweep, which keeps the key's order. Rows of one key thus
+   * reach the broker one after another in commit order (the broker keeps that order per key).
+   */
+  publish(entries: OutboxEntry[]): void {
+    let leftSome = false;
+    for (const entry of entries) {
+      const direct = !this.sweepOnly && (entry.after === null || this.inFlight.has(entry.after));
+      if (!direct) {
+        this.left.add(entry.position);
+        leftSome = true;
+        continue;
+      }
+      this.inFlight.add(entry.position);
+      const previous = entry.key === null ? undefined : this.tails.get(entry.key);
+      const run: Promise<boolean> = (previous ?? Promise.resolve(true))
+        .then((wentOut) => (wentOut ? this.send(entry) : this.leave(entry)))
+        .finally(() => {
+          this.publishing.delete(run);
+          if (entry.key !== null && this.tails.get(entry.key) === run) this.tails.delete(entry.key);
+        });
+      this.publishing.add(run);
+      if (entry.key !== null) this.tails.set(entry.key, run);
     }
+    // Whilst a retry is pending (the sink failed) it sweeps these too, with the pause it keeps.
+    if (leftSome && !this.retry) this.sweep();
+  }
+
+  /** The outbox sweep job's sweep: rows of every producer that nobody holds any more. */
+  sweepAll(olderThanMs: number): Promise<number> {
+    return sweepOutbox(this.options.pool, { olderThanMs, claim: this.claim }, this.options.send);
+  }
+
+  private async send(entry: OutboxEntry): Promise<boolean> {
+    if (this.sweepOnly || performance.now() > entry.sendBy) return this.leave(entry);
     try {
       await this.options.send(entry.event);
     } catch (err) {
       this.sweepOnly = true;
-      this.inFlight.delete(entry.position);
       this.options.onError(err);
-      this.retryLater();
-      return;
+      this.retryLater('failed');
+      return this.leave(entry);
     }
     this.sent.push(entry.position);
     this.deleteSentSoon();
+    return true;
+  }
+
+  /** Hands a row this process was to send itself to its sweep, and the later rows of its key. */
+  private leave(entry: OutboxEntry): false {
+    this.inFlight.delete(entry.position);
+    this.left.add(entry.position);
+    if (!this.retry) this.sweep();
+    return false;
   }
 
   /**
    * One DELETE for everything sent in the last few milliseconds instead of one per commit. A
-   * crash in between leaves rows that the sweep sends again: at least once, as before.
+   * crash in between leaves rows that the sweep sends again once their lease is over.
    */
   private deleteSentSoon(): void {
     this.deletion ??= new Promise((resolve) => setTimeout(resolve, DELETE_DELAY_MS))
@@ -226,77 +368,115 @@ export class OutboxRelay {
         [positions],
       );
     } finally {
-      // Rows a failed DELETE left behind go to the sweep: sent again, at least once.
+      // Rows a failed DELETE left behind are swept once their lease is over: at least once.
       for (const position of positions) this.inFlight.delete(position);
     }
   }
 
-  private oldestInFlight(): number | null {
-    let oldest: number | null = null;
-    for (const position of this.inFlight)
-      if (oldest === null || position < oldest) oldest = position;
-    return oldest;
-  }
-
-  /** A sweep after a pause that doubles with each failed one, while the process is up. */
-  private retryLater(): void {
+  /**
+   * A sweep after a pause: after a failed send one that doubles with each failure, while rows
+   * only wait for another holder a short one that grows more slowly to its cap.
+   */
+  private retryLater(reason: 'failed' | 'waiting'): void {
     if (this.stopped || this.retry) return;
-    this.retryDelayMs = Math.min(Math.max(this.retryDelayMs * 2, FIRST_RETRY_MS), LAST_RETRY_MS);
+    let delay: number;
+    if (reason === 'failed') {
+      delay = this.failedDelayMs = Math.min(
+        Math.max(this.failedDelayMs * 2, FIRST_RETRY_MS),
+        LAST_RETRY_MS,
+      );
+    } else {
+      delay = this.waitDelayMs = Math.min(
+        Math.max(this.waitDelayMs * 2, FIRST_WAIT_MS),
+        LAST_WAIT_MS,
+      );
+    }
     this.retry = setTimeout(() => {
       this.retry = undefined;
       this.sweep();
-    }, this.retryDelayMs);
+    }, delay);
   }
 
   private sweep(): void {
-    if (this.stopped || this.sweeping) return;
-    this.sweeping = this.drain()
+    if (this.stopped) return;
+    if (this.sweeping) {
+      this.sweepAgain = true;
+      return;
+    }
+    this.sweepAgain = false;
+    const progress = { sent: 0 };
+    this.sweeping = this.drain(progress)
       .catch((err) => {
         this.options.onError(err);
-        this.retryLater();
+        // A sink that took some rows before failing is flaky, not down: the pause starts over.
+        if (progress.sent > 0) this.failedDelayMs = 0;
+        this.retryLater('failed');
       })
       .finally(() => {
         this.sweeping = undefined;
+        if (this.sweepAgain && !this.retry) this.sweep();
       });
   }
 
-  private async drain(): Promise<void> {
+  private async drain(progress: { sent: number }): Promise<void> {
+    const own = [...this.left];
     await sweepOutbox(
       this.options.pool,
-      { producer: this.options.producer, olderThanMs: 0, before: this.oldestInFlight() },
-      this.options.send,
+      { producer: this.options.producer, olderThanMs: 0, claim: this.claim, own },
+      async (event) => {
+        await this.options.send(event);
+        progress.sent += 1;
+      },
     );
-    if (!this.sweepOnly) return;
-    // Back to direct sends only when nothing waits: no row, and no commit published meanwhile
-    // (its row may have committed after the count looked).
-    const diverted = this.diverted;
-    if ((await this.pendingRows()) === 0 && this.diverted === diverted) {
+    this.failedDelayMs = 0;
+    const { rows } = await this.options.pool.query<{ held: string[] | null; free: number }>(
+      `SELECT array_agg(position) FILTER (WHERE owner = $2 AND position = ANY($3::bigint[])) AS held,
+              count(*) FILTER (WHERE lease_until < clock_timestamp())::int AS free
+         FROM eventline.outbox WHERE producer = $1`,
+      [this.options.producer, this.claim.owner, own],
+    );
+    // Rows left to the sweep while it ran stay; those it sent, or handed back, go.
+    // bigint arrays come back as text
+    const held = new Set((rows[0]?.held ?? []).map(Number));
+    for (const position of own) if (!held.has(position)) this.left.delete(position);
+    if (this.left.size === 0 && (rows[0]?.free ?? 0) === 0) {
+      // Back to direct sends only when nothing of this producer waits for a sweep.
       this.sweepOnly = false;
-      this.retryDelayMs = 0;
+      this.waitDelayMs = 0;
     } else {
-      this.retryLater();
+      this.retryLater('waiting');
     }
-  }
-
-  private async pendingRows(): Promise<number> {
-    const { rows } = await this.options.pool.query<{ n: number }>(
-      'SELECT count(*)::int AS n FROM eventline.outbox WHERE producer = $1',
-      [this.options.producer],
-    );
-    return rows[0]?.n ?? 0;
   }
 
   /**
    * Stops after the direct sends finish and a last sweep sends what this process left; rows it
-   * cannot send (the sink is still down) stay for the sweep job.
+   * still holds (the sink is down, or they wait behind another holder's) are handed back to
+   * anyone at once: the next sweep, of a replica or of the job, sends them.
    */
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.retry);
+    this.retry = undefined;
     await this.sweeping;
     await Promise.allSettled([...this.publishing]);
     await this.deletion;
     await this.deleteSent().catch((err) => this.options.onError(err));
-    if (this.sweepOnly) await this.drain().catch((err) => this.options.onError(err));
+    if (this.left.size > 0)
+      await sweepOutbox(
+        this.options.pool,
+        {
+          producer: this.options.producer,
+          olderThanMs: 0,
+          claim: this.claim,
+          own: [...this.left],
+        },
+        this.options.send,
+      ).catch((err) => this.options.onError(err));
+    await this.options.pool
+      .query(
+        `UPDATE eventline.outbox SET owner = NULL, lease_until = '-infinity' WHERE owner = $1`,
+        [this.claim.owner],
+      )
+      .catch((err) => this.options.onError(err));
   }
 }

@@ -45,4 +45,17 @@ export const platformMigrations: Migration[] = [
     // idempotency-pruning deletes by age
     sql: 'CREATE INDEX idempotency_keys_age ON idempotency_keys (claimed_at);',
   },
+  {
+    id: '004_outbox_claims',
+    sql: `
+      -- Who holds a row to send it, until when (see OutboxClaim), and the key whose order its
+      -- sends keep: a row is taken only with every earlier row of its producer and key.
+      ALTER TABLE outbox
+        ADD COLUMN partitionkey text,
+        ADD COLUMN owner text,
+        ADD COLUMN lease_until timestamptz NOT NULL DEFAULT '-infinity';
+      UPDATE outbox SET partitionkey = event->>'partitionkey';
+      CREATE INDEX outbox_by_key ON outbox (producer, partitionkey, position);
+    `,
+  },
 ];
