@@ -7,7 +7,7 @@ import {
   type EventMessage,
 } from '@eventline/cloudevents-http';
 import { brokerIngress, type IngressHandler } from './ingress';
-import { deliver, type DeliveryOutcome } from './dispatcher';
+import { deliver, type DeliveryOutcome, type DeliveryTarget } from './dispatcher';
 import type { EventLog, Subscription } from './backends/event-log';
 import { matchesTrigger, type TriggerFilter } from './filters';
 import { DEFAULT_TIMEOUT_MS, durationMs } from './retry-policy';
@@ -60,6 +60,30 @@ export const kafkaNames = {
 };
 
 /**
+ * A trigger's resolved DeliverySpec; a duration Knative would refuse is refused naming its field,
+ * and a trigger without a timeout gets the Kafka broker dispatcher's default.
+ */
+export function deliveryTargetOf(spec: TriggerSpec): DeliveryTarget {
+  const field = (name: string) => `trigger ${spec.name} delivery.${name}`;
+  const timeoutMs =
+    spec.delivery.timeout === undefined
+      ? DEFAULT_TIMEOUT_MS
+      : durationMs(spec.delivery.timeout, field('timeout'));
+  // Knative's webhook refuses a zero timeout (DeliverySpec.Validate: t.IsZero()).
+  if (timeoutMs <= 0)
+    throw new Error(`${field('timeout')}: "${spec.delivery.timeout}" is zero; it must be longer`);
+  return {
+    trigger: spec.name,
+    subscriber: spec.subscriber,
+    retry: spec.delivery.retry,
+    backoffPolicy: spec.delivery.backoffPolicy,
+    backoffDelayMs: durationMs(spec.delivery.backoffDelay, field('backoffDelay')),
+    timeoutMs,
+    deadLetterSink: spec.delivery.deadLetterSink,
+  };
+}
+
+/**
  * A Knative Broker with its Triggers, reproduced: an ingress answering 202 once the event is in
  * the log, a consumer group per trigger filtering and dispatching in binary mode, replies
  * re-entering the broker, retries and dead letters per each trigger's delivery spec.
@@ -101,22 +125,7 @@ export class LocalBroker {
   }
 
   async addTrigger(spec: TriggerSpec): Promise<void> {
-    const field = (name: string) => `trigger ${spec.name} delivery.${name}`;
-    const timeoutMs =
-      spec.delivery.timeout === undefined
-        ? DEFAULT_TIMEOUT_MS
-        : durationMs(spec.delivery.timeout, field('timeout'));
-    // Knative's webhook refuses a zero timeout (DeliverySpec.Validate: IsZero).
-    if (timeoutMs <= 0) throw new Error(`${field('timeout')} must be longer than zero`);
-    const target = {
-      trigger: spec.name,
-      subscriber: spec.subscriber,
-      retry: spec.delivery.retry,
-      backoffPolicy: spec.delivery.backoffPolicy,
-      backoffDelayMs: durationMs(spec.delivery.backoffDelay, field('backoffDelay')),
-      timeoutMs,
-      deadLetterSink: spec.delivery.deadLetterSink,
-    };
+    const target = deliveryTargetOf(spec);
     const stats: TriggerStats = { delivered: 0, deadLettered: 0, dropped: 0, filtered: 0 };
     this.stats.set(spec.name, stats);
     const log = this.options.logger.child({ trigger: spec.name });

@@ -65,7 +65,9 @@ async function attempt(url: string, message: EventMessage, timeoutMs: number): P
     return { response, reply };
   } catch (error) {
     const err = error instanceof Error ? error : new Error(String(error));
-    return response ? { response, error: new Error(`invalid reply: ${err.message}`) } : { error: err };
+    return response
+      ? { response, error: new Error(`invalid reply: ${err.message}`) }
+      : { error: err };
   }
 }
 

@@ -51,6 +51,9 @@ export function stringProblem(value: string): string | undefined {
   return `has U+${code}, which a CloudEvents String may not contain`;
 }
 
+/** A media type with its parameters: it travels as the Content-Type header, which has no escaping. */
+const MEDIA_TYPE = /^[\w!#$&^.+-]+\/[\w!#$&^.+-]+(?:\s*;[\x20-\x7e]*)?$/;
+
 /** The type system's Integer: a signed 32-bit whole number. */
 const isInteger = (value: unknown) =>
   typeof value === 'number' && Number.isInteger(value) && value >= -(2 ** 31) && value < 2 ** 31;
@@ -90,6 +93,8 @@ function attributeProblems(attributes: Record<string, unknown>): string[] {
       problems.push(`${name} must NOT have fewer than 1 characters`);
     } else if (name === 'time' && Number.isNaN(Date.parse(value))) {
       problems.push('time must match format "date-time"');
+    } else if (name === 'datacontenttype' && !MEDIA_TYPE.test(value)) {
+      problems.push('datacontenttype must be a media type (RFC 2046), such as application/json');
     }
   }
   return problems;
@@ -273,6 +278,8 @@ export class UnwritableAttributeError extends Error {
 export function unwritable(name: string, value: string): string | undefined {
   if (!ATTRIBUTE_NAME.test(name) || name === 'data_base64')
     return 'not a CloudEvents attribute name (lower-case letters and digits)';
+  if (name === 'datacontenttype' && !MEDIA_TYPE.test(value))
+    return 'not a media type, which the Content-Type header must carry as is';
   return stringProblem(value);
 }
 
