@@ -832,3 +832,70 @@ describe('Kafka backend: one read of the topic for every trigger', () => {
     }
   });
 });
+
+describe('Kafka backend: an event not done is not committed', () => {
+  it('given a reply the log refuses, when the broker stops and another starts on the same topic, then the event is delivered again and its reply arrives once', async () => {
+    const namespace = uniqueName('uncommitted');
+    const kafkaLog = () =>
+      new KafkaEventLog({
+        brokers: servers.kafkaBrokers.split(','),
+        topic: kafkaNames.topic(namespace, 'default'),
+        partitions: 2,
+        log: logger,
+      });
+    const { CloudEvent } = await import('@eventline/cloudevents-http');
+    const replies = await new RecordingSubscriber().start();
+    const replier = await new RecordingSubscriber((request) => ({
+      status: 200,
+      headers: {
+        'ce-specversion': '1.0',
+        'ce-id': `reply-${String(request.headers['ce-id'])}`,
+        'ce-source': '/replier',
+        'ce-type': 'uncommitted.reply',
+        'content-type': 'application/json',
+      },
+      body: '{}',
+    })).start();
+    const addTriggers = async (broker: LocalBroker) => {
+      for (const [name, url, type] of [
+        ['replier', replier.url, 'uncommitted.request'],
+        ['replies', replies.url, 'uncommitted.reply'],
+      ] as const)
+        await broker.addTrigger({
+          name,
+          subscriber: url,
+          filter: { attributes: { type } },
+          ordered: false,
+          delivery: { retry: 0, backoffPolicy: 'linear', backoffDelay: 'PT0.1S' },
+        });
+    };
+    const request = (id: string) =>
+      new CloudEvent({ id, source: '/t', type: 'uncommitted.request', data: {} });
+    const refusing = new RefusingEventLog(kafkaLog());
+    refusing.refuseUntil(
+      Number.POSITIVE_INFINITY,
+      (message) => message.attributes.id === 'reply-refused',
+    );
+    let broker = new LocalBroker({ namespace, name: 'default', eventLog: refusing, logger });
+    try {
+      await addTriggers(broker);
+      // each trigger commits progress first, so that the restart resumes from it, not the end
+      await broker.publish(request('warm-up'));
+      await eventually(async () => replies.received[0]);
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      await broker.publish(request('refused'));
+      await eventually(async () => refusing.refused >= 2 || undefined);
+      await broker.close();
+
+      broker = new LocalBroker({ namespace, name: 'default', eventLog: kafkaLog(), logger });
+      await addTriggers(broker);
+      await eventually(async () => replies.received[1]);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(replies.ids()).toEqual(['reply-warm-up', 'reply-refused']);
+      expect(replier.ids().filter((id) => id === 'refused').length).toBeGreaterThan(2);
+    } finally {
+      await broker.close();
+      await Promise.all([replies.stop(), replier.stop()]);
+    }
+  });
+});
