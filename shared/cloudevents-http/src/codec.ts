@@ -313,7 +313,10 @@ export function writablePart(message: EventMessage): {
     if (problem) problems.push(new UnwritableAttributeError(name, problem).message);
     else attributes[name] = value;
   }
-  return { message: problems.length === 0 ? message : { attributes, body: message.body }, problems };
+  return {
+    message: problems.length === 0 ? message : { attributes, body: message.body },
+    problems,
+  };
 }
 
 function dataBytes(data: unknown, base64: unknown, contentType: string): Buffer {
