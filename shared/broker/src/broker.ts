@@ -1,11 +1,16 @@
 import type { BackoffPolicy } from '@eventline/routing';
 import type { Logger } from '@eventline/telemetry';
-import { messageOf, type Event, type EventMessage } from '@eventline/cloudevents-http';
+import {
+  messageOf,
+  validMessage,
+  type Event,
+  type EventMessage,
+} from '@eventline/cloudevents-http';
 import { brokerIngress, type IngressHandler } from './ingress';
-import { deliver, type DeliveryOutcome } from './dispatcher';
+import { deliver, type DeliveryOutcome, type DeliveryTarget } from './dispatcher';
 import type { EventLog, Subscription } from './backends/event-log';
 import { compileTriggerFilter, type TriggerFilter } from './filters';
-import { durationMs } from './retry-policy';
+import { DEFAULT_TIMEOUT_MS, durationMs } from './retry-policy';
 
 export interface TriggerSpec {
   name: string;
@@ -55,6 +60,30 @@ export const kafkaNames = {
 };
 
 /**
+ * A trigger's resolved DeliverySpec; a duration Knative would refuse is refused naming its field,
+ * and a trigger without a timeout gets the Kafka broker dispatcher's default.
+ */
+export function deliveryTargetOf(spec: TriggerSpec): DeliveryTarget {
+  const field = (name: string) => `trigger ${spec.name} delivery.${name}`;
+  const timeoutMs =
+    spec.delivery.timeout === undefined
+      ? DEFAULT_TIMEOUT_MS
+      : durationMs(spec.delivery.timeout, field('timeout'));
+  // Knative's webhook refuses a zero timeout (DeliverySpec.Validate: t.IsZero()).
+  if (timeoutMs <= 0)
+    throw new Error(`${field('timeout')}: "${spec.delivery.timeout}" is zero; it must be longer`);
+  return {
+    trigger: spec.name,
+    subscriber: spec.subscriber,
+    retry: spec.delivery.retry,
+    backoffPolicy: spec.delivery.backoffPolicy,
+    backoffDelayMs: durationMs(spec.delivery.backoffDelay, field('backoffDelay')),
+    timeoutMs,
+    deadLetterSink: spec.delivery.deadLetterSink,
+  };
+}
+
+/**
  * A Knative Broker with its Triggers, reproduced: an ingress answering 202 once the event is in
  * the log, a consumer group per trigger filtering and dispatching in binary mode, replies
  * re-entering the broker, retries and dead letters per each trigger's delivery spec.
@@ -77,9 +106,12 @@ export class LocalBroker {
     return this.options.eventLog.kind;
   }
 
-  /** Publishes an event built in code, as a producer posting to the ingress would. */
+  /**
+   * Publishes an event built in code, as a producer posting to the ingress would: one the ingress
+   * would refuse is refused here (InvalidEventError), rather than reach the log.
+   */
   async publish(event: Event): Promise<void> {
-    await this.append(messageOf(event));
+    await this.append(validMessage(messageOf(event)));
   }
 
   private async append(message: EventMessage): Promise<void> {
@@ -93,15 +125,7 @@ export class LocalBroker {
   }
 
   async addTrigger(spec: TriggerSpec): Promise<void> {
-    const target = {
-      trigger: spec.name,
-      subscriber: spec.subscriber,
-      retry: spec.delivery.retry,
-      backoffPolicy: spec.delivery.backoffPolicy,
-      backoffDelayMs: durationMs(spec.delivery.backoffDelay),
-      timeoutMs: spec.delivery.timeout ? durationMs(spec.delivery.timeout) : undefined,
-      deadLetterSink: spec.delivery.deadLetterSink,
-    };
+    const target = deliveryTargetOf(spec);
     const stats: TriggerStats = { delivered: 0, deadLettered: 0, dropped: 0, filtered: 0 };
     this.stats.set(spec.name, stats);
     const log = this.options.logger.child({ trigger: spec.name });
@@ -131,20 +155,23 @@ export class LocalBroker {
           return matches;
         },
       },
+      // A rejection leaves the event uncommitted for the log to deliver again: the dead-letter sink
+      // failed too, or the reply could not be appended (delivered again, the idempotent subscriber
+      // answers the same reply, and it is appended then).
       async (message) => {
         const outcome = await deliver(message, target, log);
-        this.count(stats, outcome);
-        if (outcome.kind === 'delivered' && outcome.reply) await this.append(outcome.reply);
-        if (Math.random() < (this.options.duplicateDeliveries ?? 0)) {
-          const again = await deliver(message, target, log);
-          if (again.kind === 'delivered' && again.reply) await this.append(again.reply);
-        }
+        await this.settle(stats, outcome);
+        if (Math.random() < (this.options.duplicateDeliveries ?? 0))
+          await this.settle(stats, await deliver(message, target, log));
       },
     );
     this.subscriptions.push(subscription);
   }
 
-  private count(stats: TriggerStats, outcome: DeliveryOutcome): void {
+  private async settle(stats: TriggerStats, outcome: DeliveryOutcome): Promise<void> {
+    if (outcome.kind === 'undeliverable')
+      throw new Error(`neither subscriber nor dead-letter sink took the event: ${outcome.reason}`);
+    if (outcome.kind === 'delivered' && outcome.reply) await this.append(outcome.reply);
     if (outcome.kind === 'delivered') stats.delivered += 1;
     else if (outcome.kind === 'dead-lettered') stats.deadLettered += 1;
     else stats.dropped += 1;

@@ -4,6 +4,7 @@ import {
   postMessage,
   replyOf,
   withExtensions,
+  writablePart,
   type EventMessage,
   type HttpResponse,
 } from '@eventline/cloudevents-http';
@@ -16,32 +17,57 @@ export interface DeliveryTarget {
   retry: number;
   backoffPolicy: BackoffPolicy;
   backoffDelayMs: number;
-  timeoutMs?: number;
+  timeoutMs: number;
   deadLetterSink?: string;
 }
 
+/**
+ * `undeliverable`: neither the subscriber nor the dead-letter sink took the event. The log keeps
+ * it uncommitted and delivers it again later; only a trigger without a sink drops (`dropped`).
+ */
 export type DeliveryOutcome =
   | { kind: 'delivered'; status: number; attempts: number; reply?: EventMessage }
   | { kind: 'dead-lettered'; status?: number; attempts: number; reason: string }
-  | { kind: 'dropped'; status?: number; attempts: number; reason: string };
+  | { kind: 'dropped'; status?: number; attempts: number; reason: string }
+  | { kind: 'undeliverable'; status?: number; attempts: number; reason: string };
 
 /** Knative caps the response body it copies into `knativeerrordata`. */
 const ERROR_DATA_LIMIT = 1024;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** One try: a failure is an error, with the response when one came (a 2xx with a bad reply). */
 interface Attempt {
   response?: HttpResponse;
   error?: Error;
+  reply?: EventMessage;
 }
 
-async function attempt(url: string, message: EventMessage, timeoutMs?: number): Promise<Attempt> {
+const isSuccess = (status: number | undefined) =>
+  status !== undefined && status >= 200 && status <= 299;
+
+/**
+ * One POST, its failures of every kind (an event that cannot be written, the network, the
+ * timeout, a bug) an attempt that failed rather than an exception that ends the dispatch.
+ */
+async function attempt(url: string, message: EventMessage, timeoutMs: number): Promise<Attempt> {
+  let response: HttpResponse | undefined;
   try {
-    return {
-      response: await postMessage(url, message, { timeoutMs, headers: { prefer: 'reply' } }),
-    };
+    response = await postMessage(url, message, { timeoutMs, headers: { prefer: 'reply' } });
+    if (!isSuccess(response.status)) return { response };
+    // Knative's Kafka broker dispatcher (data-plane/dispatcher, BaseResponseHandler.handle): a 2xx
+    // whose response does not read as a CloudEvent is a failure when its body is non-empty ("Unable
+    // to decode response: unknown encoding and non empty response"), so the offset is not
+    // committed; with an empty body it is a success without a reply. A 202 is never a reply.
+    const reply = replyOf(response);
+    if (!reply && response.status !== 202 && response.body.length > 0)
+      return { response, error: new Error('2xx response with a body that is not a CloudEvent') };
+    return { response, reply };
   } catch (error) {
-    return { error: error as Error };
+    const err = error instanceof Error ? error : new Error(String(error));
+    return response
+      ? { response, error: new Error(`invalid reply: ${err.message}`) }
+      : { error: err };
   }
 }
 
@@ -56,8 +82,11 @@ async function sendWithRetries(
     const last = await attempt(url, message, target.timeoutMs);
     attempts += 1;
     const status = last.response?.status;
-    const succeeded = status !== undefined && status >= 200 && status <= 299;
-    if (succeeded || !isRetryable(status) || attempts > target.retry) return { last, attempts };
+    if (!last.error && isSuccess(status)) return { last, attempts };
+    // A failure without a final status (no response, an unwritable event, a reply that is not a
+    // CloudEvent) is retried, as Knative's sender retries every failure but a final status code.
+    const retryable = last.error !== undefined || isRetryable(status);
+    if (!retryable || attempts > target.retry) return { last, attempts };
     // A subscriber that says when to come back (429, 503 with Retry-After) is waited for at least
     // that long, as Knative's dispatchers do, up to RETRY_AFTER_CAP_MS.
     const asked = retryAfterMs(status, last.response?.headers['retry-after']);
@@ -67,8 +96,11 @@ async function sendWithRetries(
 }
 
 function describe(last: Attempt): string {
-  if (last.error) return last.error.message;
-  return `HTTP ${last.response?.status}: ${last.response?.body.toString('utf8').slice(0, 200)}`;
+  const response = last.response
+    ? `HTTP ${last.response.status}: ${last.response.body.toString('utf8').slice(0, 200)}`
+    : undefined;
+  if (last.error) return response ? `${last.error.message} (${response})` : last.error.message;
+  return response ?? 'no attempt';
 }
 
 /**
@@ -82,13 +114,8 @@ export async function deliver(
 ): Promise<DeliveryOutcome> {
   const { last, attempts } = await sendWithRetries(target.subscriber, message, target);
   const status = last.response?.status;
-  if (last.response && status !== undefined && status >= 200 && status <= 299) {
-    try {
-      return { kind: 'delivered', status, attempts, reply: replyOf(last.response) };
-    } catch (err) {
-      return deadLetter(message, target, { ...last, error: err as Error }, attempts, log);
-    }
-  }
+  if (!last.error && last.response && isSuccess(status))
+    return { kind: 'delivered', status: last.response.status, attempts, reply: last.reply };
   return deadLetter(message, target, last, attempts, log);
 }
 
@@ -109,25 +136,26 @@ async function deadLetter(
     );
     return { kind: 'dropped', status, attempts, reason };
   }
-  const errorData = last.response?.body.subarray(0, ERROR_DATA_LIMIT) ?? Buffer.from(reason);
+  // An attribute no header can carry would fail the dead letter too: the letter goes without it,
+  // and knativeerrordata names it. A failure with a status alone carries the response body, as
+  // Knative's; any other failure its reason.
+  const writable = writablePart(message);
+  const errorData =
+    last.response && !last.error
+      ? last.response.body
+      : Buffer.from([reason, ...writable.problems.slice(1)].join('; '));
   const extensions: Record<string, string> = { knativeerrordest: target.subscriber };
   if (status !== undefined) extensions.knativeerrorcode = String(status);
-  if (errorData.length > 0) extensions.knativeerrordata = errorData.toString('base64');
-  const letter = withExtensions(message, extensions);
+  if (errorData.length > 0)
+    extensions.knativeerrordata = errorData.subarray(0, ERROR_DATA_LIMIT).toString('base64');
+  const letter = withExtensions(writable.message, extensions);
   const sent = await sendWithRetries(target.deadLetterSink, letter, target);
-  const sinkStatus = sent.last.response?.status;
-  if (sinkStatus === undefined || sinkStatus < 200 || sinkStatus > 299) {
+  if (sent.last.error || !isSuccess(sent.last.response?.status)) {
     log.error(
-      {
-        trigger: target.trigger,
-        ceId,
-        ceType,
-        reason,
-        sinkFailure: describe(sent.last),
-      },
-      'event dropped: dead-letter sink failed',
+      { trigger: target.trigger, ceId, ceType, reason, sinkFailure: describe(sent.last) },
+      'dead-letter sink failed; the event stays uncommitted and is delivered again later',
     );
-    return { kind: 'dropped', status, attempts, reason };
+    return { kind: 'undeliverable', status, attempts, reason };
   }
   log.warn(
     { trigger: target.trigger, ceId, ceType, status, reason, attempts },

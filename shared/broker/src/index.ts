@@ -1,5 +1,6 @@
 export {
   LocalBroker,
+  deliveryTargetOf,
   kafkaNames,
   type TriggerSpec,
   type TriggerStats,
@@ -19,6 +20,7 @@ export {
   isRetryable,
   retryAfterMs,
   RETRY_AFTER_CAP_MS,
+  DEFAULT_TIMEOUT_MS,
 } from './retry-policy';
 export type { EventLog, Subscription, ConsumeOptions } from './backends/event-log';
 export { MemoryEventLog } from './backends/memory';

@@ -4,7 +4,9 @@ import {
   InvalidEventError,
   messageFromHttp,
   messageOf,
+  UnwritableAttributeError,
   withExtensions,
+  writablePart,
 } from './codec';
 
 const required = { 'ce-specversion': '1.0', 'ce-id': 'e-1', 'ce-source': '/s', 'ce-type': 't' };
@@ -70,10 +72,76 @@ describe('CloudEvent HTTP codec', () => {
     });
   });
 
-  it('given malformed JSON data in binary mode, when read as a message, then it is refused with the reason', () => {
-    expect(() =>
-      messageFromHttp({ ...required, 'content-type': 'application/json' }, Buffer.from('{nope')),
-    ).toThrow(/malformed JSON data/);
+  it('given malformed JSON data in binary mode, when read as a message, then its bytes are kept unparsed; read as an event, it is refused with the reason', () => {
+    const body = Buffer.from('{nope');
+    const headers = { ...required, 'content-type': 'application/json' };
+    expect(messageFromHttp(headers, body).body).toBe(body);
+    expect(() => eventFromHttp(headers, body)).toThrow(/malformed JSON data/);
+  });
+
+  it.each([
+    ['a control character', 'a\u0001b', 'subject has U+0001'],
+    ['a C1 control character', 'a\u0085', 'subject has U+0085'],
+    ['a noncharacter', '\ufdd0', 'subject has U+FDD0'],
+    ['a plane-end noncharacter', '\u{10ffff}', 'subject has U+10FFFF'],
+    ['a lone high surrogate', 'x\ud800', 'subject has a surrogate not in a pair'],
+    ['a lone low surrogate', '\udead', 'subject has a surrogate not in a pair'],
+  ])(
+    'given a structured event whose subject has %s, when read, then it is refused naming the attribute',
+    (_, subject, reason) => {
+      expect(() => structuredMessage({ id: 'e-x', subject })).toThrow(reason);
+    },
+  );
+
+  it('given a surrogate pair, a private-use and the last legal code point, when read, then each is a legal String', () => {
+    const subject = '\ud83d\ude00 \ue000 \u{10fffd}';
+    expect(structuredMessage({ id: 'e-ok', subject }).attributes.subject).toBe(subject);
+  });
+
+  it.each([
+    [
+      'an object extension value',
+      { ext: { a: 1 } },
+      'ext must be a string, an integer or a boolean',
+    ],
+    [
+      'an integer beyond 32 bits',
+      { ext: 2 ** 31 },
+      'ext must be a string, an integer or a boolean',
+    ],
+    [
+      'a datacontenttype that is not a media type',
+      { datacontenttype: 'json \u2713' },
+      'datacontenttype must be a media type',
+    ],
+  ])('given %s, when read, then it is refused naming the attribute', (_, extra, reason) => {
+    expect(() => structuredMessage({ id: 'e-y', ...extra })).toThrow(reason);
+  });
+
+  it('given a binary-mode header that decodes to a control character, when read, then it is refused naming the attribute', () => {
+    expect(() => messageFromHttp({ ...required, 'ce-subject': 'a%0Ab' }, Buffer.alloc(0))).toThrow(
+      'subject has U+000A',
+    );
+  });
+
+  it('given a message built in code with an attribute no header can carry, when written, then an UnwritableAttributeError names it; its writable part leaves it out and says why', () => {
+    const attributes = { specversion: '1.0', id: 'e-1', source: '/s', type: 't' };
+    const message = {
+      attributes: { ...attributes, 'bad name': 'x', subject: 'a\u0000' },
+      body: Buffer.alloc(0),
+    };
+    expect(() => httpHeadersOf(message)).toThrow(UnwritableAttributeError);
+    const { message: writable, problems } = writablePart(message);
+    expect(Object.keys(writable.attributes).sort()).toEqual([
+      'id',
+      'source',
+      'specversion',
+      'type',
+    ]);
+    expect(problems).toEqual([
+      expect.stringContaining('"bad name"'),
+      expect.stringContaining('"subject" cannot be written: has U+0000'),
+    ]);
   });
 
   it('given a message, when extensions are added, then the original is unchanged', () => {
@@ -111,10 +179,10 @@ describe('CloudEvent HTTP codec', () => {
   });
 
   it('given attributes beyond printable ASCII, with quotes and percent signs, when written as headers, then they are percent-encoded UTF-8 that reads back as sent', () => {
-    const subject = 'caf\u00e9 \u2713 "100%" \u{1F680} tab\tend';
+    const subject = 'caf\u00e9 \u2713 "100%" \u{1F680} end';
     const message = structuredMessage({ id: 'e-u', subject, region: 'z\u00fcrich' });
     const headers = httpHeadersOf(message);
-    expect(headers['ce-subject']).toBe('caf%C3%A9 %E2%9C%93 %22100%25%22 %F0%9F%9A%80 tab%09end');
+    expect(headers['ce-subject']).toBe('caf%C3%A9 %E2%9C%93 %22100%25%22 %F0%9F%9A%80 end');
     expect(headers['ce-region']).toBe('z%C3%BCrich');
     expect(headers['ce-id']).toBe('e-u');
     // Every header value is legal for HTTP: printable ASCII and spaces only.

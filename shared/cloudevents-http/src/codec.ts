@@ -26,6 +26,39 @@ const NON_EMPTY = new Set(['id', 'source', 'type']);
 const ATTRIBUTE_NAME = /^(data_base64|[a-z0-9]+)$/;
 
 /**
+ * What the CloudEvents type system (spec 1.0.2, "Type System", String) disallows in a String:
+ * the control characters U+0000–U+001F and U+007F–U+009F, Unicode's noncharacters (U+FDD0–U+FDEF
+ * and the last two code points of every plane), and surrogates not used properly in pairs.
+ */
+const DISALLOWED = new RegExp(
+  `[\\u0000-\\u001f\\u007f-\\u009f\\ufdd0-\\ufdef${Array.from({ length: 17 }, (_, plane) => {
+    const last = (plane << 16) | 0xfffe;
+    return `\\u{${last.toString(16)}}\\u{${(last + 1).toString(16)}}`;
+  }).join('')}]`,
+  'u',
+);
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+/** Anything but printable ASCII: a value without it is a legal String and a legal header as is. */
+const NOT_PRINTABLE_ASCII = /[^\x20-\x7e]/;
+
+/** Why a value is not a CloudEvents String, naming the first offending code point; none if it is one. */
+export function stringProblem(value: string): string | undefined {
+  if (!NOT_PRINTABLE_ASCII.test(value)) return undefined;
+  if (LONE_SURROGATE.test(value)) return 'has a surrogate not in a pair';
+  const found = DISALLOWED.exec(value);
+  if (!found) return undefined;
+  const code = (found[0].codePointAt(0) as number).toString(16).toUpperCase().padStart(4, '0');
+  return `has U+${code}, which a CloudEvents String may not contain`;
+}
+
+/** A media type with its parameters: it travels as the Content-Type header, which has no escaping. */
+const MEDIA_TYPE = /^[\w!#$&^.+-]+\/[\w!#$&^.+-]+(?:\s*;[\x20-\x7e]*)?$/;
+
+/** The type system's Integer: a signed 32-bit whole number. */
+const isInteger = (value: unknown) =>
+  typeof value === 'number' && Number.isInteger(value) && value >= -(2 ** 31) && value < 2 ** 31;
+
+/**
  * Every reason the attributes are not a CloudEvent 1.0, worded as JSON Schema validators word
  * them; none when they are one. Written out rather than compiled from a JSON Schema, because
  * compiling one is work every handler's cold start would pay (BENCHMARKS.md).
@@ -36,6 +69,18 @@ function attributeProblems(attributes: Record<string, unknown>): string[] {
   );
   for (const name of Object.keys(attributes)) {
     if (!ATTRIBUTE_NAME.test(name)) problems.push(`invalid attribute name "${name}"`);
+    const value = attributes[name];
+    if (typeof value === 'string') {
+      const problem = stringProblem(value);
+      if (problem) problems.push(`${name} ${problem}`);
+    } else if (
+      !STRING_ATTRIBUTES.includes(name) &&
+      !(value === null || typeof value === 'boolean' || isInteger(value))
+    ) {
+      // The type system's Boolean and Integer travel as their canonical strings; nothing else is an
+      // attribute value.
+      problems.push(`${name} must be a string, an integer or a boolean`);
+    }
   }
   if (attributes.specversion !== undefined && attributes.specversion !== '1.0') {
     problems.push('specversion must be "1.0"');
@@ -48,9 +93,18 @@ function attributeProblems(attributes: Record<string, unknown>): string[] {
       problems.push(`${name} must NOT have fewer than 1 characters`);
     } else if (name === 'time' && Number.isNaN(Date.parse(value))) {
       problems.push('time must match format "date-time"');
+    } else if (name === 'datacontenttype' && !MEDIA_TYPE.test(value)) {
+      problems.push('datacontenttype must be a media type (RFC 2046), such as application/json');
     }
   }
   return problems;
+}
+
+/** The message itself if its attributes are a CloudEvent's; an InvalidEventError naming each problem if not. */
+export function validMessage(message: EventMessage): EventMessage {
+  const problems = attributeProblems(message.attributes);
+  if (problems.length > 0) throw new InvalidEventError(problems.join('; '));
+  return message;
 }
 
 function header(
@@ -141,12 +195,17 @@ interface HttpEvent {
 }
 
 /** Reads and validates the event's attributes and data from a request or response. */
-function readHttp(headers: Record<string, string | string[] | undefined>, text: string): HttpEvent {
+function readHttp(
+  headers: Record<string, string | string[] | undefined>,
+  body: Buffer | string,
+  decodeData: boolean,
+): HttpEvent {
   const contentType = header(headers, 'content-type') ?? '';
   if (contentType.startsWith(BATCH))
     throw new InvalidEventError('batched CloudEvents are not supported');
   let read: HttpEvent;
   if (contentType.startsWith(STRUCTURED)) {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
     const parsed = parseJson(text, 'in structured CloudEvent');
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
       throw new InvalidEventError('structured CloudEvent must be a JSON object');
@@ -165,8 +224,13 @@ function readHttp(headers: Record<string, string | string[] | undefined>, text: 
         attributes[name.slice(3)] = decodeHeaderValue(name, header(headers, name) as string);
     }
     if (contentType) attributes.datacontenttype = contentType;
+    const text = decodeData && typeof body !== 'string' ? body.toString('utf8') : body;
     const data =
-      text.length === 0 ? undefined : isJson(contentType) ? parseJson(text, 'data') : text;
+      !decodeData || text.length === 0
+        ? undefined
+        : isJson(contentType)
+          ? parseJson(text as string, 'data')
+          : text;
     read = { mode: 'binary', attributes, data };
   }
   const problems = attributeProblems(read.attributes);
@@ -184,17 +248,20 @@ export function eventFromHttp(
   headers: Record<string, string | string[] | undefined>,
   body: Buffer | string,
 ): Event {
-  const text = typeof body === 'string' ? body : body.toString('utf8');
-  const { attributes, data } = readHttp(headers, text);
+  const { attributes, data } = readHttp(headers, body, true);
   return new CloudEvent(data === undefined ? attributes : { ...attributes, data }, false) as Event;
 }
 
-/** Reads a CloudEvent as the broker carries it; a binary-mode body is kept byte for byte. */
+/**
+ * Reads a CloudEvent as the broker carries it: attributes validated as the spec requires, a
+ * binary-mode body kept byte for byte and never parsed. Data is opaque to a broker; whether it is
+ * valid is for the handler owning the type to say (a 400 there, dead-lettered).
+ */
 export function messageFromHttp(
   headers: Record<string, string | string[] | undefined>,
   body: Buffer,
 ): EventMessage {
-  const { mode, attributes, data } = readHttp(headers, body.toString('utf8'));
+  const { mode, attributes, data } = readHttp(headers, body, false);
   if (mode === 'binary') return { attributes: attributes as Record<string, string>, body };
   return messageOf({ ...attributes, data });
 }
@@ -214,16 +281,59 @@ export function messageOf(event: Event | Record<string, unknown>): EventMessage 
   return { attributes, body: dataBytes(properties.data, properties.data_base64, contentType) };
 }
 
-/** Binary-mode HTTP headers of a message, as Knative dispatches it. */
+/** An attribute a message carries that no CloudEvent may: it cannot be written as a header. */
+export class UnwritableAttributeError extends Error {
+  constructor(
+    readonly attribute: string,
+    problem: string,
+  ) {
+    super(`attribute "${attribute}" cannot be written: ${problem}`);
+  }
+}
+
+/** Why an attribute cannot be written as a binary-mode header; none if it can. */
+export function unwritable(name: string, value: string): string | undefined {
+  if (!ATTRIBUTE_NAME.test(name) || name === 'data_base64')
+    return 'not a CloudEvents attribute name (lower-case letters and digits)';
+  if (name === 'datacontenttype' && !MEDIA_TYPE.test(value))
+    return 'not a media type, which the Content-Type header must carry as is';
+  return stringProblem(value);
+}
+
+/**
+ * Binary-mode HTTP headers of a message, as Knative dispatches it. Throws an
+ * UnwritableAttributeError rather than write a header that is illegal or reads back differently.
+ */
 export function httpHeadersOf(message: EventMessage): Record<string, string> {
   const headers: Record<string, string> = {
     'content-type': message.attributes.datacontenttype ?? 'application/json',
   };
   for (const name in message.attributes) {
-    if (name !== 'datacontenttype')
-      headers[`ce-${name}`] = encodeHeaderValue(message.attributes[name] as string);
+    const value = message.attributes[name] as string;
+    const problem = unwritable(name, value);
+    if (problem) throw new UnwritableAttributeError(name, problem);
+    if (name !== 'datacontenttype') headers[`ce-${name}`] = encodeHeaderValue(value);
   }
   return headers;
+}
+
+/** The message without the attributes it cannot be written with, and what each one's problem is. */
+export function writablePart(message: EventMessage): {
+  message: EventMessage;
+  problems: string[];
+} {
+  const attributes: Record<string, string> = {};
+  const problems: string[] = [];
+  for (const name in message.attributes) {
+    const value = message.attributes[name] as string;
+    const problem = unwritable(name, value);
+    if (problem) problems.push(new UnwritableAttributeError(name, problem).message);
+    else attributes[name] = value;
+  }
+  return {
+    message: problems.length === 0 ? message : { attributes, body: message.body },
+    problems,
+  };
 }
 
 function dataBytes(data: unknown, base64: unknown, contentType: string): Buffer {

@@ -144,7 +144,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
           partitions: options.partitions,
           log,
         })
-      : new MemoryEventLog(options.partitions);
+      : new MemoryEventLog(log, options.partitions);
     const broker = new LocalBroker({
       namespace,
       name: routing.broker.name,

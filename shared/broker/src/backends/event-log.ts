@@ -1,4 +1,5 @@
 import type { EventMessage } from '@eventline/cloudevents-http';
+import type { Logger } from '@eventline/telemetry';
 
 export interface ConsumeOptions {
   /** one event at a time per partition (Knative `delivery.order: ordered`) */
@@ -23,7 +24,10 @@ export interface Subscription {
 export interface EventLog {
   readonly kind: 'memory' | 'kafka';
   append(message: EventMessage): Promise<void>;
-  /** Resolves once the group is consuming, so events appended afterwards reach it. */
+  /**
+   * Resolves once the group is consuming, so events appended afterwards reach it. `handle`
+   * rejecting means the event is not done: it stays uncommitted and is handed over again.
+   */
   subscribe(
     group: string,
     options: ConsumeOptions,
@@ -57,4 +61,36 @@ export function partitionFor(key: unknown, partitions: number, roundRobin: () =>
   let hash = 0;
   for (const char of String(key)) hash = (Math.imul(hash, 31) + char.charCodeAt(0)) | 0;
   return Math.abs(hash) % partitions;
+}
+
+/** The first wait before an event whose handling failed is handed over again, doubling to the cap. */
+export const REDELIVERY_DELAY_MS = 500;
+export const REDELIVERY_CAP_MS = 30_000;
+const STOP_CHECK_MS = 100;
+
+/**
+ * Hands one event over until its handling succeeds, as a Kafka consumer that never commits past a
+ * failed record would. Resolves true once handled; false if the group stopped first, the event
+ * not done (on Kafka its offset stays uncommitted, so a restart delivers it again).
+ */
+export async function handleUntilDone(
+  handle: () => Promise<void>,
+  stopped: () => boolean,
+  log: Logger,
+): Promise<boolean> {
+  for (let failures = 0; ; failures += 1) {
+    try {
+      await handle();
+      return true;
+    } catch (err) {
+      const waitMs = Math.min(REDELIVERY_DELAY_MS * 2 ** failures, REDELIVERY_CAP_MS);
+      log.warn({ err, waitMs }, 'event not done; it is delivered again');
+      // Waits in short steps so that stopping the group is not held up by a long wait.
+      for (let waited = 0; waited < waitMs; waited += STOP_CHECK_MS) {
+        if (stopped()) return false;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(STOP_CHECK_MS, waitMs)));
+      }
+      if (stopped()) return false;
+    }
+  }
 }

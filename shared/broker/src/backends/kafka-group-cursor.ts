@@ -1,7 +1,7 @@
 import { InFlightWork } from '@eventline/cloudevents-http';
 import type { Logger } from '@eventline/telemetry';
 import type { LogRecord } from './kafka-topic-reader';
-import { InFlightLimit, type ConsumeOptions } from './event-log';
+import { InFlightLimit, handleUntilDone, type ConsumeOptions } from './event-log';
 
 /** A record with the CloudEvent attributes its headers carry, decoded once for every group. */
 export interface EventRecord extends LogRecord {
@@ -109,12 +109,19 @@ export class GroupCursor {
       return;
     }
     this.inFlight.begin();
-    const deliver = () =>
-      this.options
-        .deliver(record)
-        .catch((err: unknown) => this.options.log.error({ err }, 'event could not be dispatched'));
+    let handled = false;
+    // A failed record is never marked done: its offset, and every later one of its partition,
+    // stays uncommitted until it is handled, so a restart delivers it again rather than skip it.
+    const deliver = async () => {
+      const log = this.options.log.child({ partition: record.partition, offset: record.offset });
+      handled = await handleUntilDone(
+        () => this.options.deliver(record),
+        () => this.stopped,
+        log,
+      );
+    };
     const settle = () => {
-      done();
+      if (handled) done();
       this.inFlight.end();
       if (this.hasRoom && !this.stopped) {
         this.rewindBehindPartitions();

@@ -1,6 +1,8 @@
 import type { EventMessage } from '@eventline/cloudevents-http';
+import type { Logger } from '@eventline/telemetry';
 import {
   InFlightLimit,
+  handleUntilDone,
   partitionFor,
   type ConsumeOptions,
   type EventLog,
@@ -24,7 +26,10 @@ export class MemoryEventLog implements EventLog {
   private readonly groups = new Map<string, Group>();
   private next = 0;
 
-  constructor(private readonly partitions = 4) {}
+  constructor(
+    private readonly log: Logger,
+    private readonly partitions = 4,
+  ) {}
 
   async append(message: EventMessage): Promise<void> {
     const key = message.attributes.partitionkey;
@@ -69,7 +74,13 @@ export class MemoryEventLog implements EventLog {
     const loop = async () => {
       while (queue.length > 0 && !group.stopped) {
         const message = queue.shift() as EventMessage;
-        const delivery = group.limit.run(() => group.handle(message));
+        const delivery = group.limit.run(async () => {
+          await handleUntilDone(
+            () => group.handle(message),
+            () => group.stopped,
+            this.log,
+          );
+        });
         group.inFlight.add(delivery);
         void delivery.finally(() => group.inFlight.delete(delivery));
         // Unordered groups hand every event to the in-flight limit, which bounds concurrency.
