@@ -11,6 +11,13 @@ export interface ParsedPeriod {
   zero: boolean;
   /** some component is below zero */
   negative: boolean;
+  /**
+   * every number is plain decimal digits with at most one decimal mark; the parser also reads
+   * "1.2.3" (as 1.2) and signed components, which no delivery setting means anything by
+   */
+  plain: boolean;
+  /** the length as Knative's dispatchers wait it: a year 365.2425 days, a month 30.436875 */
+  milliseconds: number;
   /** why it does not parse */
   error?: string;
 }
@@ -40,13 +47,18 @@ interface State {
   rest: string;
   ok: boolean;
   failed: boolean;
+  plain: boolean;
 }
+
+const PLAIN_NUMBER = /^(?=[.,]?\d)\d*(?:[.,]\d*)?$/;
 
 /** parseField: the number before the first `mark`, when the mark is not the first character. */
 function field(state: State, mark: string): bigint {
   const at = state.rest.indexOf(mark);
   if (at > 0) {
-    const value = tenths(state.rest.slice(0, at));
+    const text = state.rest.slice(0, at);
+    const value = tenths(text);
+    state.plain &&= PLAIN_NUMBER.test(text);
     if (value === undefined) {
       state.failed = true;
       return 0n;
@@ -62,12 +74,15 @@ const refused = (error: string): ParsedPeriod => ({
   ok: false,
   zero: false,
   negative: false,
+  plain: false,
+  milliseconds: Number.NaN,
   error,
 });
 
 export function parseIsoPeriod(period: string): ParsedPeriod {
   if (period === '') return refused('cannot parse a blank string as a period');
-  if (period === 'P0') return { ok: true, zero: true, negative: false };
+  if (period === 'P0')
+    return { ok: true, zero: true, negative: false, plain: true, milliseconds: 0 };
   let text = period;
   let negative = false;
   if (text[0] === '-') {
@@ -79,7 +94,7 @@ export function parseIsoPeriod(period: string): ParsedPeriod {
   if (text[0] !== 'P') return refused(`expected 'P' period mark at the start: ${period}`);
   text = text.slice(1);
 
-  const state: State = { rest: text, ok: false, failed: false };
+  const state: State = { rest: text, ok: false, failed: false, plain: !negative };
   // hours, minutes, seconds, then years, months, weeks, days; absent ones are zero.
   const values: bigint[] = [0n, 0n, 0n];
   const t = text.indexOf('T');
@@ -113,9 +128,14 @@ export function parseIsoPeriod(period: string): ParsedPeriod {
   ];
   const components = [years, months, weeks * 7n + days, hours, minutes, seconds];
   const zero = components.every((v) => v === 0n);
+  const dayTenths =
+    Number(years) * 365.2425 + Number(months) * 30.436875 + Number(weeks * 7n + days);
+  const secondTenths = Number(hours * 3600n + minutes * 60n + seconds);
   return {
     ok: true,
     zero,
     negative: negative ? components.some((v) => v > 0n) : components.some((v) => v < 0n),
+    plain: state.plain,
+    milliseconds: Math.round((dayTenths * 8_640_000 + secondTenths * 100) * (negative ? -1 : 1)),
   };
 }
