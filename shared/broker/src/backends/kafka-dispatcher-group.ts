@@ -32,6 +32,8 @@ export interface DispatcherGroupOptions {
 }
 
 const MARKER_POLL_MS = 50;
+const JOIN_ATTEMPTS = 40;
+const JOIN_RETRY_MS = 250;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -68,7 +70,17 @@ export class DispatcherGroup {
 
   /** Joins the group; resolves once the first assignment was taken over. */
   async join(): Promise<void> {
-    await this.options.member.joinGroup();
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await this.options.member.joinGroup();
+        break;
+      } catch (err) {
+        // a topic created a moment ago may not be in every broker's metadata yet
+        if (attempt >= JOIN_ATTEMPTS) throw err;
+        this.options.log.warn({ err, attempt }, 'joining the dispatcher group failed; retrying');
+        await sleep(JOIN_RETRY_MS);
+      }
+    }
     await this.handovers;
   }
 

@@ -275,7 +275,10 @@ export class KafkaEventLog implements EventLog {
       });
       await this.dispatchers.join();
       this.committer = setInterval(
-        () => void this.serially(() => this.commitFenced([...this.groups])),
+        () =>
+          void this.serially(() => this.commitFenced([...this.groups])).catch((err: unknown) =>
+            log.warn({ err }, 'commit failed; retried with the next commit'),
+          ),
         COMMIT_INTERVAL_MS,
       );
     })();
