@@ -132,13 +132,10 @@ describe('dispatcher replicas of one broker share its partitions through a consu
       let output = '';
       child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
       child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      await eventually(
-        async () => {
-          if (child.exitCode !== null) throw new Error(`dispatcher exited: ${output}`);
-          return output.includes('ready') || undefined;
-        },
-        60_000,
-      );
+      await eventually(async () => {
+        if (child.exitCode !== null) throw new Error(`dispatcher exited: ${output}`);
+        return output.includes('ready') || undefined;
+      }, 60_000);
       return child;
     };
     const total = 800;
@@ -164,14 +161,15 @@ describe('dispatcher replicas of one broker share its partitions through a consu
       ).toEqual([]);
       expect(twice.every(([, times]) => times.length === 2)).toBe(true);
     } finally {
-      for (const child of processes) if (child.exitCode === null) child.kill('SIGTERM');
+      const running = processes.filter(
+        (child) => child.exitCode === null && child.signalCode === null,
+      );
       await Promise.all(
-        processes.map(
-          (child) =>
-            new Promise((resolve) =>
-              child.exitCode !== null ? resolve(undefined) : child.once('exit', resolve),
-            ),
-        ),
+        running.map((child) => {
+          const exited = new Promise((resolve) => child.once('exit', resolve));
+          child.kill('SIGTERM');
+          return exited;
+        }),
       );
       await publisher.close();
       await subscriber.stop();

@@ -110,7 +110,12 @@ export class DispatcherGroup {
     this.generation = generation;
     this.held = assigned;
     this.options.log.info(
-      { generation, partitions: [...assigned], claimed: handover.claimed, released: handover.released },
+      {
+        generation,
+        partitions: [...assigned],
+        claimed: handover.claimed,
+        released: handover.released,
+      },
       'dispatcher group assignment',
     );
     this.handovers = this.handovers

@@ -474,9 +474,7 @@ export class KafkaEventLog implements EventLog {
     await Promise.all(entries.map((entry) => this.closeGroup(entry)));
     if (this.dispatchers) {
       const dispatchers = this.dispatchers;
-      await this.serially(() =>
-        dispatchers.mark([...this.started], this.startedGeneration, true),
-      );
+      await this.serially(() => dispatchers.mark([...this.started], this.startedGeneration, true));
     }
     for (const client of this.clients.splice(0)) await client.close(true);
     await this.producer?.close();
