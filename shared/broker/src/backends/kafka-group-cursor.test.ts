@@ -10,7 +10,9 @@ const record = (partition: number, offset: number, type = 'wanted'): EventRecord
 });
 
 /** A cursor whose deliveries stay open until released, recording what the reader was asked. */
-function cursorOf(options: { start?: number[]; maxInFlight?: number; ordered?: boolean } = {}) {
+function cursorOf(
+  options: { start?: Array<number | undefined>; maxInFlight?: number; ordered?: boolean } = {},
+) {
   const delivered: string[] = [];
   const pending: Array<() => void> = [];
   const rewinds: Array<[number, bigint]> = [];
@@ -20,7 +22,9 @@ function cursorOf(options: { start?: number[]; maxInFlight?: number; ordered?: b
     maxInFlight: options.maxInFlight ?? 4,
     accepts: (attributes) => attributes.type === 'wanted',
     log: createLogger('cursor-test', 'silent'),
-    start: (options.start ?? [0, 0]).map(BigInt),
+    start: (options.start ?? [0, 0]).map((offset) =>
+      offset === undefined ? undefined : BigInt(offset),
+    ),
     deliver: (r) => {
       delivered.push(`${r.partition}:${r.offset}`);
       return new Promise<void>((resolve) => pending.push(resolve));
@@ -124,5 +128,22 @@ describe('GroupCursor', () => {
     await stopping;
     expect(delivered).toEqual(['0:0']);
     expect(cursor.takeCommittable()).toEqual([{ partition: 0, offset: 1n }]);
+  });
+
+  it('given a partition handed to another dispatcher, when released with deliveries in flight, then records not yet sent are left to the new owner and the offset covers only what was delivered', async () => {
+    const { cursor, delivered, pending } = cursorOf({ ordered: true, start: [0, undefined] });
+    cursor.offer([record(0, 0), record(0, 1), record(0, 2), record(1, 0)], 0n);
+    await new Promise((resolve) => setImmediate(resolve));
+    // partition 1 belongs to another dispatcher: its record is not taken
+    expect(delivered).toEqual(['0:0']);
+    const releasing = cursor.release(0, 5_000);
+    cursor.offer([record(0, 3)], 3n);
+    pending[0]?.();
+    expect(await releasing).toBe(1n);
+    expect(delivered).toEqual(['0:0']);
+    cursor.claim(1, 5n);
+    cursor.offer([record(1, 5)], 5n);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(delivered).toEqual(['0:0', '1:5']);
   });
 });

@@ -41,12 +41,25 @@ interface PartitionCursor {
   progress: PartitionProgress;
   /** ordered delivery: each event waits for the previous one of its partition */
   tail: Promise<void>;
+  /** this partition's deliveries in flight, waited for when it is handed to another dispatcher */
+  inFlight: InFlightWork;
+  /** handed to another dispatcher: records taken but not yet sent are left to the new owner */
+  released: boolean;
 }
+
+const partitionCursor = (next: bigint): PartitionCursor => ({
+  next,
+  behind: false,
+  progress: new PartitionProgress(),
+  tail: Promise.resolve(),
+  inFlight: new InFlightWork(),
+  released: false,
+});
 
 export interface GroupCursorOptions extends ConsumeOptions {
   log: Logger;
-  /** the group's starting offset per partition */
-  start: bigint[];
+  /** the group's starting offset per partition; none for a partition another dispatcher reads */
+  start: Array<bigint | undefined>;
   deliver: (record: EventRecord) => Promise<void>;
   /** asks the shared reader to read `partition` again from `offset` */
   rewind: (partition: number, offset: bigint) => void;
@@ -60,19 +73,16 @@ export interface GroupCursorOptions extends ConsumeOptions {
  * read for every other group, and has them read again once it drains.
  */
 export class GroupCursor {
-  private readonly partitions: PartitionCursor[];
+  private readonly partitions: Array<PartitionCursor | undefined>;
   private readonly limit: InFlightLimit;
   private readonly backlogLimit: number;
   private readonly inFlight = new InFlightWork();
   private stopped = false;
 
   constructor(private readonly options: GroupCursorOptions) {
-    this.partitions = options.start.map((next) => ({
-      next,
-      behind: false,
-      progress: new PartitionProgress(),
-      tail: Promise.resolve(),
-    }));
+    this.partitions = options.start.map((next) =>
+      next === undefined ? undefined : partitionCursor(next),
+    );
     this.limit = new InFlightLimit(options.maxInFlight);
     // The in-flight limit bounds concurrent deliveries; the backlog bounds how many records wait
     // for a slot, so a slow subscriber does not pull the whole topic into memory.
@@ -109,19 +119,24 @@ export class GroupCursor {
       return;
     }
     this.inFlight.begin();
+    cursor.inFlight.begin();
     let handled = false;
     // A failed record is never marked done: its offset, and every later one of its partition,
     // stays uncommitted until it is handled, so a restart delivers it again rather than skip it.
+    // A record of a partition released meanwhile is left to the partition's new owner, which
+    // delivers it from the last committed offset.
     const deliver = async () => {
+      if (cursor.released) return;
       const log = this.options.log.child({ partition: record.partition, offset: record.offset });
       handled = await handleUntilDone(
         () => this.options.deliver(record),
-        () => this.stopped,
+        () => this.stopped || cursor.released,
         log,
       );
     };
     const settle = () => {
       if (handled) done();
+      cursor.inFlight.end();
       this.inFlight.end();
       if (this.hasRoom && !this.stopped) {
         this.rewindBehindPartitions();
@@ -134,7 +149,7 @@ export class GroupCursor {
 
   private rewindBehindPartitions(): void {
     this.partitions.forEach((cursor, partition) => {
-      if (!cursor.behind) return;
+      if (!cursor?.behind) return;
       cursor.behind = false;
       this.options.rewind(partition, cursor.next);
     });
@@ -151,9 +166,28 @@ export class GroupCursor {
 
   /** Per partition, the offset to commit if it moved since last asked. */
   takeCommittable(): Array<{ partition: number; offset: bigint }> {
-    return this.partitions.flatMap(({ progress }, partition) => {
-      const offset = progress.takeCommittable();
+    return this.partitions.flatMap((cursor, partition) => {
+      const offset = cursor?.progress.takeCommittable();
       return offset === undefined ? [] : [{ partition, offset }];
     });
+  }
+
+  /** Takes `partition`'s records from `next` on: this dispatcher was given the partition. */
+  claim(partition: number, next: bigint): void {
+    this.partitions[partition] = partitionCursor(next);
+  }
+
+  /**
+   * Takes no more of `partition`'s records and sends none it has not sent yet, then resolves,
+   * once its deliveries in flight settle or after `waitMs`, with the offset to commit if it
+   * moved: the partition goes to another dispatcher, which starts from that offset.
+   */
+  async release(partition: number, waitMs: number): Promise<bigint | undefined> {
+    const cursor = this.partitions[partition];
+    if (!cursor) return undefined;
+    this.partitions[partition] = undefined;
+    cursor.released = true;
+    await cursor.inFlight.settled(waitMs);
+    return cursor.progress.takeCommittable();
   }
 }

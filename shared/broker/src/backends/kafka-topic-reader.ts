@@ -34,9 +34,9 @@ const RETRY_DELAY_MS = 200;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * One fetch loop over every partition of a topic, with no consumer group: the local broker reads
- * each record once for all of its triggers. Each partition is read from the lowest offset any
- * trigger still needs; triggers skip what they have already seen.
+ * One fetch loop over the partitions of a topic this dispatcher holds: the broker reads each
+ * record once for all of its triggers. Each partition is read from the lowest offset any trigger
+ * still needs; triggers skip what they have already seen.
  */
 export class TopicReader {
   private readonly positions: Array<bigint | undefined>;
@@ -66,6 +66,12 @@ export class TopicReader {
     this.resume();
   }
 
+  /** Stops reading `partition`; records of it still arriving from a fetch out are dropped. */
+  drop(partition: number): void {
+    this.positions[partition] = undefined;
+    this.rewinds.delete(partition);
+  }
+
   /** Tells a reader that waits for room that some consumer has room again. */
   resume(): void {
     this.running ??= this.loop();
@@ -80,7 +86,7 @@ export class TopicReader {
 
   private async loop(): Promise<void> {
     while (!this.closed) {
-      if (!this.options.wantsRecords()) {
+      if (!this.options.wantsRecords() || this.positions.every((p) => p === undefined)) {
         await new Promise<void>((resolve) => (this.wake = resolve));
         this.wake = undefined;
         continue;
@@ -154,14 +160,15 @@ export class TopicReader {
     } finally {
       this.fetching = false;
       for (const [partition, offset] of this.rewinds) {
-        const current = this.positions[partition] as bigint;
-        if (offset < current) this.positions[partition] = offset;
+        const current = this.positions[partition];
+        if (current !== undefined && offset < current) this.positions[partition] = offset;
       }
       this.rewinds.clear();
     }
   }
 
   private handOn(partition: number, fetchedFrom: bigint, batches: RecordsBatch[]): void {
+    if (this.positions[partition] === undefined) return;
     const records: LogRecord[] = [];
     for (const batch of batches) {
       for (const record of batch.records) {
