@@ -10,6 +10,12 @@ import {
   SagaStepOutcome,
 } from './orders';
 import { PingSourcePing } from './sources';
+import {
+  AnomalyDetected,
+  DeviceSilent,
+  KafkaRecordEvent,
+  TelemetryReadingsReceived,
+} from './telemetry';
 
 /** Every CloudEvent type Eventline emits or accepts; contract tests validate against these. */
 export const eventCatalog: EventDefinition[] = [
@@ -22,4 +28,8 @@ export const eventCatalog: EventDefinition[] = [
   CreateShipmentRequested,
   SagaStepOutcome,
   PingSourcePing,
+  TelemetryReadingsReceived,
+  AnomalyDetected,
+  DeviceSilent,
+  KafkaRecordEvent,
 ];

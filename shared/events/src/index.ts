@@ -13,3 +13,11 @@ export {
   MAX_ORDER_TOTAL,
 } from './orders';
 export { PingSourcePing } from './sources';
+export {
+  TelemetryReadingsReceived,
+  AnomalyDetected,
+  DeviceSilent,
+  KafkaRecordEvent,
+  MAX_READINGS_PER_EVENT,
+  MAX_READING_MAGNITUDE,
+} from './telemetry';
