@@ -54,9 +54,29 @@ export function cloudEventOfRecord(
     subject: `partition:${record.partition}#${record.offset}`,
     time: new Date(Number(record.timestamp)).toISOString(),
   };
-  if (contentType) plain.datacontenttype = contentType;
+  const type = contentTypeOf(record.value, contentType);
+  if (type) plain.datacontenttype = type;
   if (record.key) plain.key = record.key;
   return { attributes: plain, body: record.value ?? Buffer.alloc(0) };
+}
+
+/**
+ * A plain record's bytes go on unchanged; they are labelled JSON only when they are JSON, since
+ * the ingress and the dead-letter sink refuse an event whose JSON data does not parse, and a
+ * record neither takes would hold its partition. Other bytes travel as what the record says they
+ * are, or as application/octet-stream, for the handler to refuse with its reason.
+ */
+function contentTypeOf(
+  value: Buffer | undefined,
+  declared: string | undefined,
+): string | undefined {
+  if (!value || value.length === 0) return declared;
+  try {
+    JSON.parse(value.toString('utf8'));
+    return declared && declared.includes('json') ? declared : 'application/json';
+  } catch {
+    return declared && !declared.includes('json') ? declared : 'application/octet-stream';
+  }
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -48,6 +48,9 @@ describe('parsing readings', () => {
     expect(parseRawRecord(good, limits)).toHaveLength(1);
     expect(parseRawRecord({ readings: [good, good] }, limits)).toHaveLength(2);
     expect(parseRawRecord('garbage', limits)).toEqual({
+      error: expect.stringContaining('record is not JSON') as string,
+    });
+    expect(parseRawRecord(42, limits)).toEqual({
       error: expect.stringContaining('record must be an object') as string,
     });
     expect(parseRawRecord({ ...good, value: null }, limits)).toEqual({

@@ -91,6 +91,8 @@ export function parseRawRecord(
   data: unknown,
   limits: ReadingLimits,
 ): Reading[] | { error: string } {
+  if (typeof data === 'string')
+    return { error: 'record is not JSON: one reading or {"readings": [...]} per record' };
   if (typeof data === 'object' && data !== null && !Array.isArray(data) && 'readings' in data)
     return parseReadings(data, limits);
   const reading = parseReading(data, 'record', limits);
