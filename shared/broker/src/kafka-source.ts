@@ -133,26 +133,32 @@ export class LocalKafkaSource {
         headerValue: (value?: Buffer) => value?.toString('utf8') ?? '',
       },
     });
-    this.stream = await this.consumer.consume({
-      topics: route.topics,
-      mode: 'committed',
-      fallbackMode: route.initialOffset,
-      autocommit: false,
-      maxWaitTime: 200,
-    });
-    this.running = this.run(this.stream);
+    this.running = this.run(this.consumer);
   }
 
-  private async run(stream: MessagesStream<string, Buffer, string, string>): Promise<void> {
-    try {
-      for await (const record of stream as AsyncIterable<RecordMessage>) {
-        await this.forward(record);
+  /** Reads until stopped; a failed read (Kafka away, a rebalance gone wrong) is started again. */
+  private async run(consumer: RecordConsumer): Promise<void> {
+    const { route, log } = this.options;
+    while (!this.stopping) {
+      try {
+        this.stream = await consumer.consume({
+          topics: route.topics,
+          mode: 'committed',
+          fallbackMode: route.initialOffset,
+          autocommit: false,
+          maxWaitTime: 200,
+        });
+        for await (const record of this.stream as AsyncIterable<RecordMessage>) {
+          await this.forward(record);
+          if (this.stopping) break;
+          await record.commit();
+        }
+      } catch (err) {
         if (this.stopping) break;
-        await record.commit();
+        log.error({ err, source: route.name }, 'kafka source read failed; reading again');
+        await this.stream?.close().catch(() => undefined);
+        await sleep(REDELIVERY_PAUSE_MS);
       }
-    } catch (err) {
-      if (!this.stopping)
-        this.options.log.error({ err, source: this.options.route.name }, 'kafka source stopped');
     }
   }
 
