@@ -17,7 +17,7 @@ const deviceTypeSchema = z.object({
 export type DeviceTypeSettings = z.infer<typeof deviceTypeSchema>;
 
 const DEFAULT_DEVICE_TYPES: Record<string, DeviceTypeSettings> = {
-  default: { alpha: 0.05, zThreshold: 5, warmup: 30, expectedIntervalSeconds: 300 },
+  default: { alpha: 0.02, zThreshold: 6, warmup: 30, expectedIntervalSeconds: 300 },
 };
 
 const deviceTypesSchema = z
