@@ -40,7 +40,7 @@ const deviceTypesSchema = z
   });
 
 /** The telemetry service's own settings, read once at start. */
-const telemetryEnvSchema = z.object({
+export const telemetryEnvSchema = z.object({
   /** readings per CloudEvent the edge and the raw topic's intake emit */
   TELEMETRY_BATCH_SIZE: z.coerce.number().int().min(1).max(MAX_READINGS_PER_EVENT).default(500),
   /** readings one POST /telemetry or one raw record may carry */
