@@ -37,7 +37,8 @@ function telemetryRouting(rawTopic: string): Routing {
           : {}),
       })),
     kafkaSources: routing.kafkaSources.map((s) =>
-      s.name === 'telemetry-raw' ? { ...s, topics: [rawTopic] } : s,
+      // From the start of the run's own topic: records produced before the group joined count.
+      s.name === 'telemetry-raw' ? { ...s, topics: [rawTopic], initialOffset: 'earliest' } : s,
     ),
   };
 }
