@@ -425,8 +425,11 @@ describe('the production-like value set', () => {
 
   it('ingests telemetry with a KafkaSource into the broker', () => {
     const [source] = ofKind(objects, 'sources.knative.dev/v1beta1', 'KafkaSource');
-    expect(source!.spec.topics).toEqual(['telemetry.readings']);
-    expect(source!.spec.consumerGroup).toBe('eventline-eu-west-1-telemetry-ingest');
+    expect(source!.spec.topics).toEqual(['eventline.telemetry.raw']);
+    expect(source!.spec.consumerGroup).toBe('eventline-eu-west-1-telemetry-raw');
+    // tuned by the value set, declared by routing.yaml
+    expect(source!.spec.consumers).toBe(3);
+    expect(source!.spec.initialOffset).toBe('latest');
     expect(source!.spec.sink.ref).toMatchObject({
       kind: 'Broker',
       name: readRouting().broker.name,
@@ -448,10 +451,18 @@ describe('the production-like value set', () => {
 });
 
 describe('the minimal value set', () => {
-  it('renders handlers, triggers and bindings without broker, hooks, policies or accounts', () => {
+  it('renders handlers, triggers, bindings and the sources routing declares without broker, hooks, policies or accounts', () => {
     const kinds = new Set(render([ciFile('minimal-values.yaml')]).map((o) => o.kind));
     expect(kinds).toEqual(
-      new Set(['ConfigMap', 'Secret', 'Service', 'Trigger', 'SinkBinding', 'PingSource']),
+      new Set([
+        'ConfigMap',
+        'Secret',
+        'Service',
+        'Trigger',
+        'SinkBinding',
+        'PingSource',
+        'KafkaSource',
+      ]),
     );
   });
 });

@@ -25,3 +25,4 @@ export {
 export type { EventLog, Subscription, ConsumeOptions } from './backends/event-log';
 export { MemoryEventLog } from './backends/memory';
 export { KafkaEventLog } from './backends/kafka';
+export { LocalKafkaSource, cloudEventOfRecord, type LocalKafkaSourceOptions } from './kafka-source';

@@ -5,7 +5,7 @@ import type { Logger } from '@eventline/telemetry';
 /** The Redis commands Eventline uses; ioredis and the embedded stand-in both provide them. */
 export type RedisClient = Pick<
   Redis,
-  'get' | 'set' | 'del' | 'quit' | 'ping' | 'status' | 'eval' | 'evalsha'
+  'get' | 'set' | 'del' | 'quit' | 'ping' | 'status' | 'eval' | 'evalsha' | 'hgetall'
 >;
 
 /** A Lua script, sent by its SHA1 once Redis has seen it. */
@@ -17,6 +17,21 @@ export interface RedisScript {
 export function redisScript(source: string): RedisScript {
   return { source, sha: createHash('sha1').update(source).digest('hex') };
 }
+
+/**
+ * Sets each field of a hash whose new value is newer than the one it holds: values are
+ * `<ISO-8601 UTC time, 24 characters>|<payload>`, so the time prefix orders them. Then renews the
+ * hash's TTL. ARGV: ttl, then field and value pairs.
+ */
+const PUT_NEWEST = redisScript(`
+for i = 2, #ARGV, 2 do
+  local current = redis.call('HGET', KEYS[1], ARGV[i])
+  if not current or string.sub(current, 1, 24) < string.sub(ARGV[i + 1], 1, 24) then
+    redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
+  end
+end
+redis.call('EXPIRE', KEYS[1], ARGV[1])
+return 1`);
 
 export function createRedis(url: string): Redis {
   // Fail fast when Redis is away: callers degrade to Postgres rather than queue behind a dead link.
@@ -105,6 +120,49 @@ export class Cache {
       }
     } catch (err) {
       this.log.warn({ err, keys }, 'redis script failed; answering from the database');
+      return undefined;
+    }
+  }
+
+  /**
+   * Keeps the newest value of each field of a hash (latest readings and the like): a field is
+   * replaced only by a value of a later `at` (an ISO-8601 UTC time from Date#toISOString), so
+   * writers racing with older data never move it back. Returns false when Redis did not take it;
+   * the caller then drops the key, so readers fall back to the database rather than see old values.
+   */
+  async putNewest(
+    key: string,
+    fields: Record<string, { at: string; value: string }>,
+    ttlSeconds: number,
+  ): Promise<boolean> {
+    const args: string[] = [String(ttlSeconds)];
+    for (const field in fields) {
+      const { at, value } = fields[field] as { at: string; value: string };
+      args.push(field, `${at}|${value}`);
+    }
+    if ((await this.script(PUT_NEWEST, [key], args)) !== undefined) return true;
+    await this.invalidate(key);
+    return false;
+  }
+
+  /** A hash written by putNewest, field by field as { at, value }; undefined when absent or unreadable. */
+  async readNewest(
+    key: string,
+  ): Promise<Record<string, { at: string; value: string }> | undefined> {
+    const redis = this.connected;
+    if (!redis) return undefined;
+    try {
+      const hash = await redis.hgetall(this.key(key));
+      const fields = Object.keys(hash);
+      if (fields.length === 0) return undefined;
+      return Object.fromEntries(
+        fields.map((field) => {
+          const stored = hash[field] as string;
+          return [field, { at: stored.slice(0, 24), value: stored.slice(25) }];
+        }),
+      );
+    } catch (err) {
+      this.log.warn({ err, key }, 'cache read failed; reading from the database');
       return undefined;
     }
   }

@@ -17,6 +17,12 @@ import {
   SagaStepOutcome,
 } from './orders';
 import { PingSourcePing } from './sources';
+import {
+  AnomalyDetected,
+  DeviceSilent,
+  KafkaRecordEvent,
+  TelemetryReadingsReceived,
+} from './telemetry';
 
 /** Every CloudEvent type Eventline emits or accepts; contract tests validate against these. */
 export const eventCatalog: EventDefinition[] = [
@@ -34,4 +40,8 @@ export const eventCatalog: EventDefinition[] = [
   TransactionScored,
   TransactionDecided,
   TransactionReviewed,
+  TelemetryReadingsReceived,
+  AnomalyDetected,
+  DeviceSilent,
+  KafkaRecordEvent,
 ];

@@ -23,3 +23,11 @@ export {
   MAX_VELOCITY_COUNT,
 } from './fraud';
 export { ISO_COUNTRIES, ISO_CURRENCIES } from './iso-codes';
+export {
+  TelemetryReadingsReceived,
+  AnomalyDetected,
+  DeviceSilent,
+  KafkaRecordEvent,
+  MAX_READINGS_PER_EVENT,
+  MAX_READING_MAGNITUDE,
+} from './telemetry';

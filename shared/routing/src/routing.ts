@@ -70,9 +70,32 @@ export interface HandlerRoute {
   description?: string;
 }
 
+/** The CloudEvent type a Knative KafkaSource gives a record that is not itself a CloudEvent. */
+export const KAFKA_EVENT_TYPE = 'dev.knative.kafka.event';
+
+/** The `source` attribute Knative's KafkaSource gives the events of a record from `topic`. */
+export function kafkaSourceSource(namespace: string, name: string, topic: string): string {
+  return `/apis/v1/namespaces/${namespace}/kafkasources/${name}#${topic}`;
+}
+
+/**
+ * A Knative KafkaSource (sources.knative.dev/v1beta1) reading topics into the broker: the chart
+ * renders it, `npm start` and the tests run the same source in-process.
+ */
+export interface KafkaSourceRoute {
+  name: string;
+  topics: string[];
+  /** where a new consumer group starts: `latest` (Knative's default) or `earliest` */
+  initialOffset: 'earliest' | 'latest';
+  /** the routing file's default delivery, as the chart gives the KafkaSource */
+  delivery: DeliverySpec;
+  description?: string;
+}
+
 export interface Routing {
   broker: { name: string };
   handlers: HandlerRoute[];
+  kafkaSources: KafkaSourceRoute[];
 }
 
 // The shape of an expression; the rules on its content (one dialect, attribute names, CESQL that
@@ -114,6 +137,24 @@ const routingSchema = {
       properties: { name: { type: 'string' } },
     },
     defaults: { type: 'object', properties: { delivery: deliverySchema } },
+    kafkaSources: {
+      type: 'object',
+      propertyNames: { pattern: '^[a-z][a-z0-9-]*$' },
+      additionalProperties: {
+        type: 'object',
+        required: ['topics'],
+        properties: {
+          topics: {
+            type: 'array',
+            minItems: 1,
+            items: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,249}$' },
+          },
+          initialOffset: { enum: ['earliest', 'latest'] },
+          description: { type: 'string' },
+        },
+        additionalProperties: false,
+      },
+    },
     handlers: {
       type: 'object',
       propertyNames: { pattern: '^[a-z][a-z0-9-]*$' },
@@ -187,6 +228,10 @@ type RouteEntry = Omit<
 interface RoutingDocument {
   broker: { name: string };
   defaults?: { delivery?: Partial<DeliverySpec> };
+  kafkaSources?: Record<
+    string,
+    Omit<KafkaSourceRoute, 'name' | 'initialOffset' | 'delivery'> & Partial<KafkaSourceRoute>
+  >;
   handlers: Record<string, RouteEntry>;
 }
 
@@ -247,7 +292,15 @@ export function parseRouting(source: string, origin = 'routing'): Routing {
       );
     }
   }
-  const routing = { broker: doc.broker, handlers };
+  const kafkaSources = Object.entries(doc.kafkaSources ?? {}).map(
+    ([name, entry]): KafkaSourceRoute => ({
+      ...entry,
+      name,
+      initialOffset: entry.initialOffset ?? 'latest',
+      delivery: defaults,
+    }),
+  );
+  const routing = { broker: doc.broker, handlers, kafkaSources };
   const refusals = knativeRoutingRefusals(routing, doc);
   if (refusals.length > 0) throw new Error(`${origin}: ${refusals.join('; ')}`);
   return routing;

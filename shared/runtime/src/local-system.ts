@@ -1,8 +1,10 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
+  deliveryTargetOf,
   KafkaEventLog,
   LocalBroker,
+  LocalKafkaSource,
   MemoryEventLog,
   kafkaNames,
   type EventLog,
@@ -73,6 +75,8 @@ export interface LocalSystem {
   idleWindowMs: number;
   /** the jobs' schedules; `fire` sends a tick now */
   pingSources: PingSources;
+  /** routing's KafkaSources by name, running when KAFKA_BROKERS is set (none without Kafka) */
+  kafkaSources: Map<string, LocalKafkaSource>;
   databaseUrl: string;
   stop(): Promise<void>;
 }
@@ -227,6 +231,33 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
     stops.push(async () => pingSources.stop());
     for (const route of routing.handlers) if (route.ping) pingSources.add(route.name, route.ping);
 
+    // KafkaSources read Kafka topics; on the in-memory broker there is no Kafka to read.
+    const kafkaSources = new Map<string, LocalKafkaSource>();
+    if (config.KAFKA_BROKERS) {
+      for (const route of routing.kafkaSources) {
+        const { delivery } = route;
+        const sink = delivery.deadLetterSink;
+        const source = new LocalKafkaSource({
+          route,
+          namespace,
+          brokers: config.KAFKA_BROKERS.split(','),
+          sink: brokerUrl,
+          // The source's delivery spec is read exactly as a trigger's (durations, default timeout).
+          delivery: deliveryTargetOf({
+            name: route.name,
+            subscriber: brokerUrl,
+            filter: {},
+            ordered: true,
+            delivery: { ...delivery, deadLetterSink: sink ? `${handlerUrls[sink]}/` : undefined },
+          }),
+          log: log.child({ component: 'kafka-source', source: route.name }),
+        });
+        await source.start();
+        stops.push(() => source.stop());
+        kafkaSources.set(route.name, source);
+      }
+    }
+
     const gateway = await startGateway(
       routing.handlers.flatMap((route) =>
         route.paths.map((prefix) => ({ prefix, target: () => handlerUrls[route.name] as string })),
@@ -245,6 +276,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       activator,
       idleWindowMs,
       pingSources,
+      kafkaSources,
       databaseUrl,
       dependencies: {
         postgres: config.DATABASE_URL ? redactUrl(config.DATABASE_URL) : 'embedded PGlite',

@@ -1,0 +1,1 @@
+export { telemetryService as service } from './service';

@@ -1,0 +1,4 @@
+import { runService } from '@eventline/kit';
+import { telemetryService } from './service';
+
+void runService(telemetryService);
