@@ -99,9 +99,39 @@ export function parseRawRecord(
   return typeof reading === 'string' ? { error: reading } : [reading];
 }
 
-/** Readings cut into CloudEvent-sized batches, in their order. */
-export function batchesOf(readings: Reading[], size: number): Reading[][] {
-  const batches: Reading[][] = [];
-  for (let i = 0; i < readings.length; i += size) batches.push(readings.slice(i, i + size));
+/**
+ * How many groups devices are hashed into. Every batch holds the readings of one group and is
+ * keyed by it, so the batches of a device reach its detector in the order they were sent (the
+ * broker keeps a key's order on an ordered trigger); a device's spike can no longer overtake the
+ * readings that warm its detector.
+ */
+export const DEVICE_GROUPS = 64;
+
+/** A device's group: FNV-1a of its id. */
+export function deviceGroupOf(deviceId: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < deviceId.length; i += 1) {
+    hash ^= deviceId.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0) % DEVICE_GROUPS;
+}
+
+/** Readings cut into CloudEvent-sized batches of one device group each, in their order. */
+export function batchesOf(
+  readings: Reading[],
+  size: number,
+): Array<{ group: number; readings: Reading[] }> {
+  const byGroup = new Map<number, Reading[]>();
+  for (const reading of readings) {
+    const group = deviceGroupOf(reading.deviceId);
+    const members = byGroup.get(group);
+    if (members) members.push(reading);
+    else byGroup.set(group, [reading]);
+  }
+  const batches: Array<{ group: number; readings: Reading[] }> = [];
+  for (const [group, members] of byGroup)
+    for (let i = 0; i < members.length; i += size)
+      batches.push({ group, readings: members.slice(i, i + size) });
   return batches;
 }

@@ -20,6 +20,10 @@ export const rawTelemetryIntake = defineHandler({
       type: 'AcceptReadings',
       data: { readings, batchSize: telemetryConfig().TELEMETRY_BATCH_SIZE },
     });
-    return { emit: batches.map(({ data }) => outgoing(TelemetryReadingsReceived, data)) };
+    return {
+      emit: batches.map(({ data, group }) =>
+        outgoing(TelemetryReadingsReceived, data, { partitionkey: `device-group-${group}` }),
+      ),
+    };
   },
 });

@@ -23,7 +23,9 @@ export const telemetryApi = defineEdge({
       const accepted = await transact(
         async () => ({
           result: { accepted: readings.length, batches: batches.length },
-          emit: batches.map(({ data }) => outgoing(TelemetryReadingsReceived, data)),
+          emit: batches.map(({ data, group }) =>
+            outgoing(TelemetryReadingsReceived, data, { partitionkey: `device-group-${group}` }),
+          ),
         }),
         { idempotencyKey: { req } },
       );
