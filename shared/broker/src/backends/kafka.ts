@@ -334,7 +334,7 @@ export class KafkaEventLog implements EventLog {
     const starting = claimed.filter((partition) => holding.partitions.includes(partition));
     await dispatchers.mark(starting, holding.generation, false);
     for (const entry of this.groups) {
-      const offsets = await this.startOffsets(entry.offsets, starting);
+      const offsets = await this.startOffsets(entry, starting);
       offsets.forEach((offset, partition) => {
         entry.cursor.claim(partition, offset);
         reader.seek(partition, offset);
@@ -343,21 +343,29 @@ export class KafkaEventLog implements EventLog {
     starting.forEach((partition) => this.started.add(partition));
   }
 
-  /** Where a group starts: its committed offsets, or the end of the topic for a new trigger. */
+  /**
+   * Where a group starts: its committed offsets, or the end of the topic for a new trigger. A new
+   * trigger's start is kept in `unsent` to be committed: were it not, a dispatcher stopped before
+   * the trigger's first commit would leave the next one to start at a later end of the topic,
+   * skipping the events appended in between.
+   */
   private async startOffsets(
-    offsets: StringConsumer,
+    entry: Pick<GroupEntry, 'offsets' | 'unsent'>,
     partitions: number[],
   ): Promise<Map<number, bigint>> {
     if (partitions.length === 0) return new Map();
     const topic = this.options.topic;
     const [committed, latest] = await Promise.all([
-      offsets.listCommittedOffsets({ topics: [{ topic, partitions }] }),
-      offsets.listOffsets({ topics: [topic] }),
+      entry.offsets.listCommittedOffsets({ topics: [{ topic, partitions }] }),
+      entry.offsets.listOffsets({ topics: [topic] }),
     ]);
     return new Map(
       partitions.map((partition) => {
         const offset = committed.get(topic)?.[partition] ?? -1n;
-        return [partition, offset >= 0n ? offset : (latest.get(topic)?.[partition] ?? 0n)];
+        if (offset >= 0n) return [partition, offset];
+        const end = latest.get(topic)?.[partition] ?? 0n;
+        entry.unsent.set(partition, end);
+        return [partition, end];
       }),
     );
   }
@@ -382,7 +390,8 @@ export class KafkaEventLog implements EventLog {
     await this.startDispatching(kafka);
     const reader = this.reader as TopicReader;
     const entry = await this.serially(async () => {
-      const start = await this.startOffsets(offsets, [...this.started]);
+      const unsent = new Map<number, bigint>();
+      const start = await this.startOffsets({ offsets, unsent }, [...this.started]);
       const cursor = new GroupCursor({
         ...options,
         log,
@@ -391,7 +400,9 @@ export class KafkaEventLog implements EventLog {
         rewind: (partition, offset) => reader.seek(partition, offset),
         resume: () => reader.resume(),
       });
-      const added: GroupEntry = { cursor, offsets, unsent: new Map(), log };
+      const added: GroupEntry = { cursor, offsets, unsent, log };
+      // A new trigger's start is committed before it takes a record (see startOffsets).
+      await this.commitFenced([added]);
       this.groups.add(added);
       start.forEach((offset, partition) => reader.seek(partition, offset));
       return added;
