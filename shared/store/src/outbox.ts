@@ -254,7 +254,9 @@ export interface OutboxRelayOptions {
  * is not itself sending, or because its claim is running out, goes to this process's sweep,
  * which sends in outbox order and is retried while rows wait: with growing pauses after a failed
  * send (the sink is down; meanwhile every new row goes through the sweep too), with short ones
- * while rows only wait for another replica. A crashed process's rows are anyone's once its lease
+ * while rows only wait for another replica. What the sweep cannot take, because an earlier row
+ * of its key is another holder's, it hands back to anyone, so the claim after that row (even
+ * the other replica's sweep that sent it) takes it at once. A crashed process's rows are anyone's once its lease
  * is over: another replica's sweep or the outbox sweep job (`sweepOutbox` on a PingSource tick)
  * sends them, so a process that is not running needs no timer to have its rows sent.
  *
