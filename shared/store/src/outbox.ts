@@ -254,7 +254,9 @@ export interface OutboxRelayOptions {
  * is not itself sending, or because its claim is running out, goes to this process's sweep,
  * which sends in outbox order and is retried while rows wait: with growing pauses after a failed
  * send (the sink is down; meanwhile every new row goes through the sweep too), with short ones
- * while rows only wait for another replica. A crashed process's rows are anyone's once its lease
+ * while rows only wait for another replica. What the sweep cannot take, because an earlier row
+ * of its key is another holder's, it hands back to anyone, so the claim after that row (even
+ * the other replica's sweep that sent it) takes it at once. A crashed process's rows are anyone's once its lease
  * is over: another replica's sweep or the outbox sweep job (`sweepOutbox` on a PingSource tick)
  * sends them, so a process that is not running needs no timer to have its rows sent.
  *
@@ -420,30 +422,43 @@ export class OutboxRelay {
 
   private async drain(progress: { sent: number }): Promise<void> {
     const own = [...this.left];
-    await sweepOutbox(
-      this.options.pool,
-      { producer: this.options.producer, olderThanMs: 0, claim: this.claim, own },
-      async (event) => {
-        await this.options.send(event);
-        progress.sent += 1;
-      },
-    );
-    this.failedDelayMs = 0;
-    const { rows } = await this.options.pool.query<{ held: string[] | null; free: number }>(
-      `SELECT array_agg(position) FILTER (WHERE owner = $2 AND position = ANY($3::bigint[])) AS held,
-              count(*) FILTER (WHERE lease_until < clock_timestamp())::int AS free
-         FROM eventline.outbox WHERE producer = $1`,
+    let failure: { err: unknown } | undefined;
+    try {
+      await sweepOutbox(
+        this.options.pool,
+        { producer: this.options.producer, olderThanMs: 0, claim: this.claim, own },
+        async (event) => {
+          await this.options.send(event);
+          progress.sent += 1;
+        },
+      );
+    } catch (err) {
+      failure = { err };
+    }
+    // What the sweep could not take waits behind an earlier row of its key that another holder
+    // sends (or this process, directly). Handed back to anyone, it is taken by the next claim after
+    // that row is gone, even by the sweep sending that row, instead of waiting for this one's look.
+    const { rows } = await this.options.pool.query<{ back: number; free: number }>(
+      `WITH back AS (
+         UPDATE eventline.outbox SET owner = NULL, lease_until = '-infinity'
+          WHERE owner = $2 AND position = ANY($3::bigint[]) RETURNING position)
+       SELECT (SELECT count(*) FROM back)::int AS back,
+              (SELECT count(*) FROM eventline.outbox
+                WHERE producer = $1 AND lease_until < clock_timestamp())::int AS free`,
       [this.options.producer, this.claim.owner, own],
     );
-    // Rows left to the sweep while it ran stay; those it sent, or handed back, go.
-    // bigint arrays come back as text
-    const held = new Set((rows[0]?.held ?? []).map(Number));
-    for (const position of own) if (!held.has(position)) this.left.delete(position);
-    if (this.left.size === 0 && (rows[0]?.free ?? 0) === 0) {
+    // Rows left to the sweep while it ran stay; the others are sent, handed back or someone else's.
+    for (const position of own) this.left.delete(position);
+    if (failure) throw failure.err;
+    this.failedDelayMs = 0;
+    // Rows that went out may have been what the rest waited for: the next look comes soon again.
+    if (progress.sent > 0) this.waitDelayMs = 0;
+    if (this.left.size === 0 && (rows[0]?.back ?? 0) + (rows[0]?.free ?? 0) === 0) {
       // Back to direct sends only when nothing of this producer waits for a sweep.
       this.sweepOnly = false;
       this.waitDelayMs = 0;
-    } else {
+    } else if (!this.sweepAgain) {
+      // Rows left while it ran are swept at once (see sweep); the others wait for another holder.
       this.retryLater('waiting');
     }
   }
