@@ -12,7 +12,7 @@ import {
   type TestServers,
 } from '@eventline/testing';
 import { median, ms, type LatencySummary } from './latency';
-import { meanByName, totalOf } from './cpu-accounting';
+import { cpuTableRows, meanByName, totalOf } from './cpu-accounting';
 import { runBrokerBench } from './broker-bench';
 import { runSagaBench } from './saga-bench';
 import { runFraudBench } from './fraud-bench';
@@ -192,15 +192,11 @@ program
         `Where the time goes: CPU per order over the measured window, against the ${budget.toFixed(1)} ms per order`,
         `that ${os.cpus().length} cores give at ${opts.target} orders/s.`,
         '',
-        '| process | CPU per order | share |',
-        '|---|---|---|',
-        ...result.cpuMsPerOrder
-          .filter(([, cpuMs]) => cpuMs >= 0.05)
-          .map(
-            ([name, cpuMs]) =>
-              `| ${name} | ${cpuMs.toFixed(2)} ms | ${((100 * cpuMs) / cpuTotal).toFixed(0)}% |`,
-          ),
-        `| **total** | **${cpuTotal.toFixed(2)} ms** | **${(cpuTotal / budget).toFixed(1)}× the budget** |`,
+        ...cpuTableRows(
+          result.cpuMsPerOrder,
+          'order',
+          `**${(cpuTotal / budget).toFixed(1)}× the budget**`,
+        ),
         '',
         `Events through the broker per order: ${result.eventsPerOrder.toFixed(1)}; broker and Kafka CPU per event: ${((1000 * routingCpu) / result.eventsPerOrder).toFixed(0)} µs.`,
       ]);
@@ -228,7 +224,6 @@ program
         customers: Number(opts.customers),
       });
       const s = result.submittedToDecided;
-      const cpuTotal = totalOf(result.cpuMsPerTransaction);
       report(`fraud-${opts.rate}`, [
         `### Fraud scoring at ${opts.rate} transactions/s offered for ${opts.seconds} s after ${opts.warmup} s of warm-up, ${opts.customers} customers (${machine()})`,
         '',
@@ -242,15 +237,7 @@ program
         'CPU per transaction over the measured window, by process (the Kafka, Postgres and Redis rows count',
         'everything those servers did meanwhile, for other clients too):',
         '',
-        '| process | CPU per transaction | share |',
-        '|---|---|---|',
-        ...result.cpuMsPerTransaction
-          .filter(([, cpuMs]) => cpuMs >= 0.05)
-          .map(
-            ([name, cpuMs]) =>
-              `| ${name} | ${cpuMs.toFixed(2)} ms | ${((100 * cpuMs) / cpuTotal).toFixed(0)}% |`,
-          ),
-        `| **total** | **${cpuTotal.toFixed(2)} ms** | |`,
+        ...cpuTableRows(result.cpuMsPerTransaction, 'transaction'),
       ]);
     }),
   );

@@ -83,3 +83,27 @@ export function meanByName(measurements: Array<Array<[string, number]>>): Array<
 export function totalOf(measurement: Array<[string, number]>): number {
   return measurement.reduce((sum, [, value]) => sum + value, 0);
 }
+
+/**
+ * A report's table of CPU per unit of work by process, largest first as measured, with each
+ * process's share of the total; processes under 0.05 ms are left out. `totalShare` fills the
+ * total row's share column.
+ */
+export function cpuTableRows(
+  measurement: Array<[string, number]>,
+  unit: string,
+  totalShare = '',
+): string[] {
+  const total = totalOf(measurement);
+  return [
+    `| process | CPU per ${unit} | share |`,
+    '|---|---|---|',
+    ...measurement
+      .filter(([, cpuMs]) => cpuMs >= 0.05)
+      .map(
+        ([name, cpuMs]) =>
+          `| ${name} | ${cpuMs.toFixed(2)} ms | ${((100 * cpuMs) / total).toFixed(0)}% |`,
+      ),
+    `| **total** | **${total.toFixed(2)} ms** | ${totalShare} |`,
+  ];
+}

@@ -4,7 +4,7 @@ import { startLocalSystem, type LocalSystem } from '@eventline/runtime';
 import { createPool, type Pool } from '@eventline/store';
 import { createTestDatabase, uniqueName } from '@eventline/testing';
 import { cpuSnapshot, cpuUsedBetween } from './cpu-accounting';
-import { offerLoad, summarize, type LatencySummary } from './latency';
+import { countUntil, offerLoad, summarize, type LatencySummary } from './latency';
 
 export interface FraudBenchOptions {
   databaseUrl: string;
@@ -80,17 +80,18 @@ async function submitTransactions(
   return { accepted, refused, windowMs };
 }
 
-async function decidedTransactions(pool: Pool, batch: string, expected: number): Promise<number> {
-  const deadline = Date.now() + DECIDED_WAIT_MS;
-  for (;;) {
-    const { rows } = await pool.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM fraud.transactions WHERE decided_at IS NOT NULL AND transaction_id LIKE $1`,
-      [`${batch}-%`],
-    );
-    const decided = rows[0]?.n ?? 0;
-    if (decided >= expected || Date.now() > deadline) return decided;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+function decidedTransactions(pool: Pool, batch: string, expected: number): Promise<number> {
+  return countUntil(
+    async () => {
+      const { rows } = await pool.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM fraud.transactions WHERE decided_at IS NOT NULL AND transaction_id LIKE $1`,
+        [`${batch}-%`],
+      );
+      return rows[0]?.n ?? 0;
+    },
+    expected,
+    DECIDED_WAIT_MS,
+  );
 }
 
 /**

@@ -65,3 +65,20 @@ export async function offerLoad(
 }
 
 export const ms = (value: number) => `${value.toFixed(2)} ms`;
+
+/**
+ * Counts (every 200 ms) until the count reaches `expected` or `waitMs` passes; the last count.
+ * A bench waits for its work to finish this way, reading what the system recorded.
+ */
+export async function countUntil(
+  count: () => Promise<number>,
+  expected: number,
+  waitMs: number,
+): Promise<number> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const counted = await count();
+    if (counted >= expected || Date.now() > deadline) return counted;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}

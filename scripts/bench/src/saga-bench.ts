@@ -3,7 +3,7 @@ import { startLocalSystem, type LocalSystem } from '@eventline/runtime';
 import { createPool, type Pool } from '@eventline/store';
 import { createTestDatabase, uniqueName } from '@eventline/testing';
 import { cpuSnapshot, cpuUsedBetween } from './cpu-accounting';
-import { offerLoad, summarize, type LatencySummary } from './latency';
+import { countUntil, offerLoad, summarize, type LatencySummary } from './latency';
 
 export interface SagaBenchOptions {
   databaseUrl: string;
@@ -70,17 +70,18 @@ async function placeOrders(
   return { accepted, windowMs };
 }
 
-async function terminalOrders(pool: Pool, batch: string, expected: number): Promise<number> {
-  const deadline = Date.now() + TERMINAL_WAIT_MS;
-  for (;;) {
-    const { rows } = await pool.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM orders.order_view WHERE status <> 'PENDING' AND customer_id LIKE $1`,
-      [`${batch}-%`],
-    );
-    const terminal = rows[0]?.n ?? 0;
-    if (terminal >= expected || Date.now() > deadline) return terminal;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+function terminalOrders(pool: Pool, batch: string, expected: number): Promise<number> {
+  return countUntil(
+    async () => {
+      const { rows } = await pool.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM orders.order_view WHERE status <> 'PENDING' AND customer_id LIKE $1`,
+        [`${batch}-%`],
+      );
+      return rows[0]?.n ?? 0;
+    },
+    expected,
+    TERMINAL_WAIT_MS,
+  );
 }
 
 /**
