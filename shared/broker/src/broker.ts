@@ -36,6 +36,15 @@ export interface TriggerStats {
   filtered: number;
 }
 
+/**
+ * Sees what the broker does, as it does it: for operators' views (the local gateway's admin
+ * endpoints), never on the delivery path's critical section (a throwing observer is ignored).
+ */
+export interface BrokerObserver {
+  appended?(message: EventMessage): void;
+  settled?(trigger: string, outcome: Exclude<DeliveryOutcome['kind'], 'undeliverable'>): void;
+}
+
 export interface LocalBrokerOptions {
   namespace: string;
   name: string;
@@ -93,6 +102,7 @@ export class LocalBroker {
   private readonly subscriptions: Subscription[] = [];
   private readonly stats = new Map<string, TriggerStats>();
   private appended = 0;
+  private readonly observers = new Set<BrokerObserver>();
 
   constructor(private readonly options: LocalBrokerOptions) {
     this.path = `/${options.namespace}/${options.name}`;
@@ -117,6 +127,23 @@ export class LocalBroker {
   private async append(message: EventMessage): Promise<void> {
     await this.options.eventLog.append(message);
     this.appended += 1;
+    this.notify((observer) => observer.appended?.(message));
+  }
+
+  private notify(call: (observer: BrokerObserver) => void): void {
+    for (const observer of this.observers) {
+      try {
+        call(observer);
+      } catch (err) {
+        this.options.logger.warn({ err }, 'broker observer failed; ignored');
+      }
+    }
+  }
+
+  /** Adds an observer; the function returned removes it. */
+  observe(observer: BrokerObserver): () => void {
+    this.observers.add(observer);
+    return () => this.observers.delete(observer);
   }
 
   /** Events in the log so far: published, through the ingress, and replies. */
@@ -160,25 +187,36 @@ export class LocalBroker {
       // answers the same reply, and it is appended then).
       async (message) => {
         const outcome = await deliver(message, target, log);
-        await this.settle(stats, outcome);
+        await this.settle(spec.name, stats, outcome);
         if (Math.random() < (this.options.duplicateDeliveries ?? 0))
-          await this.settle(stats, await deliver(message, target, log));
+          await this.settle(spec.name, stats, await deliver(message, target, log));
       },
     );
     this.subscriptions.push(subscription);
   }
 
-  private async settle(stats: TriggerStats, outcome: DeliveryOutcome): Promise<void> {
+  private async settle(
+    trigger: string,
+    stats: TriggerStats,
+    outcome: DeliveryOutcome,
+  ): Promise<void> {
     if (outcome.kind === 'undeliverable')
       throw new Error(`neither subscriber nor dead-letter sink took the event: ${outcome.reason}`);
     if (outcome.kind === 'delivered' && outcome.reply) await this.append(outcome.reply);
     if (outcome.kind === 'delivered') stats.delivered += 1;
     else if (outcome.kind === 'dead-lettered') stats.deadLettered += 1;
     else stats.dropped += 1;
+    const { kind } = outcome;
+    this.notify((observer) => observer.settled?.(trigger, kind));
   }
 
   triggerStats(name: string): TriggerStats | undefined {
     return this.stats.get(name);
+  }
+
+  /** The triggers' names, in the order they were added. */
+  get triggerNames(): string[] {
+    return [...this.stats.keys()];
   }
 
   /** The ingress: POST a CloudEvent to /<namespace>/<broker>. */

@@ -5,6 +5,7 @@ export {
   type TriggerSpec,
   type TriggerStats,
   type LocalBrokerOptions,
+  type BrokerObserver,
 } from './broker';
 export { deliver, type DeliveryTarget, type DeliveryOutcome } from './dispatcher';
 export {

@@ -1,19 +1,8 @@
 #!/usr/bin/env node
-import { Command, InvalidArgumentError, Option } from 'commander';
-import { startTelemetry } from '@eventline/telemetry';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { addOperatorCommands, CliError, EXIT } from '@eventline/operator';
 import { portSchema, readLocalSystemEnv } from './config';
-import { startLocalSystem, type Topology } from './local-system';
-
-function environment() {
-  try {
-    return readLocalSystemEnv(process.env);
-  } catch (err) {
-    process.stderr.write(`eventline: ${(err as Error).message}\n`);
-    process.exit(1);
-  }
-}
-
-const env = environment();
+import type { Topology } from './local-system';
 
 function port(value: string): number {
   const parsed = portSchema.safeParse(value);
@@ -21,43 +10,37 @@ function port(value: string): number {
   return parsed.data;
 }
 
-const program = new Command()
-  .name('eventline')
-  .description(
-    'Runs every Eventline handler locally behind the broker, on embedded or given servers',
-  )
-  .addOption(
-    new Option(
-      '--topology <topology>',
-      'each handler its own OS process, started on demand and stopped when idle; or all in this process',
-    )
-      .choices(['processes', 'in-process'])
-      .default('processes'),
-  )
-  .option('--edge-port <port>', 'port of the public API gateway', port, env.EVENTLINE_EDGE_PORT)
-  .option('--broker-port <port>', 'port of the broker ingress', port, env.EVENTLINE_BROKER_PORT)
-  .option('--host <host>', 'interface to listen on', env.EVENTLINE_HOST)
-  .parse();
+interface StartOptions {
+  topology: Topology;
+  edgePort?: number;
+  brokerPort?: number;
+  host?: string;
+}
 
-async function main(): Promise<void> {
-  const opts = program.opts<{
-    topology: Topology;
-    edgePort: number;
-    brokerPort: number;
-    host: string;
-  }>();
+/** Starts the local system; the environment is read here, so other commands never need it. */
+async function start(opts: StartOptions): Promise<void> {
+  let env;
+  try {
+    env = readLocalSystemEnv(process.env);
+  } catch (err) {
+    throw new CliError((err as Error).message, 1);
+  }
+  // Loaded only to start: the operator's commands need none of the platform.
+  const { startTelemetry } = require('@eventline/telemetry') as typeof import('@eventline/telemetry');
+  const { startLocalSystem } = require('./local-system') as typeof import('./local-system');
   startTelemetry('eventline-local');
   const started = Date.now();
   const system = await startLocalSystem({
     topology: opts.topology,
-    host: opts.host,
-    edgePort: opts.edgePort,
-    brokerPort: opts.brokerPort,
+    host: opts.host ?? env.EVENTLINE_HOST,
+    edgePort: opts.edgePort ?? env.EVENTLINE_EDGE_PORT,
+    brokerPort: opts.brokerPort ?? env.EVENTLINE_BROKER_PORT,
   });
   const lines = [
     '',
     `Eventline is running (${opts.topology}, ready in ${Date.now() - started} ms)`,
     `  API          ${system.edgeUrl}   e.g. curl -X PUT ${system.edgeUrl}/flags/checkout -H 'content-type: application/json' -d '{"enabled":true}'`,
+    `  dashboard    ${system.edgeUrl}/ui/   (npx eventline --help for the CLI)`,
     `  broker       ${system.brokerUrl}   (POST CloudEvents here)`,
     `  dead letters ${system.edgeUrl}/dead-letters`,
     `  postgres     ${system.dependencies.postgres}`,
@@ -88,7 +71,38 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void stop());
 }
 
-main().catch((err: Error) => {
+const program = new Command()
+  .name('eventline')
+  .description(
+    'Runs Eventline locally (start, the default), and operates a running system by its URL',
+  )
+  .exitOverride();
+
+program
+  .command('start', { isDefault: true })
+  .description(
+    'runs every Eventline handler locally behind the broker, on embedded or given servers',
+  )
+  .addOption(
+    new Option(
+      '--topology <topology>',
+      'each handler its own OS process, started on demand and stopped when idle; or all in this process',
+    )
+      .choices(['processes', 'in-process'])
+      .default('processes'),
+  )
+  .option('--edge-port <port>', 'port of the public API gateway (default: EVENTLINE_EDGE_PORT, 8080)', port)
+  .option('--broker-port <port>', 'port of the broker ingress (default: EVENTLINE_BROKER_PORT, 8081)', port)
+  .option('--host <host>', 'interface to listen on (default: EVENTLINE_HOST, 127.0.0.1)')
+  .action((opts: StartOptions) => start(opts));
+
+addOperatorCommands(program);
+
+program.parseAsync().catch((err: Error) => {
+  if (err instanceof CommanderError) {
+    // Help and version end well; any other complaint of the parser is a bad command line.
+    process.exit(err.exitCode === 0 ? EXIT.ok : EXIT.usage);
+  }
   process.stderr.write(`eventline: ${err.message}\n`);
-  process.exit(1);
+  process.exit(err instanceof CliError ? err.exitCode : EXIT.failed);
 });

@@ -8,6 +8,9 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
+/** Answers a request the gateway serves itself (the admin endpoints); false passes it on. */
+export type LocalRoutes = (req: http.IncomingMessage, res: http.ServerResponse) => boolean;
+
 /**
  * The public API of a local run: one port whose path prefixes lead to the edge handlers, as a
  * cluster's ingress would. Requests are streamed through unchanged.
@@ -16,9 +19,11 @@ export async function startGateway(
   routes: Array<{ prefix: string; target: () => string }>,
   host: string,
   port: number,
+  local?: LocalRoutes,
 ): Promise<Gateway> {
   const ordered = [...routes].sort((a, b) => b.prefix.length - a.prefix.length);
   const server = http.createServer((req, res) => {
+    if (local?.(req, res)) return;
     const path = req.url ?? '/';
     const route = ordered.find(
       (r) =>

@@ -26,6 +26,7 @@ import { createPool } from '@eventline/store';
 import { createLogger, redactUrl, type Logger } from '@eventline/telemetry';
 import type { RedisClient } from '@eventline/cache';
 import { Activator } from './activator';
+import { AdminEndpoints } from './admin';
 import { readLocalSystemEnv } from './config';
 import { startEmbeddedPostgres } from './embedded-postgres';
 import { startGateway } from './gateway';
@@ -73,6 +74,8 @@ export interface LocalSystem {
   activator?: Activator;
   /** how long a handler process may be idle before it is stopped, when topology is 'processes' */
   idleWindowMs: number;
+  /** the operator's figures (`GET /admin/overview` on the gateway) */
+  admin: AdminEndpoints;
   /** the jobs' schedules; `fire` sends a tick now */
   pingSources: PingSources;
   /** routing's KafkaSources by name, running when KAFKA_BROKERS is set (none without Kafka) */
@@ -258,12 +261,15 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       }
     }
 
+    const admin = new AdminEndpoints({ broker, topology, processes, activator });
+    stops.push(async () => admin.close());
     const gateway = await startGateway(
       routing.handlers.flatMap((route) =>
         route.paths.map((prefix) => ({ prefix, target: () => handlerUrls[route.name] as string })),
       ),
       host,
       options.edgePort ?? config.EVENTLINE_EDGE_PORT,
+      (req, res) => admin.handle(req, res),
     );
     stops.push(gateway.close);
 
@@ -274,6 +280,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       handlerUrls,
       processes,
       activator,
+      admin,
       idleWindowMs,
       pingSources,
       kafkaSources,

@@ -1,4 +1,4 @@
-import { ANY_EVENT, badInput, defineHandler, type EdgeContext } from '@eventline/kit';
+import { ANY_EVENT, badInput, defineHandler, notFound, type EdgeContext } from '@eventline/kit';
 import type { Transaction } from '@eventline/store';
 import type { Router } from 'express';
 import { letterDeliveryId, parseLetterId, parseLetterQuery } from '../../domain/dead-letter';
@@ -74,6 +74,17 @@ function replayRoutes(router: Router, { pool, transact }: EdgeContext): void {
     // `next` is where the following page starts: absent on the last page
     const next = rows.length > query.limit ? letters.at(-1)?.letterId : undefined;
     res.json({ letters, next });
+  });
+
+  router.get('/dead-letters/:letterId', async (req, res) => {
+    const letterId = parseLetterId(req.params.letterId);
+    if (typeof letterId !== 'number') throw badInput(letterId.error);
+    const { rows } = await pool.query<LetterRow>(
+      `SELECT ${LETTER_COLUMNS} FROM dead_letters.letters WHERE letter_id = $1`,
+      [letterId],
+    );
+    if (!rows[0]) throw notFound(`no dead letter ${letterId}`);
+    res.json(rows[0]);
   });
 
   router.post('/dead-letters/:letterId/replay', async (req, res) => {
