@@ -1,7 +1,7 @@
 // Makes a fresh clone runnable: installs dependencies when the lockfile changed, then builds
 // every TypeScript project incrementally. Used by `npm start`, `npm test` and `npm run bench`.
 import { execSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -18,3 +18,21 @@ if (mtime(installed) < mtime(path.join(root, 'package-lock.json'))) {
 }
 console.error('eventline: building (tsc -b)');
 run('npx tsc -b');
+
+// The dashboard's bundle (Vite), rebuilt when one of its sources is newer than the bundle.
+const operator = path.join(root, 'shared/operator');
+const newest = (dir) =>
+  Math.max(
+    ...readdirSync(dir, { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile())
+      .map((entry) => mtime(path.join(entry.parentPath, entry.name))),
+  );
+const sources = Math.max(
+  newest(path.join(operator, 'ui')),
+  mtime(path.join(operator, 'src/timeline.ts')),
+  mtime(path.join(root, 'package-lock.json')),
+);
+if (mtime(path.join(operator, 'dist/ui/index.html')) < sources) {
+  console.error('eventline: building the dashboard (vite build)');
+  run('npm run --silent --workspace @eventline/operator build:ui');
+}

@@ -1,4 +1,5 @@
 import { defineService } from '@eventline/kit';
+import { dashboard } from './handlers/dashboard/handler';
 import { deadLetters } from './handlers/dead-letters/handler';
 import { deadLetterMigrations } from './migrations';
 
@@ -6,5 +7,5 @@ export const deadLettersService = defineService({
   package: 'dead-letters',
   schema: 'dead_letters',
   migrations: deadLetterMigrations,
-  handlers: [deadLetters],
+  handlers: [deadLetters, dashboard],
 });
