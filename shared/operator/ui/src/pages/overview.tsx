@@ -54,7 +54,11 @@ export function OverviewPage() {
     return <p class="note">The live overview is served by the local gateway (npm start); dead letters, parked events and executions work here.</p>;
   const o = overview.value;
   if (!o) return <p class="note">{overview.error ? `Overview unavailable: ${overview.error.message}` : 'Loading…'}</p>;
-  const triggers = [...o.triggers].sort((a, b) => b.lag - a.lag || a.name.localeCompare(b.name));
+  // Idle triggers (nothing delivered, nothing behind) are counted, not listed.
+  const triggers = o.triggers
+    .filter((t) => t.lag + t.delivered + t.deadLettered + t.dropped > 0)
+    .sort((a, b) => b.lag - a.lag || a.name.localeCompare(b.name));
+  const idle = o.triggers.length - triggers.length;
   return (
     <>
       <section class="cards">
@@ -119,6 +123,7 @@ export function OverviewPage() {
               ))}
             </tbody>
           </table>
+          {idle > 0 ? <p class="note">{`${idle} idle triggers not shown`}</p> : null}
           {o.topology === 'processes' ? (
             <>
               <h2>Handler processes</h2>
