@@ -3,9 +3,10 @@
 # The browser comes from the Debian archive like the servers' packages; playwright-core drives it
 # through executablePath, so no browser is ever downloaded by npm.
 set -euo pipefail
-COMPONENT=chromium
+
 # shellcheck source=../servers/common.sh
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/../servers/common.sh"
+COMPONENT=chromium
 
 lock_dir="$REPO_ROOT/.cache/browser"
 mkdir -p "$lock_dir"
