@@ -1,6 +1,12 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { KafkaEventLog, LocalBroker, MemoryEventLog, kafkaNames, type EventLog } from '@eventline/broker';
+import {
+  KafkaEventLog,
+  LocalBroker,
+  MemoryEventLog,
+  kafkaNames,
+  type EventLog,
+} from '@eventline/broker';
 import { AdminEndpoints, PerSecond } from '@eventline/runtime';
 import { createLogger } from '@eventline/telemetry';
 import { eventually, testServerEnv, uniqueName } from '@eventline/testing';
@@ -62,24 +68,52 @@ const event = (type: string, i: number) => ({
 describe.each(backends)('the overview on the $kind broker', ({ eventLog }) => {
   it("given deliveries held by a subscriber, then its trigger's lag counts them until they are answered, and a trigger filtering them out has none", async () => {
     const namespace = uniqueName('admin');
-    const broker = new LocalBroker({ namespace, name: 'default', eventLog: eventLog(namespace), logger });
+    const broker = new LocalBroker({
+      namespace,
+      name: 'default',
+      eventLog: eventLog(namespace),
+      logger,
+    });
     const subscriber = await heldSubscriber();
     const sink = await heldSubscriber();
     sink.release();
     const admin = new AdminEndpoints({ broker, topology: 'in-process', processes: new Map() });
     const type = uniqueName('admin.held');
-    const delivery = { retry: 0, backoffPolicy: 'linear' as const, backoffDelay: 'PT0.1S', deadLetterSink: sink.url };
+    const delivery = {
+      retry: 0,
+      backoffPolicy: 'linear' as const,
+      backoffDelay: 'PT0.1S',
+      deadLetterSink: sink.url,
+    };
     try {
-      await broker.addTrigger({ name: 'held', subscriber: subscriber.url, filter: { attributes: { type } }, delivery, ordered: false });
-      await broker.addTrigger({ name: 'elsewhere', subscriber: sink.url, filter: { attributes: { type: 'other' } }, delivery, ordered: false });
+      await broker.addTrigger({
+        name: 'held',
+        subscriber: subscriber.url,
+        filter: { attributes: { type } },
+        delivery,
+        ordered: false,
+      });
+      await broker.addTrigger({
+        name: 'elsewhere',
+        subscriber: sink.url,
+        filter: { attributes: { type: 'other' } },
+        delivery,
+        ordered: false,
+      });
       for (let i = 0; i < 3; i += 1) await broker.publish(event(type, i));
 
       await eventually(async () => (subscriber.held() === 3 ? true : undefined), 30_000);
       const behind = admin.overview();
       expect(behind.events.appended).toBe(3);
       const trigger = (name: string) => admin.overview().triggers.find((t) => t.name === name)!;
-      expect(behind.triggers.find((t) => t.name === 'held')).toMatchObject({ lag: 3, delivered: 0 });
-      await eventually(async () => (trigger('elsewhere').filtered === 3 ? true : undefined), 30_000);
+      expect(behind.triggers.find((t) => t.name === 'held')).toMatchObject({
+        lag: 3,
+        delivered: 0,
+      });
+      await eventually(
+        async () => (trigger('elsewhere').filtered === 3 ? true : undefined),
+        30_000,
+      );
       expect(trigger('elsewhere').lag).toBe(0);
 
       // Refused for good: dead-lettered, each one an error in the delivery error rate.

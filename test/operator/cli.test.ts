@@ -45,7 +45,9 @@ describe('eventline without a system', () => {
     async (_name, command) => {
       const run = await eventline([...command, '--help']);
       expect(run.code).toBe(0);
-      expect(run.stdout).toContain(`Usage: eventline${command.length ? ` ${command.join(' ')}` : ''}`);
+      expect(run.stdout).toContain(
+        `Usage: eventline${command.length ? ` ${command.join(' ')}` : ''}`,
+      );
     },
   );
 
@@ -83,7 +85,18 @@ describe('eventline against a running system on real Postgres, Redis and Kafka',
 
   it('given orders under load, when load orders runs, then every order is accepted and p50/p99 are reported', async () => {
     const sku = uniqueName('load');
-    const run = await eventline([...url, '--json', 'load', 'orders', '--rate', '10', '--seconds', '2', '--sku', sku]);
+    const run = await eventline([
+      ...url,
+      '--json',
+      'load',
+      'orders',
+      '--rate',
+      '10',
+      '--seconds',
+      '2',
+      '--sku',
+      sku,
+    ]);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const report = JSON.parse(run.stdout) as {
@@ -158,7 +171,9 @@ describe('eventline against a running system on real Postgres, Redis and Kafka',
     await eventually(async () => stderr.includes('following') || undefined, 30_000);
 
     await setStock(world, 'tail-sku', 1);
-    const orderId = await placeOrder(world, { items: [{ sku: 'tail-sku', quantity: 1, unitPrice: 1 }] });
+    const orderId = await placeOrder(world, {
+      items: [{ sku: 'tail-sku', quantity: 1, unitPrice: 1 }],
+    });
 
     expect(await exited).toBe(0);
     const lines = stdout.trim().split('\n');
@@ -183,12 +198,16 @@ describe('eventline against a running system on real Postgres, Redis and Kafka',
     expect(shown.stdout).toContain(`event id     ${id} from /tests/operator`);
     expect(shown.stdout).toMatch(/reason +.*enabled/);
     const list = await eventline([...url, 'dead-letters', 'list']);
-    expect(list.stdout).toMatch(new RegExp(`^${letter.letterId} .*dev\\.eventline\\.flags\\.changed +400 `, 'm'));
+    expect(list.stdout).toMatch(
+      new RegExp(`^${letter.letterId} .*dev\\.eventline\\.flags\\.changed +400 `, 'm'),
+    );
 
     const replayed = await eventline([...url, 'dead-letters', 'replay', String(letter.letterId)]);
     expect(replayed.stderr).toBe('');
     expect(replayed.code).toBe(0);
-    expect(replayed.stdout).toContain(`replayed letter ${letter.letterId}: dev.eventline.flags.changed ${id}`);
+    expect(replayed.stdout).toContain(
+      `replayed letter ${letter.letterId}: dev.eventline.flags.changed ${id}`,
+    );
     // Still refused by its handler, the replayed event comes back as a letter of its own.
     await eventually(async () => {
       const run = await eventline([...url, '--json', 'dead-letters', 'list']);
@@ -221,7 +240,11 @@ describe('eventline against a running system on real Postgres, Redis and Kafka',
     ]);
     // Placing an order brings the view up to date, past the poison event.
     await setStock(world, 'after-poison', 1);
-    await terminal(world, await placeOrder(world, { items: [{ sku: 'after-poison', quantity: 1, unitPrice: 1 }] }), 60_000);
+    await terminal(
+      world,
+      await placeOrder(world, { items: [{ sku: 'after-poison', quantity: 1, unitPrice: 1 }] }),
+      60_000,
+    );
 
     const run = await eventline([...url, '--json', 'parked', 'list']);
     expect(run.code).toBe(0);
@@ -231,11 +254,15 @@ describe('eventline against a running system on real Postgres, Redis and Kafka',
     const poison = parked.find((p) => p.streamId === `order-${orderId}`);
     expect(poison?.error).toMatch(/out of range for type bigint/);
     const text = await eventline([...url, 'parked', 'list']);
-    expect(text.stdout).toMatch(new RegExp(`^${poison!.position} .*order-${orderId} +OrderPlaced`, 'm'));
+    expect(text.stdout).toMatch(
+      new RegExp(`^${poison!.position} .*order-${orderId} +OrderPlaced`, 'm'),
+    );
 
     const replay = await eventline([...url, 'parked', 'replay', String(poison!.position)]);
     expect(replay.code).toBe(1);
-    expect(replay.stderr).toMatch(/HTTP 422: event \d+ still fails: .*out of range for type bigint/);
+    expect(replay.stderr).toMatch(
+      /HTTP 422: event \d+ still fails: .*out of range for type bigint/,
+    );
   }, 90_000);
 
   it('given orders in the event store, when projections rebuild runs, then the view is rebuilt from them', async () => {

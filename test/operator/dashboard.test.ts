@@ -80,15 +80,20 @@ describe('the dashboard in headless Chromium, on a running system on real server
       return appended >= 7 && shown === String(appended) ? shown : undefined;
     }, 30_000);
     expect(await page.getByTestId('active-processes').textContent()).toMatch(/^[1-9]\d* \/ \d+$/);
-    await page.getByTestId('triggers').getByRole('cell', { name: 'order-saga', exact: true }).waitFor();
+    await page
+      .getByTestId('triggers')
+      .getByRole('cell', { name: 'order-saga', exact: true })
+      .waitFor();
     await shoot('overview');
 
     await link.first().click();
     await page.waitForURL(`**/ui/#/executions/${orderId}`);
     await page.getByTestId('execution-status').getByText('COMPLETED').waitFor({ timeout: 30_000 });
-    const steps = await page.locator('[data-testid=timeline] g.step').evaluateAll((groups) =>
-      groups.map((g) => [g.getAttribute('data-step'), g.getAttribute('class')]),
-    );
+    const steps = await page
+      .locator('[data-testid=timeline] g.step')
+      .evaluateAll((groups) =>
+        groups.map((g) => [g.getAttribute('data-step'), g.getAttribute('class')]),
+      );
     expect(steps).toEqual([
       ['OrderPlaced', 'step started'],
       ['reserve-inventory', 'step succeeded'],
@@ -97,9 +102,9 @@ describe('the dashboard in headless Chromium, on a running system on real server
       ['OrderCompleted', 'step completed'],
     ]);
     // Drawn on one time axis: each step's bar starts where the one before it ended.
-    const bars = await page.locator('[data-testid=timeline] g.step rect').evaluateAll((rects) =>
-      rects.map((r) => Number(r.getAttribute('x'))),
-    );
+    const bars = await page
+      .locator('[data-testid=timeline] g.step rect')
+      .evaluateAll((rects) => rects.map((r) => Number(r.getAttribute('x'))));
     expect([...bars].sort((a, b) => a - b)).toEqual(bars);
     await shoot('execution');
   }, 120_000);

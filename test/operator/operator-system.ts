@@ -2,7 +2,12 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { startLocalSystem, type LocalSystem, type Topology } from '@eventline/runtime';
 import { createPool, type Pool } from '@eventline/store';
-import { createTestDatabase, testServerEnv, uniqueName, type TestDatabase } from '@eventline/testing';
+import {
+  createTestDatabase,
+  testServerEnv,
+  uniqueName,
+  type TestDatabase,
+} from '@eventline/testing';
 import { routingWithHandFiredJobs } from '../orders/orders-system';
 
 export const CLI = path.resolve(__dirname, '../../shared/runtime/dist/cli.js');

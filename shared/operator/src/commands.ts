@@ -79,9 +79,7 @@ const short = (text: string | null, max: number) =>
 function table(rows: string[][]): string[] {
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((row) => row[i]?.length ?? 0))) ?? [];
   return rows.map((row) =>
-    row
-      .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
-      .join('  '),
+    row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  '),
   );
 }
 
@@ -174,7 +172,7 @@ function projectionOption(): Option {
 function parkedCommands(program: Command): void {
   const group = program
     .command('parked')
-    .description("events a projection could not apply, parked with why while it went on");
+    .description('events a projection could not apply, parked with why while it went on');
 
   group
     .command('list')
@@ -229,15 +227,16 @@ function executionCommands(program: Command): void {
     .argument('<id>', 'the execution id (the order id)')
     .action(async (id: string, _options: unknown, command: Command) => {
       const { client, json } = globals(command);
-      const { body } = await client.request<OrderView>(
-        'GET',
-        `/orders/${encodeURIComponent(id)}`,
-      );
+      const { body } = await client.request<OrderView>('GET', `/orders/${encodeURIComponent(id)}`);
       const timeline = sagaTimeline(body.history);
-      print(json, { id: body.orderId, status: body.status, reason: body.reason, ...timeline }, () => [
-        `execution ${body.orderId}: ${body.status}${body.reason ? ` (${body.reason})` : ''}, ${timeline.totalMs} ms since ${timeline.startedAt ?? '-'}`,
-        ...renderTimeline(timeline),
-      ]);
+      print(
+        json,
+        { id: body.orderId, status: body.status, reason: body.reason, ...timeline },
+        () => [
+          `execution ${body.orderId}: ${body.status}${body.reason ? ` (${body.reason})` : ''}, ${timeline.totalMs} ms since ${timeline.startedAt ?? '-'}`,
+          ...renderTimeline(timeline),
+        ],
+      );
     });
 }
 
@@ -269,22 +268,32 @@ function eventCommands(program: Command): void {
     .command('events')
     .description('the broker log')
     .command('tail')
-    .description('follows the broker log: every event appended from now on (needs the local gateway)')
+    .description(
+      'follows the broker log: every event appended from now on (needs the local gateway)',
+    )
     .option('--type <type>', 'only events of this CloudEvent type')
     .option('--limit <n>', 'stop after this many events', wholeNumber('--limit', 1))
     .action(async (options: { type?: string; limit?: number }, command: Command) => {
       const { client, json } = globals(command);
       const controller = new AbortController();
       const query = options.type ? `?type=${encodeURIComponent(options.type)}` : '';
-      const response = await client.send('GET', `/admin/events${query}`, undefined, {
-        accept: 'text/event-stream',
-      }, controller.signal);
+      const response = await client.send(
+        'GET',
+        `/admin/events${query}`,
+        undefined,
+        {
+          accept: 'text/event-stream',
+        },
+        controller.signal,
+      );
       if (response.status !== 200 || !response.body)
         throw new CliError(
           `GET /admin/events: HTTP ${response.status}: the broker log is followed on the local gateway (npm start)`,
           response.status === 404 ? EXIT.notFound : EXIT.failed,
         );
-      process.stderr.write(`following ${client.baseUrl}${options.type ? ` (type ${options.type})` : ''}\n`);
+      process.stderr.write(
+        `following ${client.baseUrl}${options.type ? ` (type ${options.type})` : ''}\n`,
+      );
       let seen = 0;
       await readEvents(response.body, (data) => {
         const event = JSON.parse(data) as Record<string, unknown>;
@@ -306,9 +315,7 @@ function projectionCommands(program: Command): void {
     .description('read models built from the event store')
     .command('rebuild')
     .description('rebuilds a projection from the event store, in one transaction')
-    .addArgument(
-      new Argument('<name>', 'the projection').choices(Object.keys(PROJECTIONS)),
-    )
+    .addArgument(new Argument('<name>', 'the projection').choices(Object.keys(PROJECTIONS)))
     .action(async (name: string, _options: unknown, command: Command) => {
       const { client, json } = globals(command);
       const { body } = await client.request<{ replayedEvents: number; position: number }>(
@@ -330,7 +337,11 @@ function loadCommands(program: Command): void {
     .requiredOption('--rate <n>', 'orders per second', positiveNumber('--rate'))
     .requiredOption('--seconds <s>', 'for how long', positiveNumber('--seconds'))
     .option('--sku <sku>', 'the sku every order buys', 'load')
-    .option('--stock <n>', "set the sku's stock first (default: enough for every order)", wholeNumber('--stock'))
+    .option(
+      '--stock <n>',
+      "set the sku's stock first (default: enough for every order)",
+      wholeNumber('--stock'),
+    )
     .action(
       async (
         options: { rate: number; seconds: number; sku: string; stock?: number },
@@ -369,7 +380,9 @@ function loadCommands(program: Command): void {
           `outcomes ${Object.entries(report.outcomes)
             .map(([k, v]) => `${k}: ${v}`)
             .join(', ')}`,
-          ...(report.sampleOrderIds[0] ? [`e.g. eventline executions show ${report.sampleOrderIds[0]}`] : []),
+          ...(report.sampleOrderIds[0]
+            ? [`e.g. eventline executions show ${report.sampleOrderIds[0]}`]
+            : []),
         ]);
         if (report.failed > 0) process.exitCode = EXIT.failed;
       },
@@ -379,7 +392,9 @@ function loadCommands(program: Command): void {
 function overviewCommand(program: Command): void {
   program
     .command('overview')
-    .description("the dashboard's figures: events/s, error rate, lag per trigger, processes (local gateway)")
+    .description(
+      "the dashboard's figures: events/s, error rate, lag per trigger, processes (local gateway)",
+    )
     .action(async (_options: unknown, command: Command) => {
       const { client, json } = globals(command);
       const { body } = await client.request<{
@@ -392,7 +407,12 @@ function overviewCommand(program: Command): void {
         `events ${body.events.appended} (${body.events.perSecond.toFixed(1)}/s), error rate ${(body.deliveries.errorRate * 100).toFixed(1)} %, ${body.activeProcesses} handler processes running`,
         ...table([
           ['TRIGGER', 'DELIVERED', 'DEAD-LETTERED', 'LAG'],
-          ...body.triggers.map((t) => [t.name, String(t.delivered), String(t.deadLettered), String(t.lag)]),
+          ...body.triggers.map((t) => [
+            t.name,
+            String(t.delivered),
+            String(t.deadLettered),
+            String(t.lag),
+          ]),
         ]),
       ]);
     });

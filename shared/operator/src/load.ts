@@ -21,7 +21,10 @@ export class Latencies {
       this.values.sort((a, b) => a - b);
       this.sorted = true;
     }
-    const rank = Math.min(this.values.length, Math.max(1, Math.ceil((p / 100) * this.values.length)));
+    const rank = Math.min(
+      this.values.length,
+      Math.max(1, Math.ceil((p / 100) * this.values.length)),
+    );
     return this.values[rank - 1] as number;
   }
 }
@@ -68,7 +71,15 @@ export async function placeOrders(client: SystemClient, load: OrderLoad): Promis
   const latencies = new Latencies();
   const outcomes: Record<string, number> = {};
   const sampleOrderIds: string[] = [];
-  const progress: LoadProgress = { total, sent: 0, done: 0, accepted: 0, failed: 0, p50: 0, p99: 0 };
+  const progress: LoadProgress = {
+    total,
+    sent: 0,
+    done: 0,
+    accepted: 0,
+    failed: 0,
+    p50: 0,
+    p99: 0,
+  };
   const report = () => {
     progress.p50 = latencies.percentile(50);
     progress.p99 = latencies.percentile(99);
@@ -90,7 +101,8 @@ export async function placeOrders(client: SystemClient, load: OrderLoad): Promis
         region: 'eu-west',
         items: [{ sku: load.sku, quantity: 1, unitPrice: 100 }],
       });
-      const body = (await response.json().catch(() => undefined)) as { orderId?: string } | undefined;
+      const body = (await response.json().catch(() => undefined)) as
+        { orderId?: string } | undefined;
       outcome = String(response.status);
       if (response.status === 202) {
         progress.accepted += 1;

@@ -21,7 +21,8 @@ export class PerSecond {
   add(count = 1): void {
     const second = Math.floor(this.now() / 1000);
     this.buckets.set(second, (this.buckets.get(second) ?? 0) + count);
-    for (const key of this.buckets.keys()) if (key <= second - HISTORY_SECONDS) this.buckets.delete(key);
+    for (const key of this.buckets.keys())
+      if (key <= second - HISTORY_SECONDS) this.buckets.delete(key);
   }
 
   /** Counts of the last `seconds` complete seconds, oldest first (the current one is not over). */

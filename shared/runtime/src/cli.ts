@@ -26,7 +26,8 @@ async function start(opts: StartOptions): Promise<void> {
     throw new CliError((err as Error).message, 1);
   }
   // Loaded only to start: the operator's commands need none of the platform.
-  const { startTelemetry } = require('@eventline/telemetry') as typeof import('@eventline/telemetry');
+  const { startTelemetry } =
+    require('@eventline/telemetry') as typeof import('@eventline/telemetry');
   const { startLocalSystem } = require('./local-system') as typeof import('./local-system');
   startTelemetry('eventline-local');
   const started = Date.now();
@@ -91,8 +92,16 @@ program
       .choices(['processes', 'in-process'])
       .default('processes'),
   )
-  .option('--edge-port <port>', 'port of the public API gateway (default: EVENTLINE_EDGE_PORT, 8080)', port)
-  .option('--broker-port <port>', 'port of the broker ingress (default: EVENTLINE_BROKER_PORT, 8081)', port)
+  .option(
+    '--edge-port <port>',
+    'port of the public API gateway (default: EVENTLINE_EDGE_PORT, 8080)',
+    port,
+  )
+  .option(
+    '--broker-port <port>',
+    'port of the broker ingress (default: EVENTLINE_BROKER_PORT, 8081)',
+    port,
+  )
   .option('--host <host>', 'interface to listen on (default: EVENTLINE_HOST, 127.0.0.1)')
   .action((opts: StartOptions) => start(opts));
 

@@ -37,7 +37,10 @@ function dashboardRoutes(router: Router, { log }: EdgeContext): void {
     else if (decided.type === 'AssetServed')
       res
         .status(200)
-        .set({ 'content-type': decided.data.contentType, 'cache-control': decided.data.cacheControl })
+        .set({
+          'content-type': decided.data.contentType,
+          'cache-control': decided.data.cacheControl,
+        })
         .send(bundle.get(decided.data.file));
   });
 }

@@ -22,8 +22,15 @@ export function DeadLetters() {
   return (
     <>
       <h2>Dead letters</h2>
-      <p class="note">Events no subscriber took, with why. A replay publishes the event again, as it was before delivery failed.</p>
-      {message ? <p class="message" role="status">{message}</p> : null}
+      <p class="note">
+        Events no subscriber took, with why. A replay publishes the event again, as it was before
+        delivery failed.
+      </p>
+      {message ? (
+        <p class="message" role="status">
+          {message}
+        </p>
+      ) : null}
       {letters.error ? <p class="error">{letters.error.message}</p> : null}
       <table data-testid="dead-letters">
         <thead>

@@ -12,7 +12,13 @@ function TimelineChart({ timeline }: { timeline: Timeline }) {
   const scale = timeline.totalMs > 0 ? plot / timeline.totalMs : 0;
   const height = timeline.steps.length * ROW + 30;
   return (
-    <svg class="timeline" viewBox={`0 0 ${WIDTH} ${height}`} data-testid="timeline" role="img" aria-label="the execution's steps on a time axis">
+    <svg
+      class="timeline"
+      viewBox={`0 0 ${WIDTH} ${height}`}
+      data-testid="timeline"
+      role="img"
+      aria-label="the execution's steps on a time axis"
+    >
       {timeline.steps.map((step, i) => {
         const x = LABEL + step.startMs * scale;
         const w = Math.max(4, (step.endMs - step.startMs) * scale);
@@ -51,7 +57,11 @@ function Lookup() {
         if (id.trim()) window.location.hash = `#/executions/${encodeURIComponent(id.trim())}`;
       }}
     >
-      <input placeholder="order id" value={id} onInput={(e) => setId((e.target as HTMLInputElement).value)} />
+      <input
+        placeholder="order id"
+        value={id}
+        onInput={(e) => setId((e.target as HTMLInputElement).value)}
+      />
       <button type="submit">Open</button>
     </form>
   );
@@ -59,7 +69,8 @@ function Lookup() {
 
 export function Execution({ id }: { id?: string }) {
   const view = usePoll(
-    () => (id ? getJson<OrderView>(`/orders/${encodeURIComponent(id)}`) : Promise.resolve(undefined)),
+    () =>
+      id ? getJson<OrderView>(`/orders/${encodeURIComponent(id)}`) : Promise.resolve(undefined),
     id ? 1000 : 0,
     id,
   );
@@ -67,7 +78,9 @@ export function Execution({ id }: { id?: string }) {
     return (
       <>
         <h2>Executions</h2>
-        <p class="note">Open an order's saga by its id, or follow a link from the overview's recent events.</p>
+        <p class="note">
+          Open an order's saga by its id, or follow a link from the overview's recent events.
+        </p>
         <Lookup />
       </>
     );
@@ -86,7 +99,8 @@ export function Execution({ id }: { id?: string }) {
               {order.status}
             </span>{' '}
             {order.reason ? `${order.reason} · ` : ''}
-            {order.region} · total {order.total} · {timeline.steps.length} entries over {timeline.totalMs} ms
+            {order.region} · total {order.total} · {timeline.steps.length} entries over{' '}
+            {timeline.totalMs} ms
           </p>
           <TimelineChart timeline={timeline} />
         </>

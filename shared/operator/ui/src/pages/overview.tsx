@@ -9,9 +9,16 @@ function Sparkline({ series }: { series: number[] }) {
   const height = 48;
   const max = Math.max(1, ...series);
   const step = width / Math.max(1, series.length - 1);
-  const points = series.map((n, i) => `${(i * step).toFixed(1)},${(height - (n / max) * height).toFixed(1)}`);
+  const points = series.map(
+    (n, i) => `${(i * step).toFixed(1)},${(height - (n / max) * height).toFixed(1)}`,
+  );
   return (
-    <svg class="sparkline" viewBox={`0 0 ${width} ${height}`} role="img" aria-label="events per second, last minute">
+    <svg
+      class="sparkline"
+      viewBox={`0 0 ${width} ${height}`}
+      role="img"
+      aria-label="events per second, last minute"
+    >
       <polyline points={points.join(' ')} />
     </svg>
   );
@@ -51,9 +58,19 @@ export function OverviewPage() {
   const overview = usePoll(() => getJson<Overview>('/admin/overview'), 1000);
   const recent = useRecentEvents();
   if (overview.error instanceof ApiError && overview.error.status === 404)
-    return <p class="note">The live overview is served by the local gateway (npm start); dead letters, parked events and executions work here.</p>;
+    return (
+      <p class="note">
+        The live overview is served by the local gateway (npm start); dead letters, parked events
+        and executions work here.
+      </p>
+    );
   const o = overview.value;
-  if (!o) return <p class="note">{overview.error ? `Overview unavailable: ${overview.error.message}` : 'Loading…'}</p>;
+  if (!o)
+    return (
+      <p class="note">
+        {overview.error ? `Overview unavailable: ${overview.error.message}` : 'Loading…'}
+      </p>
+    );
   // Idle triggers (nothing delivered, nothing behind) are counted, not listed.
   const triggers = o.triggers
     .filter((t) => t.lag + t.delivered + t.deadLettered + t.dropped > 0)
@@ -62,12 +79,28 @@ export function OverviewPage() {
   return (
     <>
       <section class="cards">
-        <Card label="events / s (10 s)" value={o.events.perSecond.toFixed(1)} testId="events-per-second" />
-        <Card label="events in the log" value={String(o.events.appended)} testId="events-appended" />
-        <Card label="delivery error rate" value={`${(o.deliveries.errorRate * 100).toFixed(1)} %`} testId="error-rate" />
+        <Card
+          label="events / s (10 s)"
+          value={o.events.perSecond.toFixed(1)}
+          testId="events-per-second"
+        />
+        <Card
+          label="events in the log"
+          value={String(o.events.appended)}
+          testId="events-appended"
+        />
+        <Card
+          label="delivery error rate"
+          value={`${(o.deliveries.errorRate * 100).toFixed(1)} %`}
+          testId="error-rate"
+        />
         <Card
           label="handler processes running"
-          value={o.topology === 'processes' ? `${o.activeProcesses} / ${o.processes.length}` : 'in-process'}
+          value={
+            o.topology === 'processes'
+              ? `${o.activeProcesses} / ${o.processes.length}`
+              : 'in-process'
+          }
           testId="active-processes"
         />
         <div class="card wide">
@@ -93,7 +126,15 @@ export function OverviewPage() {
                   <tr key={`${e.source} ${e.id}`}>
                     <td>{e.type.replace(/^dev\.eventline\./, '')}</td>
                     <td>{e.source}</td>
-                    <td>{orderId ? <a href={`#/executions/${encodeURIComponent(orderId)}`}>{orderId.slice(0, 8)}</a> : ''}</td>
+                    <td>
+                      {orderId ? (
+                        <a href={`#/executions/${encodeURIComponent(orderId)}`}>
+                          {orderId.slice(0, 8)}
+                        </a>
+                      ) : (
+                        ''
+                      )}
+                    </td>
                   </tr>
                 );
               })}
@@ -129,7 +170,11 @@ export function OverviewPage() {
               <h2>Handler processes</h2>
               <ul class="processes" data-testid="processes">
                 {o.processes.map((p) => (
-                  <li key={p.name} class={p.running ? 'up' : 'down'} title={p.pid ? `pid ${p.pid}` : 'scaled to zero'}>
+                  <li
+                    key={p.name}
+                    class={p.running ? 'up' : 'down'}
+                    title={p.pid ? `pid ${p.pid}` : 'scaled to zero'}
+                  >
                     {p.name}
                     <span class="starts">{p.starts > 0 ? ` ×${p.starts}` : ''}</span>
                   </li>

@@ -20,8 +20,14 @@ export function ParkedEvents() {
   return (
     <>
       <h2>Parked events (order view)</h2>
-      <p class="note">Events the projection could not apply, parked with why while the events after them went on.</p>
-      {message ? <p class="message" role="status">{message}</p> : null}
+      <p class="note">
+        Events the projection could not apply, parked with why while the events after them went on.
+      </p>
+      {message ? (
+        <p class="message" role="status">
+          {message}
+        </p>
+      ) : null}
       {parked.error ? <p class="error">{parked.error.message}</p> : null}
       <table data-testid="parked">
         <thead>
