@@ -15,6 +15,7 @@ import { median, ms, type LatencySummary } from './latency';
 import { cpuTableRows, meanByName, totalOf } from './cpu-accounting';
 import { runBrokerBench } from './broker-bench';
 import { runSagaBench } from './saga-bench';
+import { statementTableRows } from './statement-stats';
 import { runFraudBench } from './fraud-bench';
 import { floorBenchReport, runFloorBench } from './floor-bench';
 import { eventStoreBenchReport, runEventStoreBench } from './eventstore-bench';
@@ -199,6 +200,12 @@ program
         ),
         '',
         `Events through the broker per order: ${result.eventsPerOrder.toFixed(1)}; broker and Kafka CPU per event: ${((1000 * routingCpu) / result.eventsPerOrder).toFixed(0)} µs.`,
+        '',
+        'Postgres statements per order over the measured window (pg_stat_statements), heaviest first:',
+        '',
+        ...(result.statements
+          ? statementTableRows(result.statements, result.accepted, 'order')
+          : ['(not measured: this Postgres does not load pg_stat_statements)']),
       ]);
     }),
   );

@@ -4,6 +4,7 @@ import { createPool, type Pool } from '@eventline/store';
 import { createTestDatabase, uniqueName } from '@eventline/testing';
 import { cpuSnapshot, cpuUsedBetween } from './cpu-accounting';
 import { countUntil, offerLoad, summarize, type LatencySummary } from './latency';
+import { statementSnapshot, statementWorkBetween, type StatementWork } from './statement-stats';
 
 export interface SagaBenchOptions {
   databaseUrl: string;
@@ -26,6 +27,8 @@ export interface SagaBenchResult {
   cpuMsPerOrder: Array<[string, number]>;
   /** events the broker carried per accepted order over the measured window */
   eventsPerOrder: number;
+  /** Postgres statements over the measured window; undefined without pg_stat_statements */
+  statements: StatementWork[] | undefined;
 }
 
 const TERMINAL_WAIT_MS = 60_000;
@@ -107,6 +110,8 @@ export async function runSagaBench(options: SagaBenchOptions): Promise<SagaBench
     edgePort: 0,
   });
   const pool = createPool(database.url, { max: 2 });
+  const server = createPool(options.databaseUrl, { max: 1 });
+  const databaseName = new URL(database.url).pathname.slice(1);
   const agent = new http.Agent({ keepAlive: true, maxSockets: 128 });
   const processes = (): Array<[string, number | undefined]> => [
     ['broker, gateway and load generator', process.pid],
@@ -127,6 +132,7 @@ export async function runSagaBench(options: SagaBenchOptions): Promise<SagaBench
       const warmup = await placeOrders(system, agent, 'warmup', options, options.warmupSeconds);
       await terminalOrders(pool, 'warmup', warmup.accepted);
     }
+    const statementsBefore = await statementSnapshot(server, databaseName);
     const before = cpuSnapshot(processes());
     const eventsBefore = system.broker.eventsAppended;
     const { accepted, windowMs } = await placeOrders(
@@ -139,6 +145,7 @@ export async function runSagaBench(options: SagaBenchOptions): Promise<SagaBench
     const terminal = await terminalOrders(pool, 'measured', accepted);
     const cpu = cpuUsedBetween(before, cpuSnapshot(processes()));
     const events = system.broker.eventsAppended - eventsBefore;
+    const statementsAfter = await statementSnapshot(server, databaseName);
     const { rows } = await pool.query<{ status: string; latency_ms: number }>(
       `SELECT status, EXTRACT(EPOCH FROM (updated_at - placed_at)) * 1000 AS latency_ms
          FROM orders.order_view WHERE status <> 'PENDING' AND customer_id LIKE 'measured-%'`,
@@ -156,10 +163,15 @@ export async function runSagaBench(options: SagaBenchOptions): Promise<SagaBench
       ),
       cpuMsPerOrder: cpu.map(([name, seconds]) => [name, (seconds * 1000) / Math.max(accepted, 1)]),
       eventsPerOrder: events / Math.max(accepted, 1),
+      statements:
+        statementsBefore && statementsAfter
+          ? statementWorkBetween(statementsBefore, statementsAfter)
+          : undefined,
     };
   } finally {
     agent.destroy();
     await pool.end();
+    await server.end();
     await system.stop();
     await database.drop();
   }

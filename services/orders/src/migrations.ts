@@ -114,4 +114,12 @@ export const ordersMigrations: Migration[] = [
       DROP TABLE orders.idempotency_keys;
     `,
   },
+  {
+    id: '004_saga_timers_sent_at',
+    sql: `
+      -- when the saga sent the step it waits for: how long open steps wait is what the edge's
+      -- admission control measures
+      ALTER TABLE saga_timers ADD COLUMN sent_at timestamptz NOT NULL DEFAULT now();
+    `,
+  },
 ];

@@ -92,8 +92,9 @@ export async function persistDecision(
   }
   if (state.awaiting) {
     await tx.query(
-      `INSERT INTO orders.saga_timers (order_id, step, phase, due_at) VALUES ($1, $2, $3, now() + make_interval(secs => $4))
-       ON CONFLICT (order_id) DO UPDATE SET step = $2, phase = $3, due_at = EXCLUDED.due_at`,
+      `INSERT INTO orders.saga_timers (order_id, step, phase, due_at, sent_at)
+         VALUES ($1, $2, $3, now() + make_interval(secs => $4), now())
+       ON CONFLICT (order_id) DO UPDATE SET step = $2, phase = $3, due_at = EXCLUDED.due_at, sent_at = now()`,
       [
         order.orderId,
         state.awaiting.step,

@@ -22,6 +22,7 @@ export {
   conflict,
   transient,
   notFound,
+  overloaded,
   statusFor,
   type ErrorKind,
 } from './errors';

@@ -27,7 +27,7 @@ import {
   type TransactionWork,
   type TransactOptions,
 } from './definitions';
-import { publicReason, statusFor } from './errors';
+import { HandlerError, publicReason, statusFor } from './errors';
 import { claimKey, keyedRequest } from './idempotency-key';
 import { toCloudEvent } from './outgoing-event';
 
@@ -251,6 +251,8 @@ export async function startHandler(
     const status = statusFor(err);
     if (status >= 500) log.error({ err }, 'request failed');
     else log.info({ status, reason: publicReason(err) }, 'request rejected');
+    if (err instanceof HandlerError && err.retryAfterSeconds !== undefined)
+      res.set('retry-after', String(err.retryAfterSeconds));
     res.status(status).json({ error: publicReason(err) });
   };
   app.use(answerErrors);
