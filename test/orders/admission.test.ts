@@ -57,7 +57,8 @@ describe('admission control at the order edge', () => {
       /overloaded: \d+ orders in flight, their steps waiting .* s \(p90, limit 0\.3 s\)/,
     );
 
-    for (const orderId of accepted) expect((await terminal(world, orderId)).status).toBe('COMPLETED');
+    for (const orderId of accepted)
+      expect((await terminal(world, orderId)).status).toBe('COMPLETED');
 
     // The refused request claimed nothing: the same key is a first try once the backlog is gone.
     const retried = await eventually(

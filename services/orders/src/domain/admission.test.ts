@@ -32,8 +32,8 @@ describe('admitting new orders', () => {
   });
 
   it('given admission control turned off, when steps wait long, then every order is admitted', () => {
-    expect(
-      admission({ open: 5000, p90WaitMs: 600_000 }, { ...limits, maxStepWaitMs: 0 }),
-    ).toEqual({ admit: true });
+    expect(admission({ open: 5000, p90WaitMs: 600_000 }, { ...limits, maxStepWaitMs: 0 })).toEqual({
+      admit: true,
+    });
   });
 });

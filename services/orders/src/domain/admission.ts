@@ -19,7 +19,8 @@ export interface AdmissionLimits {
   minOpen: number;
 }
 
-export type Admission = { admit: true } | { admit: false; reason: string; retryAfterSeconds: number };
+export type Admission =
+  { admit: true } | { admit: false; reason: string; retryAfterSeconds: number };
 
 const MAX_RETRY_AFTER_SECONDS = 60;
 
