@@ -20,6 +20,8 @@ export interface SagaBenchOptions {
 export interface SagaBenchResult {
   offered: number;
   accepted: number;
+  /** requests not accepted, by HTTP status or error code (429: shed by admission control) */
+  refused: Record<string, number>;
   terminal: number;
   statuses: Record<string, number>;
   placeToTerminal: LatencySummary;
@@ -42,9 +44,11 @@ async function placeOrders(
   batch: string,
   options: Pick<SagaBenchOptions, 'rate' | 'skus'>,
   seconds: number,
-): Promise<{ accepted: number; windowMs: number }> {
+): Promise<{ accepted: number; refused: Record<string, number>; windowMs: number }> {
   let accepted = 0;
   let answered = 0;
+  const refused: Record<string, number> = {};
+  const refuse = (why: string) => (refused[why] = (refused[why] ?? 0) + 1);
   const windowMs = await offerLoad(
     options.rate,
     seconds,
@@ -56,10 +60,14 @@ async function placeOrders(
       });
       request.on('response', (response) => {
         if (response.statusCode === 202) accepted += 1;
+        else refuse(String(response.statusCode));
         answered += 1;
         response.resume();
       });
-      request.on('error', () => (answered += 1));
+      request.on('error', (err: NodeJS.ErrnoException) => {
+        refuse(err.code ?? 'error');
+        answered += 1;
+      });
       request.end(
         JSON.stringify({
           customerId: `${batch}-${i}`,
@@ -70,7 +78,7 @@ async function placeOrders(
     },
     () => answered,
   );
-  return { accepted, windowMs };
+  return { accepted, refused, windowMs };
 }
 
 function terminalOrders(pool: Pool, batch: string, expected: number): Promise<number> {
@@ -135,7 +143,7 @@ export async function runSagaBench(options: SagaBenchOptions): Promise<SagaBench
     const statementsBefore = await statementSnapshot(server, databaseName);
     const before = cpuSnapshot(processes());
     const eventsBefore = system.broker.eventsAppended;
-    const { accepted, windowMs } = await placeOrders(
+    const { accepted, refused, windowMs } = await placeOrders(
       system,
       agent,
       'measured',
@@ -155,6 +163,7 @@ export async function runSagaBench(options: SagaBenchOptions): Promise<SagaBench
     return {
       offered: options.rate * options.seconds,
       accepted,
+      refused,
       terminal,
       statuses,
       placeToTerminal: summarize(
