@@ -7,7 +7,7 @@ import {
   type EventMessage,
 } from '@eventline/cloudevents-http';
 import { brokerIngress, type IngressHandler } from './ingress';
-import { deliver, type DeliveryOutcome, type DeliveryTarget } from './dispatcher';
+import { deliver, type DeliveryOutcome, type DeliveryTarget, type DirectRoute } from './dispatcher';
 import type { EventLog, Subscription } from './backends/event-log';
 import { compileTriggerFilter, type TriggerFilter } from './filters';
 import { DEFAULT_TIMEOUT_MS, durationMs } from './retry-policy';
@@ -48,6 +48,8 @@ export interface LocalBrokerOptions {
    * at-least-once broker may after a lost acknowledgement.
    */
   duplicateDeliveries?: number;
+  /** where deliveries go instead of a subscriber's address (see DirectRoute) */
+  directRoute?: DirectRoute;
 }
 
 const DEFAULT_MAX_IN_FLIGHT = 64;
@@ -159,10 +161,10 @@ export class LocalBroker {
       // failed too, or the reply could not be appended (delivered again, the idempotent subscriber
       // answers the same reply, and it is appended then).
       async (message) => {
-        const outcome = await deliver(message, target, log);
+        const outcome = await deliver(message, target, log, this.options.directRoute);
         await this.settle(stats, outcome);
         if (Math.random() < (this.options.duplicateDeliveries ?? 0))
-          await this.settle(stats, await deliver(message, target, log));
+          await this.settle(stats, await deliver(message, target, log, this.options.directRoute));
       },
     );
     this.subscriptions.push(subscription);

@@ -6,7 +6,7 @@ export {
   type TriggerStats,
   type LocalBrokerOptions,
 } from './broker';
-export { deliver, type DeliveryTarget, type DeliveryOutcome } from './dispatcher';
+export { deliver, type DeliveryTarget, type DeliveryOutcome, type DirectRoute } from './dispatcher';
 export {
   compileTriggerFilter,
   compileExpression,

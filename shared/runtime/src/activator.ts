@@ -22,6 +22,8 @@ interface Revision {
   /** a start or stop under way; requests wait for it */
   transition?: Promise<void>;
   starts: number;
+  /** requests passed through the stable address, and requests routed to the process directly */
+  requests: { passedThrough: number; direct: number };
 }
 
 /** Waits until no start or stop of the revision is under way, whatever its outcome. */
@@ -38,6 +40,7 @@ async function settled(revision: Revision): Promise<void> {
  */
 export class Activator {
   private readonly revisions = new Map<string, Revision>();
+  private readonly byAddress = new Map<string, Revision>();
   private readonly agent = new http.Agent({ keepAlive: true });
 
   constructor(private readonly options: ActivatorOptions) {}
@@ -51,9 +54,56 @@ export class Activator {
       server.listen(0, this.options.host, () => resolve());
     });
     const url = `http://${this.options.host}:${(server.address() as AddressInfo).port}`;
-    const revision: Revision = { process, idleWindowMs, server, url, inFlight: 0, starts: 0 };
+    const revision: Revision = {
+      process,
+      idleWindowMs,
+      server,
+      url,
+      inFlight: 0,
+      starts: 0,
+      requests: { passedThrough: 0, direct: 0 },
+    };
     this.revisions.set(process.name, revision);
+    this.byAddress.set(url, revision);
     return url;
+  }
+
+  /**
+   * The handler's own address for one request to its stable address `url`, for as long as that
+   * request lasts (`release` when it ends): an in-process caller (the local broker, the gateway)
+   * then sends to the process itself, as Knative takes the activator out of a Service's data
+   * path once it has pods, and saves the pass-through. The request still counts as in flight, so
+   * no idle stop comes meanwhile, and a stopped process is started first. Undefined for an
+   * address that is not the activator's.
+   */
+  async direct(url: string): Promise<{ url: string; release(): void } | undefined> {
+    const address = new URL(url);
+    const revision = this.byAddress.get(address.origin);
+    if (!revision) return undefined;
+    revision.inFlight += 1;
+    revision.requests.direct += 1;
+    clearTimeout(revision.idleTimer);
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      revision.inFlight -= 1;
+      if (revision.inFlight === 0) this.scheduleIdleStop(revision);
+    };
+    try {
+      await this.ensureRunning(revision);
+    } catch (err) {
+      release();
+      throw new Error(`${revision.process.name} did not start: ${(err as Error).message}`, {
+        cause: err,
+      });
+    }
+    return { url: `${revision.process.url}${address.pathname}${address.search}`, release };
+  }
+
+  /** The requests for `name` so far: through its stable address, and directly to its process. */
+  requestsOf(name: string): { passedThrough: number; direct: number } {
+    return { ...(this.revisions.get(name)?.requests ?? { passedThrough: 0, direct: 0 }) };
   }
 
   /** How many times the activator started `name`'s process. */
@@ -67,6 +117,7 @@ export class Activator {
     res: http.ServerResponse,
   ): Promise<void> {
     revision.inFlight += 1;
+    revision.requests.passedThrough += 1;
     clearTimeout(revision.idleTimer);
     const pending: { upstream?: http.ClientRequest } = {};
     res.once('close', () => {

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { DirectRoute } from '@eventline/broker';
 import { passThrough } from './pass-through';
 
 export interface Gateway {
@@ -10,12 +11,14 @@ export interface Gateway {
 
 /**
  * The public API of a local run: one port whose path prefixes lead to the edge handlers, as a
- * cluster's ingress would. Requests are streamed through unchanged.
+ * cluster's ingress would. Requests are streamed through unchanged, with `direct` to the running
+ * handler's process itself rather than through its activator address (see DirectRoute).
  */
 export async function startGateway(
   routes: Array<{ prefix: string; target: () => string }>,
   host: string,
   port: number,
+  direct?: DirectRoute,
 ): Promise<Gateway> {
   const ordered = [...routes].sort((a, b) => b.prefix.length - a.prefix.length);
   const server = http.createServer((req, res) => {
@@ -31,7 +34,21 @@ export async function startGateway(
       );
       return;
     }
-    passThrough(req, res, `${route.target()}${path}`, 'upstream unavailable');
+    const target = `${route.target()}${path}`;
+    if (!direct) {
+      passThrough(req, res, target, 'upstream unavailable');
+      return;
+    }
+    direct(target).then(
+      (process) => {
+        res.once('close', () => process?.release());
+        passThrough(req, res, process?.url ?? target, 'upstream unavailable');
+      },
+      (err: Error) => {
+        res.writeHead(503, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: err.message }));
+      },
+    );
   });
   // Node's default of 5 s closes idle kept-alive connections while clients (http.Agent, load
   // generators) may be reusing them: a request sent into a closing socket fails with ECONNRESET.

@@ -149,12 +149,21 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
           log,
         })
       : new MemoryEventLog(log, options.partitions);
+    const idleWindowMs = config.EVENTLINE_IDLE_WINDOW_MS;
+    const activator =
+      topology === 'processes'
+        ? new Activator({ host, idleWindowMs, log: log.child({ component: 'activator' }) })
+        : undefined;
+    if (activator) stops.push(() => activator.stop());
+    // Deliveries go to a running handler's process itself, not through its activator address.
+    const directRoute = activator && ((url: string) => activator.direct(url));
     const broker = new LocalBroker({
       namespace,
       name: routing.broker.name,
       eventLog,
       logger: log.child({ component: 'broker' }),
       duplicateDeliveries: options.duplicateDeliveries,
+      directRoute,
     });
     stops.push(() => broker.close());
     const brokerServer = http.createServer(broker.ingress());
@@ -178,12 +187,6 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       EVENTLINE_DB_POOL_MAX: env.EVENTLINE_DB_POOL_MAX ?? '4',
     };
     const processes = new Map<string, HandlerProcess>();
-    const idleWindowMs = config.EVENTLINE_IDLE_WINDOW_MS;
-    const activator =
-      topology === 'processes'
-        ? new Activator({ host, idleWindowMs, log: log.child({ component: 'activator' }) })
-        : undefined;
-    if (activator) stops.push(() => activator.stop());
     const startOne = async (route: HandlerRoute): Promise<Running> => {
       const service = services.get(route.package) as ServiceDefinition;
       if (activator) {
@@ -264,6 +267,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       ),
       host,
       options.edgePort ?? config.EVENTLINE_EDGE_PORT,
+      directRoute,
     );
     stops.push(gateway.close);
 
