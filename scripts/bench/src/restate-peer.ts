@@ -1,13 +1,14 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from '@eventline/runtime';
 import { createPool } from '@eventline/store';
 import { createTestDatabase } from '@eventline/testing';
 import { cpuSnapshot, cpuUsedBetween } from './cpu-accounting';
-import { countUntil, offerLoad, summarize } from './latency';
+import { countUntil } from './latency';
+import { postAtRate, settledOrders } from './order-load';
 import type { SagaBenchOptions, SagaBenchResult } from './saga-bench';
 
 /** The peer's versions, pinned: the figures in BENCHMARKS.md name them. */
@@ -58,17 +59,6 @@ export function installRestatePeer(): void {
     ],
     { cwd: PEER_DIR, stdio: ['ignore', process.stderr, process.stderr] },
   );
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 async function waitFor(probe: () => Promise<boolean>, what: string, timeoutMs = 60_000) {
@@ -155,43 +145,20 @@ export async function runRestatePeer(options: SagaBenchOptions): Promise<SagaBen
     if (!stock.ok)
       throw new Error(`setting the peer's stock: ${stock.status} ${await stock.text()}`);
 
-    const placeOrders = async (batch: string, seconds: number) => {
-      let accepted = 0;
-      let answered = 0;
-      const refused: Record<string, number> = {};
-      const refuse = (why: string) => (refused[why] = (refused[why] ?? 0) + 1);
-      const windowMs = await offerLoad(
+    const placeOrders = (batch: string, seconds: number) =>
+      postAtRate(
+        agent,
         options.rate,
         seconds,
-        (i) => {
-          const request = http.request(`${ingress}/order/${batch}-${i}/run/send`, {
-            method: 'POST',
-            agent,
-            headers: { 'content-type': 'application/json' },
-          });
-          request.on('response', (response) => {
-            if (response.statusCode === 202 || response.statusCode === 200) accepted += 1;
-            else refuse(String(response.statusCode));
-            answered += 1;
-            response.resume();
-          });
-          request.on('error', (err: NodeJS.ErrnoException) => {
-            refuse(err.code ?? 'error');
-            answered += 1;
-          });
-          request.end(
-            JSON.stringify({
-              customerId: `${batch}-${i}`,
-              region: 'eu-west',
-              items: [{ sku: 'flash', quantity: 1, unitPrice: 1999 }],
-              placedAt: new Date().toISOString(),
-            }),
-          );
-        },
-        () => answered,
+        (i) => `${ingress}/order/${batch}-${i}/run/send`,
+        (i) => ({
+          customerId: `${batch}-${i}`,
+          region: 'eu-west',
+          items: [{ sku: 'flash', quantity: 1, unitPrice: 1999 }],
+          placedAt: new Date().toISOString(),
+        }),
+        (status) => status === 202 || status === 200,
       );
-      return { accepted, refused, windowMs };
-    };
     const terminalOf = (batch: string, expected: number) =>
       countUntil(
         async () => {
@@ -217,22 +184,18 @@ export async function runRestatePeer(options: SagaBenchOptions): Promise<SagaBen
     const { accepted, refused, windowMs } = await placeOrders('measured', options.seconds);
     const terminal = await terminalOf('measured', accepted);
     const cpu = cpuUsedBetween(before, cpuSnapshot(processes()));
-    const { rows } = await pool.query<{ status: string; latency_ms: number }>(
-      `SELECT status, EXTRACT(EPOCH FROM (updated_at - placed_at)) * 1000 AS latency_ms
-         FROM peer.order_view WHERE status <> 'PENDING' AND order_id LIKE 'measured-%'`,
+    const settled = await settledOrders(
+      pool,
+      'peer.order_view',
+      "order_id LIKE 'measured-%'",
+      windowMs,
     );
-    const statuses: Record<string, number> = {};
-    for (const row of rows) statuses[row.status] = (statuses[row.status] ?? 0) + 1;
     return {
       offered: options.rate * options.seconds,
       accepted,
       refused,
       terminal,
-      statuses,
-      placeToTerminal: summarize(
-        rows.map((r) => Number(r.latency_ms)),
-        windowMs,
-      ),
+      ...settled,
       cpuMsPerOrder: cpu.map(([name, seconds]) => [name, (seconds * 1000) / Math.max(accepted, 1)]),
       // Restate's own log carries the calls; nothing goes through a broker.
       eventsPerOrder: 0,

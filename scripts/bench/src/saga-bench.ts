@@ -3,7 +3,8 @@ import { startLocalSystem, type LocalSystem } from '@eventline/runtime';
 import { createPool, type Pool } from '@eventline/store';
 import { createTestDatabase, uniqueName } from '@eventline/testing';
 import { cpuSnapshot, cpuUsedBetween } from './cpu-accounting';
-import { countUntil, offerLoad, summarize, type LatencySummary } from './latency';
+import { countUntil, type LatencySummary } from './latency';
+import { postAtRate, settledOrders, type Answers } from './order-load';
 import { statementSnapshot, statementWorkBetween, type StatementWork } from './statement-stats';
 
 export interface SagaBenchOptions {
@@ -38,47 +39,25 @@ const TERMINAL_WAIT_MS = 60_000;
 const skuName = (n: number) => (n === 0 ? 'flash' : `flash-${n}`);
 
 /** Places orders at the offered rate; customers are named `<batch>-<n>` to tell batches apart. */
-async function placeOrders(
+function placeOrders(
   system: LocalSystem,
   agent: http.Agent,
   batch: string,
   options: Pick<SagaBenchOptions, 'rate' | 'skus'>,
   seconds: number,
-): Promise<{ accepted: number; refused: Record<string, number>; windowMs: number }> {
-  let accepted = 0;
-  let answered = 0;
-  const refused: Record<string, number> = {};
-  const refuse = (why: string) => (refused[why] = (refused[why] ?? 0) + 1);
-  const windowMs = await offerLoad(
+): Promise<Answers> {
+  return postAtRate(
+    agent,
     options.rate,
     seconds,
-    (i) => {
-      const request = http.request(`${system.edgeUrl}/orders`, {
-        method: 'POST',
-        agent,
-        headers: { 'content-type': 'application/json' },
-      });
-      request.on('response', (response) => {
-        if (response.statusCode === 202) accepted += 1;
-        else refuse(String(response.statusCode));
-        answered += 1;
-        response.resume();
-      });
-      request.on('error', (err: NodeJS.ErrnoException) => {
-        refuse(err.code ?? 'error');
-        answered += 1;
-      });
-      request.end(
-        JSON.stringify({
-          customerId: `${batch}-${i}`,
-          region: 'eu-west',
-          items: [{ sku: skuName(i % options.skus), quantity: 1, unitPrice: 1999 }],
-        }),
-      );
-    },
-    () => answered,
+    () => `${system.edgeUrl}/orders`,
+    (i) => ({
+      customerId: `${batch}-${i}`,
+      region: 'eu-west',
+      items: [{ sku: skuName(i % options.skus), quantity: 1, unitPrice: 1999 }],
+    }),
+    (status) => status === 202,
   );
-  return { accepted, refused, windowMs };
 }
 
 function terminalOrders(pool: Pool, batch: string, expected: number): Promise<number> {
@@ -154,22 +133,18 @@ export async function runSagaBench(options: SagaBenchOptions): Promise<SagaBench
     const cpu = cpuUsedBetween(before, cpuSnapshot(processes()));
     const events = system.broker.eventsAppended - eventsBefore;
     const statementsAfter = await statementSnapshot(server, databaseName);
-    const { rows } = await pool.query<{ status: string; latency_ms: number }>(
-      `SELECT status, EXTRACT(EPOCH FROM (updated_at - placed_at)) * 1000 AS latency_ms
-         FROM orders.order_view WHERE status <> 'PENDING' AND customer_id LIKE 'measured-%'`,
+    const settled = await settledOrders(
+      pool,
+      'orders.order_view',
+      "customer_id LIKE 'measured-%'",
+      windowMs,
     );
-    const statuses: Record<string, number> = {};
-    for (const row of rows) statuses[row.status] = (statuses[row.status] ?? 0) + 1;
     return {
       offered: options.rate * options.seconds,
       accepted,
       refused,
       terminal,
-      statuses,
-      placeToTerminal: summarize(
-        rows.map((r) => Number(r.latency_ms)),
-        windowMs,
-      ),
+      ...settled,
       cpuMsPerOrder: cpu.map(([name, seconds]) => [name, (seconds * 1000) / Math.max(accepted, 1)]),
       eventsPerOrder: events / Math.max(accepted, 1),
       statements:
