@@ -12,7 +12,7 @@ import {
 } from '@eventline/store';
 import { contextFromTraceparent, inSpan, type Logger } from '@eventline/telemetry';
 import { ANY_EVENT, type HandlerDefinition } from './definitions';
-import { dataValidator } from './data-validation';
+import { acceptedDataValidator } from './data-validation';
 import { badInput } from './errors';
 import { correlationOf, toCloudEvent } from './outgoing-event';
 
@@ -51,7 +51,7 @@ function respond(res: Parameters<RequestHandler>[1], reply: StoredReply | null):
 export function cloudEventEndpoint(deps: EndpointDeps): RequestHandler {
   const { handler, pool, cache, source } = deps;
   const validateData =
-    handler.accepts === ANY_EVENT ? () => undefined : dataValidator(handler.accepts);
+    handler.accepts === ANY_EVENT ? () => undefined : acceptedDataValidator(handler.accepts);
   const emits = new Map(handler.emits.map((e) => [e.type, e]));
 
   return async (req, res) => {
@@ -62,7 +62,7 @@ export function cloudEventEndpoint(deps: EndpointDeps): RequestHandler {
     if (handler.accepts !== ANY_EVENT && event.type !== handler.accepts.type) {
       throw badInput(`${handler.name} accepts ${handler.accepts.type}, not ${event.type}`);
     }
-    const problem = validateData(event.data);
+    const problem = validateData(event.data, event.dataschema);
     if (problem) throw badInput(`${event.type} ${problem}`);
 
     const correlationId = correlationOf(event as unknown as Event & Record<string, unknown>);

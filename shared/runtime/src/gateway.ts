@@ -10,15 +10,18 @@ export interface Gateway {
 
 /**
  * The public API of a local run: one port whose path prefixes lead to the edge handlers, as a
- * cluster's ingress would. Requests are streamed through unchanged.
+ * cluster's ingress would. Requests are streamed through unchanged; `own` answers the paths the
+ * gateway serves itself (the event catalog), returning false for the others.
  */
 export async function startGateway(
   routes: Array<{ prefix: string; target: () => string }>,
   host: string,
   port: number,
+  own: (req: http.IncomingMessage, res: http.ServerResponse) => boolean = () => false,
 ): Promise<Gateway> {
   const ordered = [...routes].sort((a, b) => b.prefix.length - a.prefix.length);
   const server = http.createServer((req, res) => {
+    if ((req.method === 'GET' || req.method === 'HEAD') && own(req, res)) return;
     const path = req.url ?? '/';
     const route = ordered.find(
       (r) =>

@@ -7,3 +7,4 @@ export {
 export { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
 export { HandlerProcess, freePort, waitUntilReady, serviceEntryPoint } from './handler-process';
 export { startGateway, type Gateway } from './gateway';
+export { catalogDocument, catalogResponder } from './catalog';

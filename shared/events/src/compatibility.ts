@@ -1,0 +1,124 @@
+type Schema = Record<string, unknown>;
+
+const BOUNDS_BELOW = ['minimum', 'exclusiveMinimum', 'minLength', 'minItems', 'minProperties'];
+const BOUNDS_ABOVE = ['maximum', 'exclusiveMaximum', 'maxLength', 'maxItems', 'maxProperties'];
+/** Keywords whose change this check cannot prove harmless: any change to them is breaking. */
+const OPAQUE = [
+  'pattern',
+  'format',
+  'multipleOf',
+  'const',
+  'allOf',
+  'anyOf',
+  'oneOf',
+  'not',
+  'if',
+  'then',
+  'else',
+  '$ref',
+  'propertyNames',
+  'patternProperties',
+  'prefixItems',
+  'contains',
+  'uniqueItems',
+  'dependentRequired',
+  'dependentSchemas',
+];
+
+const typesOf = (schema: Schema): string[] | undefined =>
+  schema.type === undefined
+    ? undefined
+    : Array.isArray(schema.type)
+      ? (schema.type as string[])
+      : [schema.type as string];
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+function asSchema(value: unknown): Schema {
+  if (value === true || value === undefined) return {};
+  if (value === false) return { not: {} };
+  return value as Schema;
+}
+
+/**
+ * Why `next` refuses data that `previous` accepted, one reason per place: a removed or newly
+ * required field, a narrowed type or enum, a tightened bound, a closed object, or a change to a
+ * keyword whose effect cannot be compared (a pattern, a format). Empty when every event valid
+ * against `previous` is valid against `next`, as when a field is added as optional or a bound
+ * is widened. Consumers that move to `next` then still take every event already sent.
+ */
+export function breakingChanges(previous: unknown, next: unknown, at = 'data'): string[] {
+  if (previous === false) return [];
+  if (next === false) return [`${at}: refuses every value`];
+  const before = asSchema(previous);
+  const after = asSchema(next);
+  const found: string[] = [];
+
+  const typesBefore = typesOf(before);
+  const typesAfter = typesOf(after);
+  if (typesAfter) {
+    const lost = (typesBefore ?? ['any type']).filter(
+      (t) => !typesAfter.includes(t) && !(t === 'integer' && typesAfter.includes('number')),
+    );
+    if (lost.length > 0)
+      found.push(
+        `${at}: type narrowed from ${typesBefore?.join('|') ?? 'any'} to ${typesAfter.join('|')}`,
+      );
+  }
+
+  if (Array.isArray(after.enum)) {
+    const allowed = after.enum as unknown[];
+    if (!Array.isArray(before.enum)) found.push(`${at}: enum added (${allowed.join(', ')})`);
+    else {
+      const dropped = (before.enum as unknown[]).filter((v) => !allowed.some((a) => same(a, v)));
+      if (dropped.length > 0) found.push(`${at}: enum narrowed, no longer ${dropped.join(', ')}`);
+    }
+  }
+
+  for (const bound of BOUNDS_BELOW) {
+    const was = before[bound] as number | undefined;
+    const is = after[bound] as number | undefined;
+    if (is !== undefined && (was === undefined || is > was))
+      found.push(`${at}: ${bound} tightened from ${was ?? 'none'} to ${is}`);
+  }
+  for (const bound of BOUNDS_ABOVE) {
+    const was = before[bound] as number | undefined;
+    const is = after[bound] as number | undefined;
+    if (is !== undefined && (was === undefined || is < was))
+      found.push(`${at}: ${bound} tightened from ${was ?? 'none'} to ${is}`);
+  }
+
+  for (const keyword of OPAQUE)
+    if (after[keyword] !== undefined && !same(before[keyword], after[keyword]))
+      found.push(`${at}: ${keyword} changed (${JSON.stringify(after[keyword])})`);
+
+  const requiredBefore = new Set((before.required as string[] | undefined) ?? []);
+  for (const name of (after.required as string[] | undefined) ?? [])
+    if (!requiredBefore.has(name)) found.push(`${at}.${name}: newly required`);
+
+  const propsBefore = (before.properties ?? {}) as Record<string, unknown>;
+  const propsAfter = (after.properties ?? {}) as Record<string, unknown>;
+  const extraAfter = after.additionalProperties;
+  for (const [name, was] of Object.entries(propsBefore)) {
+    if (name in propsAfter) found.push(...breakingChanges(was, propsAfter[name], `${at}.${name}`));
+    else if (extraAfter === false) found.push(`${at}.${name}: removed`);
+    else found.push(...breakingChanges(was, extraAfter, `${at}.${name}`));
+  }
+  // A property the previous version left to additionalProperties is constrained by its own
+  // schema now; one it refused cannot be in any event already sent, so any schema will do.
+  for (const [name, is] of Object.entries(propsAfter))
+    if (!(name in propsBefore) && before.additionalProperties !== false)
+      found.push(...breakingChanges(before.additionalProperties, is, `${at}.${name}`));
+  if (
+    extraAfter !== undefined &&
+    extraAfter !== true &&
+    !same(before.additionalProperties, extraAfter)
+  ) {
+    if (extraAfter === false) found.push(`${at}: closed to properties it did not list`);
+    else found.push(...breakingChanges(before.additionalProperties, extraAfter, `${at}.*`));
+  }
+
+  if (after.items !== undefined)
+    found.push(...breakingChanges(before.items, after.items, `${at}[]`));
+  return found;
+}
