@@ -146,33 +146,8 @@ function write(file, text) {
 
 /** What a schema's change breaks, against its latest published version. */
 function compatibility(t) {
-  const { breakingChanges } = require(path.join(events, 'dist/compatibility.js'));
-  const latest = Math.max(0, ...t.published.keys());
-  const body = ({ $schema: _s, $id: _i, title: _t, description: _d, ...rest }) => rest;
-  if (latest === 0)
-    return t.version === 1
-      ? { state: 'new' }
-      : { problems: [`${t.type}: a new type starts at v1`] };
-  if (t.version < latest)
-    return { problems: [`${t.type}: v${t.version} is older than its published v${latest}`] };
-  if (t.version > latest + 1)
-    return {
-      problems: [`${t.type}: v${t.version} skips versions; the published one is v${latest}`],
-    };
-  if (t.version === latest + 1) return { state: 'bumped' };
-  const published = t.published.get(latest);
-  if (JSON.stringify(published) === JSON.stringify(t.schema)) return { state: 'published' };
-  const problems = breakingChanges(body(published), body(t.schema)).map(
-    (p) => `${t.type} v${t.version}: ${p}`,
-  );
-  return problems.length > 0
-    ? {
-        problems: [
-          ...problems,
-          `${t.type}: a breaking change needs a new version: set $id to ${BASE}${t.type}/v${t.version + 1}.json (v${t.version} stays served to its consumers from ${relative(publishedDir)})`,
-        ],
-      }
-    : { state: 'compatible' };
+  const { publicationState } = require(path.join(events, 'dist/compatibility.js'));
+  return publicationState(t.type, t.schema, t.published);
 }
 
 async function publish(types) {

@@ -122,3 +122,46 @@ export function breakingChanges(previous: unknown, next: unknown, at = 'data'): 
     found.push(...breakingChanges(before.items, after.items, `${at}[]`));
   return found;
 }
+
+/** Where a type's current schema stands against its published versions. */
+export type PublicationState =
+  | { state: 'published' | 'compatible' | 'bumped' | 'new' }
+  | { state: 'refused'; problems: string[] };
+
+const body = (schema: Schema): Schema => {
+  const { $schema: _dialect, $id: _id, title: _title, description: _description, ...rest } = schema;
+  return rest;
+};
+const versionIn = (schema: Schema) => Number(/\/v([0-9]+)\.json$/.exec(String(schema.$id))?.[1]);
+
+/**
+ * Compares a type's current schema with its latest published version (kept in the repository):
+ * the same version may change only compatibly; a breaking change needs the next version, and
+ * the versions before it stay published, so consumers that declare them still get their schema.
+ */
+export function publicationState(
+  type: string,
+  current: Schema,
+  published: ReadonlyMap<number, Schema>,
+): PublicationState {
+  const version = versionIn(current);
+  const latest = Math.max(0, ...published.keys());
+  const refused = (...problems: string[]): PublicationState => ({ state: 'refused', problems });
+  for (let v = 1; v < Math.min(version, latest + 1); v += 1)
+    if (!published.has(v)) return refused(`${type}: v${v} is no longer published`);
+  if (latest === 0)
+    return version === 1 ? { state: 'new' } : refused(`${type}: a new type starts at v1`);
+  if (version < latest)
+    return refused(`${type}: v${version} is older than its published v${latest}`);
+  if (version > latest + 1)
+    return refused(`${type}: v${version} skips versions; the published one is v${latest}`);
+  if (version === latest + 1) return { state: 'bumped' };
+  const previous = published.get(latest) as Schema;
+  if (JSON.stringify(previous) === JSON.stringify(current)) return { state: 'published' };
+  const problems = breakingChanges(body(previous), body(current));
+  if (problems.length === 0) return { state: 'compatible' };
+  return refused(
+    ...problems.map((p) => `${type} v${version}: ${p}`),
+    `${type}: a breaking change needs a new version: set its $id to .../v${version + 1}.json (v${version} stays published for the consumers that declare it)`,
+  );
+}

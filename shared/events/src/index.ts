@@ -9,7 +9,7 @@ export {
   type SchemaVersion,
   type DataOf,
 } from './define';
-export { breakingChanges } from './compatibility';
+export { breakingChanges, publicationState, type PublicationState } from './compatibility';
 export {
   asyncApiDocument,
   catalogHtml,
