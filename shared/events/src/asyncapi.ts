@@ -170,8 +170,9 @@ export function asyncApiDocument(
     servers: {
       broker: {
         host: 'kafka-broker-ingress.knative-eventing.svc.cluster.local',
-        pathname: `/${namespace}/${name}`,
+        pathname: `/{namespace}/${name}`,
         protocol: 'http',
+        variables: { namespace: { default: namespace, description: 'the namespace of the release' } },
         description:
           'The Knative Kafka Broker ingress; CloudEvents in HTTP binary or structured mode.',
       },

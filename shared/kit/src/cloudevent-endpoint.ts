@@ -12,6 +12,7 @@ import {
 } from '@eventline/store';
 import { contextFromTraceparent, inSpan, type Logger } from '@eventline/telemetry';
 import { ANY_EVENT, type HandlerDefinition } from './definitions';
+import type { EmittedEvents } from './contract-samples';
 import { acceptedDataValidator } from './data-validation';
 import { badInput } from './errors';
 import { correlationOf, toCloudEvent } from './outgoing-event';
@@ -29,6 +30,8 @@ interface EndpointDeps {
   claim: OutboxClaim;
   /** called after a commit with the outbox rows it wrote, to send them */
   onCommitted: (outbox: OutboxEntry[]) => void;
+  /** called after a first delivery's commit with the events it emitted and its reply */
+  onEmitted?: EmittedEvents;
 }
 
 type StoredReply = Record<string, unknown>;
@@ -85,7 +88,7 @@ export function cloudEventEndpoint(deps: EndpointDeps): RequestHandler {
         const claim = await claimEvent<StoredReply>(tx, handler.name, event.source, deliveryId);
         if (!claim.firstDelivery) {
           await tx.query('COMMIT');
-          return { firstDelivery: false, reply: claim.reply, outbox: [] };
+          return { firstDelivery: false, reply: claim.reply, outbox: [], emitted: [] };
         }
         const result = await handler.handle(event.data, {
           tx,
@@ -112,7 +115,7 @@ export function cloudEventEndpoint(deps: EndpointDeps): RequestHandler {
           { eventReply },
           deps.claim,
         );
-        return { firstDelivery: true, reply, outbox };
+        return { firstDelivery: true, reply, outbox, emitted };
       });
       if (!handled.firstDelivery) {
         log.info('duplicate delivery answered with the stored reply');
@@ -120,6 +123,7 @@ export function cloudEventEndpoint(deps: EndpointDeps): RequestHandler {
         return;
       }
       deps.onCommitted(handled.outbox);
+      deps.onEmitted?.([...(handled.reply ? [handled.reply] : []), ...handled.emitted]);
       for (const work of afterCommit)
         await work().catch((err) => log.warn({ err }, 'after-commit work failed'));
       log.info({ replied: handled.reply !== null }, 'event handled');
