@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import type { EventDefinition } from '@eventline/events';
+import { breakingChanges, type EventDefinition } from '@eventline/events';
 import { acceptedDataValidator, dataValidator, type ServiceDefinition } from '@eventline/kit';
 import { triggers, type Routing } from '@eventline/routing';
 import { repositoryRoot } from '../support/repository';
@@ -76,4 +76,26 @@ export function contractProblems(
     if (refused) problems.push(`sample ${i} is refused by ${consumer}: ${refused}`);
     return problems.map((p) => `${name}: ${p}`);
   });
+}
+
+/**
+ * Why the consumer's accepted versions may refuse an event the producer's current version
+ * allows: the version is not one it accepts, or that version's schema refuses data the
+ * producer's schema lets through (a forbidden field, a required one the producer may omit, a
+ * narrower bound). This holds for every event the producer can emit, sampled or not.
+ */
+export function schemaProblems(
+  contract: Contract,
+  produced: EventDefinition,
+  accepted: EventDefinition,
+): string[] {
+  const name = `${contract.producer} -> ${contract.consumer} (${contract.type})`;
+  const version = accepted.versions.find((v) => v.dataschema === produced.dataschema);
+  if (!version || !accepted.accepts.includes(version.version))
+    return [
+      `${name}: ${contract.producer} emits ${produced.dataschema}, ${contract.consumer} accepts ${accepted.accepts.map((v) => `v${v}`).join(', ')}`,
+    ];
+  return breakingChanges(produced.schema, version.schema).map(
+    (p) => `${name}: ${contract.consumer} refuses what ${contract.producer} may send: ${p}`,
+  );
 }

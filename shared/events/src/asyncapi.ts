@@ -172,7 +172,9 @@ export function asyncApiDocument(
         host: 'kafka-broker-ingress.knative-eventing.svc.cluster.local',
         pathname: `/{namespace}/${name}`,
         protocol: 'http',
-        variables: { namespace: { default: namespace, description: 'the namespace of the release' } },
+        variables: {
+          namespace: { default: namespace, description: 'the namespace of the release' },
+        },
         description:
           'The Knative Kafka Broker ingress; CloudEvents in HTTP binary or structured mode.',
       },

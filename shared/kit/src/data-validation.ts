@@ -13,9 +13,9 @@ for (const [name, format] of Object.entries(fullFormats)) ajv.addFormat(name, fo
 
 type Check = (data: unknown) => string | undefined;
 
-// One compiled function per schema version, by its dataschema; a definition defined in code
-// (defineEvent) and not yet in the schema files is told apart by its type.
-const compiled = new Map<string, Check>();
+// One compiled function per schema version, by the schema object the catalog holds, so two
+// definitions of one version (a test's copy with another schema) never share one.
+const compiled = new WeakMap<object, Check>();
 
 function explain(validate: ValidateFunction): string {
   return (validate.errors ?? [])
@@ -30,12 +30,12 @@ function explain(validate: ValidateFunction): string {
     .join('; ');
 }
 
-function checkOf(type: string, version: SchemaVersion): Check {
-  const key = `${type} ${version.dataschema}`;
+function checkOf(version: SchemaVersion): Check {
+  const key = version.schema as object;
   let check = compiled.get(key);
   if (!check) {
-    // The $id stays out of Ajv's registry: two definitions of one version (a test's copy) must
-    // not collide, and nothing refers to a schema by its $id.
+    // The $id stays out of Ajv's registry: two definitions of one version must not collide
+    // there either, and nothing refers to a schema by its $id.
     const { $id: _id, ...schema } = version.schema as Record<string, unknown>;
     const validate = ajv.compile(schema);
     check = (data) => (validate(data) ? undefined : explain(validate));
@@ -46,7 +46,7 @@ function checkOf(type: string, version: SchemaVersion): Check {
 
 /** Compiles an event's current data schema once; returns a check that yields the reasons it fails. */
 export function dataValidator(definition: EventDefinition): Check {
-  return checkOf(definition.type, definition.versions.at(-1) as SchemaVersion);
+  return checkOf(definition.versions.at(-1) as SchemaVersion);
 }
 
 /**
@@ -60,7 +60,7 @@ export function acceptedDataValidator(
   const accepted = new Map(
     definition.accepts.map((n) => {
       const version = definition.versions.find((v) => v.version === n) as SchemaVersion;
-      return [version.dataschema, checkOf(definition.type, version)] as const;
+      return [version.dataschema, checkOf(version)] as const;
     }),
   );
   const newest = [...accepted.values()].at(-1) as Check;
