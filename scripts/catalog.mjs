@@ -7,21 +7,14 @@
 //                                            refusing a breaking change without a version bump
 //   node scripts/catalog.mjs import FILE...  turns a file of defineEvent(...) definitions into schema
 //                                            files, removes them from it, and publishes them
-// Options: --root DIR (a copy of the repository, for tests).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const args = process.argv.slice(2);
-const rootAt = args.indexOf('--root');
-const root = path.resolve(
-  rootAt >= 0
-    ? args.splice(rootAt, 2)[1]
-    : path.join(path.dirname(fileURLToPath(import.meta.url)), '..'),
-);
-const [command = 'generate', ...files] = args;
+const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
+const [command = 'generate', ...files] = process.argv.slice(2);
 const require = createRequire(path.join(root, 'package.json'));
 const events = path.join(root, 'shared/events');
 const schemasDir = path.join(events, 'schemas');
@@ -133,7 +126,7 @@ async function chartDocument() {
   const { catalogDocument } = require(path.join(root, 'shared/runtime/dist/catalog.js'));
   const { loadRouting } = require(path.join(root, 'shared/routing/dist/index.js'));
   const routing = loadRouting(path.join(root, 'charts/eventline/routing.yaml'));
-  // The chart's namespace is the release's; the document names the one `helm install` defaults to.
+  // The broker's namespace is the release's: a server variable whose default is this one.
   return format(JSON.stringify(catalogDocument(routing, { namespace: 'eventline' })), 'json');
 }
 
@@ -169,6 +162,7 @@ async function generate() {
 }
 
 async function check() {
+  build('shared/runtime');
   const types = readCatalog();
   const problems = [];
   for (const t of types) {
@@ -192,10 +186,8 @@ async function check() {
 function moveImports(ts, file, module, names) {
   const text = readFileSync(file, 'utf8');
   const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
-  const generated =
-    `./${path.relative(path.dirname(file), generatedFile.replace(/\.ts$/, '')).split(path.sep).join('/')}`
-      .replace('././', './')
-      .replace('./../', '../');
+  // Every module it rewrites is in shared/events/src, beside generated/.
+  const generated = './generated/catalog';
   const edits = [];
   for (const statement of source.statements) {
     const isImport = ts.isImportDeclaration(statement);
