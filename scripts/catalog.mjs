@@ -348,7 +348,8 @@ async function importFiles() {
       await format(readFileSync(path.join(srcDir, edited), 'utf8'), 'typescript'),
     );
   await publish(readCatalog());
-  await generate();
+  // A fresh process: this one holds the catalog as it was before the import in its module cache.
+  execFileSync(process.execPath, [fileURLToPath(import.meta.url)], { cwd: root, stdio: 'inherit' });
 }
 
 const commands = {
