@@ -12,7 +12,8 @@ import {
 } from '@eventline/store';
 import { contextFromTraceparent, inSpan, type Logger } from '@eventline/telemetry';
 import { ANY_EVENT, type HandlerDefinition } from './definitions';
-import { dataValidator } from './data-validation';
+import type { EmittedEvents } from './contract-samples';
+import { acceptedDataValidator } from './data-validation';
 import { badInput } from './errors';
 import { correlationOf, toCloudEvent } from './outgoing-event';
 
@@ -29,6 +30,8 @@ interface EndpointDeps {
   claim: OutboxClaim;
   /** called after a commit with the outbox rows it wrote, to send them */
   onCommitted: (outbox: OutboxEntry[]) => void;
+  /** called after a first delivery's commit with the events it emitted and its reply */
+  onEmitted?: EmittedEvents;
 }
 
 type StoredReply = Record<string, unknown>;
@@ -51,7 +54,7 @@ function respond(res: Parameters<RequestHandler>[1], reply: StoredReply | null):
 export function cloudEventEndpoint(deps: EndpointDeps): RequestHandler {
   const { handler, pool, cache, source } = deps;
   const validateData =
-    handler.accepts === ANY_EVENT ? () => undefined : dataValidator(handler.accepts);
+    handler.accepts === ANY_EVENT ? () => undefined : acceptedDataValidator(handler.accepts);
   const emits = new Map(handler.emits.map((e) => [e.type, e]));
 
   return async (req, res) => {
@@ -62,7 +65,7 @@ export function cloudEventEndpoint(deps: EndpointDeps): RequestHandler {
     if (handler.accepts !== ANY_EVENT && event.type !== handler.accepts.type) {
       throw badInput(`${handler.name} accepts ${handler.accepts.type}, not ${event.type}`);
     }
-    const problem = validateData(event.data);
+    const problem = validateData(event.data, event.dataschema);
     if (problem) throw badInput(`${event.type} ${problem}`);
 
     const correlationId = correlationOf(event as unknown as Event & Record<string, unknown>);
@@ -85,7 +88,7 @@ export function cloudEventEndpoint(deps: EndpointDeps): RequestHandler {
         const claim = await claimEvent<StoredReply>(tx, handler.name, event.source, deliveryId);
         if (!claim.firstDelivery) {
           await tx.query('COMMIT');
-          return { firstDelivery: false, reply: claim.reply, outbox: [] };
+          return { firstDelivery: false, reply: claim.reply, outbox: [], emitted: [] };
         }
         const result = await handler.handle(event.data, {
           tx,
@@ -112,7 +115,7 @@ export function cloudEventEndpoint(deps: EndpointDeps): RequestHandler {
           { eventReply },
           deps.claim,
         );
-        return { firstDelivery: true, reply, outbox };
+        return { firstDelivery: true, reply, outbox, emitted };
       });
       if (!handled.firstDelivery) {
         log.info('duplicate delivery answered with the stored reply');
@@ -120,6 +123,7 @@ export function cloudEventEndpoint(deps: EndpointDeps): RequestHandler {
         return;
       }
       deps.onCommitted(handled.outbox);
+      deps.onEmitted?.([...(handled.reply ? [handled.reply] : []), ...handled.emitted]);
       for (const work of afterCommit)
         await work().catch((err) => log.warn({ err }, 'after-commit work failed'));
       log.info({ replied: handled.reply !== null }, 'event handled');

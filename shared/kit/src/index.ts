@@ -28,6 +28,6 @@ export {
 } from './errors';
 export { requestDigest, type IdempotencyKeyOptions } from './idempotency-key';
 export { readConfig, handlerEnvSchema, ConfigError, type HandlerEnv } from './config';
-export { dataValidator } from './data-validation';
+export { dataValidator, acceptedDataValidator } from './data-validation';
 export { startHandler, type RunningHandler, type StartOptions } from './server';
 export { runService, migrateService } from './run-service';

@@ -30,6 +30,7 @@ import {
 import { HandlerError, publicReason, statusFor } from './errors';
 import { claimKey, keyedRequest } from './idempotency-key';
 import { toCloudEvent } from './outgoing-event';
+import { contractSampleRecorder } from './contract-samples';
 
 export interface RunningHandler {
   name: string;
@@ -130,6 +131,9 @@ export async function startHandler(
     leaseMs: config.EVENTLINE_OUTBOX_LEASE_MS,
   });
   const source = `/eventline/${service.package}/${handler.name}`;
+  const onEmitted = config.EVENTLINE_CONTRACT_SAMPLES
+    ? contractSampleRecorder(config.EVENTLINE_CONTRACT_SAMPLES, handler.name)
+    : undefined;
 
   let draining = false;
   const inFlight = new InFlightWork();
@@ -165,18 +169,19 @@ export async function startHandler(
   const emits = new Map(handler.emits.map((e) => [e.type, e]));
   const transact = async <T>(work: TransactionWork<T>, options: TransactOptions = {}) => {
     const keyed = options.idempotencyKey && keyedRequest(options.idempotencyKey);
-    const { result, outbox } = await inSelfCommittingTransaction(pool, async (tx) => {
+    const { result, outbox, emitted } = await inSelfCommittingTransaction(pool, async (tx) => {
       if (keyed) {
         const claim = await claimKey<T>(tx, handler.name, keyed);
         if (claim.repeat) {
           await tx.query('COMMIT');
-          return { result: claim.answer, outbox: [] };
+          return { result: claim.answer, outbox: [], emitted: [] };
         }
       }
       const outcome = await work(tx);
-      const events: unknown[] = (outcome.emit ?? []).map((e) =>
-        toCloudEvent(e, emits, source).toJSON(),
+      const emitted = (outcome.emit ?? []).map(
+        (e) => toCloudEvent(e, emits, source).toJSON() as Record<string, unknown>,
       );
+      const events: unknown[] = [...emitted];
       if (outcome.forward?.length) {
         if (!emits.has(ANY_EVENT.type))
           throw new Error(`${handler.name} forwards events but does not emit ANY_EVENT`);
@@ -190,8 +195,9 @@ export async function startHandler(
         { keyAnswer },
         relay.claim,
       );
-      return { result: outcome.result, outbox: committed };
+      return { result: outcome.result, outbox: committed, emitted };
     });
+    onEmitted?.(emitted);
     relay.publish(outbox);
     return result;
   };
@@ -222,6 +228,7 @@ export async function startHandler(
         source,
         claim: relay.claim,
         onCommitted: (outbox) => relay.publish(outbox),
+        onEmitted,
       }),
     );
   }

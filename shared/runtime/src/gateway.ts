@@ -9,19 +9,27 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
+export interface GatewayOptions {
+  /** Leads a request to the running handler's process itself rather than its activator address. */
+  direct?: DirectRoute;
+  /** Answers the GET paths the gateway serves itself (the event catalog); false for the others. */
+  own?: (req: http.IncomingMessage, res: http.ServerResponse) => boolean;
+}
+
 /**
  * The public API of a local run: one port whose path prefixes lead to the edge handlers, as a
- * cluster's ingress would. Requests are streamed through unchanged, with `direct` to the running
- * handler's process itself rather than through its activator address (see DirectRoute).
+ * cluster's ingress would. Requests are streamed through unchanged.
  */
 export async function startGateway(
   routes: Array<{ prefix: string; target: () => string }>,
   host: string,
   port: number,
-  direct?: DirectRoute,
+  options: GatewayOptions = {},
 ): Promise<Gateway> {
+  const { direct, own = () => false } = options;
   const ordered = [...routes].sort((a, b) => b.prefix.length - a.prefix.length);
   const server = http.createServer((req, res) => {
+    if ((req.method === 'GET' || req.method === 'HEAD') && own(req, res)) return;
     const path = req.url ?? '/';
     const route = ordered.find(
       (r) =>

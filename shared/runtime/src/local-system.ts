@@ -26,11 +26,13 @@ import { createPool } from '@eventline/store';
 import { createLogger, redactUrl, type Logger } from '@eventline/telemetry';
 import type { RedisClient } from '@eventline/cache';
 import { Activator } from './activator';
+import { catalogDocument, catalogResponder } from './catalog';
 import { readLocalSystemEnv } from './config';
 import { startEmbeddedPostgres } from './embedded-postgres';
 import { startGateway } from './gateway';
 import { HandlerProcess, serviceEntryPoint } from './handler-process';
 import { PingSources } from './ping-sources';
+import { loadService } from './services';
 
 export type Topology = 'in-process' | 'processes';
 
@@ -82,13 +84,6 @@ export interface LocalSystem {
 }
 
 type Running = { name: string; url: string; close(): Promise<void> };
-
-/** Loads the service package a routed handler belongs to. */
-function loadService(packageName: string): ServiceDefinition {
-  // The routing file names packages; requiring them by name keeps the platform free of
-  // compile-time imports of any service.
-  return (require(`@eventline/service-${packageName}`) as { service: ServiceDefinition }).service;
-}
 
 async function embeddedRedis(): Promise<RedisClient> {
   const { default: RedisMock } = await import('ioredis-mock');
@@ -267,7 +262,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       ),
       host,
       options.edgePort ?? config.EVENTLINE_EDGE_PORT,
-      directRoute,
+      { direct: directRoute, own: catalogResponder(catalogDocument(routing, { namespace })) },
     );
     stops.push(gateway.close);
 
