@@ -114,4 +114,9 @@ export const ordersMigrations: Migration[] = [
       DROP TABLE orders.idempotency_keys;
     `,
   },
+  {
+    id: '004_saga_started_at',
+    // Sagas begun before this column existed count from when it was added.
+    sql: 'ALTER TABLE sagas ADD COLUMN started_at timestamptz NOT NULL DEFAULT now();',
+  },
 ];

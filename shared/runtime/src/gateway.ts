@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { serveMetrics } from '@eventline/telemetry';
 import { passThrough } from './pass-through';
 
 export interface Gateway {
@@ -20,6 +21,11 @@ export async function startGateway(
   const ordered = [...routes].sort((a, b) => b.prefix.length - a.prefix.length);
   const server = http.createServer((req, res) => {
     const path = req.url ?? '/';
+    // The gateway's own: this process's metrics (the broker's and activator's with the gateway's).
+    if (path === '/metrics' && req.method === 'GET') {
+      serveMetrics(req, res);
+      return;
+    }
     const route = ordered.find(
       (r) =>
         path === r.prefix || path.startsWith(`${r.prefix}/`) || path.startsWith(`${r.prefix}?`),
