@@ -242,7 +242,10 @@ export class LocalBroker {
               'cloudevents.event_type': message.attributes.type,
             });
             const outcome = await this.delivery(message, target, log, attributes);
-            span?.setAttributes({ 'eventline.outcome': outcome.kind, 'eventline.attempts': outcome.attempts });
+            span?.setAttributes({
+              'eventline.outcome': outcome.kind,
+              'eventline.attempts': outcome.attempts,
+            });
             await this.settle(stats, outcome);
             if (Math.random() < (this.options.duplicateDeliveries ?? 0))
               await this.settle(stats, await this.delivery(message, target, log, attributes));

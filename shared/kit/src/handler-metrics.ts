@@ -17,7 +17,7 @@ const handlerInstruments = instruments((meter) => ({
     advice: { explicitBucketBoundaries: SECONDS_BUCKETS },
   }),
   outboxDepth: meter.createObservableGauge('eventline.outbox.depth', {
-    description: "Rows in the outbox of a producer: events committed and not yet sent",
+    description: 'Rows in the outbox of a producer: events committed and not yet sent',
     unit: '{event}',
   }),
   outboxAge: meter.createObservableGauge('eventline.outbox.age', {
@@ -46,7 +46,10 @@ export function markDuplicate(res: Response): void {
  * Records each request's duration once it is answered. `type` is the CloudEvent type the handler
  * accepts (fixed per handler), or the edge route matched, so the label set stays bounded.
  */
-export function recordHandlerDuration(handler: string, eventType: string | undefined): RequestHandler {
+export function recordHandlerDuration(
+  handler: string,
+  eventType: string | undefined,
+): RequestHandler {
   const { duration } = handlerInstruments();
   const attributes = new Map<string, Attributes>();
   const attributesOf = (req: Request, res: Response) => {

@@ -162,7 +162,9 @@ export async function startHandler(
   });
   app.get('/metrics', serveMetrics);
   const stopReportingOutbox = reportOutbox(handler.name, pool, log);
-  app.use(recordHandlerDuration(handler.name, (handler.job ? PingSourcePing : handler.accepts)?.type));
+  app.use(
+    recordHandlerDuration(handler.name, (handler.job ? PingSourcePing : handler.accepts)?.type),
+  );
   app.use((_req, res, next) => {
     if (draining) {
       res.status(503).set('connection', 'close').json({ error: 'shutting down' });

@@ -1,6 +1,11 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { instruments, SECONDS_BUCKETS, type Logger, type ObservableResult } from '@eventline/telemetry';
+import {
+  instruments,
+  SECONDS_BUCKETS,
+  type Logger,
+  type ObservableResult,
+} from '@eventline/telemetry';
 import type { HandlerProcess } from './handler-process';
 import { passThrough } from './pass-through';
 

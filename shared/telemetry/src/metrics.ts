@@ -55,6 +55,9 @@ export function startMetrics(serviceName: string): void {
     resource: resourceFromAttributes({ 'service.name': serviceName }),
     readers: [exporter],
   });
+  // One provider per process; a provider left by an earlier module instance (a test runner's
+  // registry) gives way, or its instruments would record into a reader nobody scrapes.
+  metrics.disable();
   metrics.setGlobalMeterProvider(provider);
   running = { provider, exporter };
 }

@@ -48,7 +48,8 @@ function refuseLogExport(env: NodeJS.ProcessEnv): void {
 
 /** Requests whose spans would be noise: probes, scrapes. */
 const UNTRACED_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
-const untraced = (path: string | null | undefined) => UNTRACED_PATHS.has((path ?? '').split('?')[0] ?? '');
+const untraced = (path: string | null | undefined) =>
+  UNTRACED_PATHS.has((path ?? '').split('?')[0] ?? '');
 
 /**
  * The OpenTelemetry instrumentations of the clients and servers a process uses: node:http and
@@ -79,7 +80,10 @@ function startInstrumentations(provider: BasicTracerProvider): () => void {
       }),
       // Middleware layers (body parsers, the drain check) would be a span each on every request.
       new ExpressInstrumentation({ ignoreLayersType: [ExpressLayerType.MIDDLEWARE] }),
-      new UndiciInstrumentation({ requireParentforSpans: true }),
+      new UndiciInstrumentation({
+        ignoreRequestHook: (req) => untraced(req.path),
+        requireParentforSpans: true,
+      }),
       new PgInstrumentation({ requireParentSpan: true }),
       new IORedisInstrumentation({ requireParentSpan: true }),
     ],
