@@ -21,6 +21,7 @@ import { eventStoreBenchReport, runEventStoreBench } from './eventstore-bench';
 import { coldStartBenchReport, runColdStartBench } from './coldstart-bench';
 import { imagesBenchReport, runImagesBench } from './images-bench';
 import { runSimulation, type SimulationReport } from './iot/simulate';
+import { runTelemetryBench } from './telemetry-bench';
 
 // `npm run` starts scripts in the project's root directory: reports land in the repository's reports/.
 const REPORTS = path.resolve('reports/bench');
@@ -295,6 +296,34 @@ program
         rounds: Number(opts.rounds),
       });
       report('eventstore', eventStoreBenchReport(result, machine()));
+    }),
+  );
+
+program
+  .command('telemetry')
+  .description(
+    "a handler process's CPU per request without metrics, with metrics, and with trace export",
+  )
+  .option('--requests <n>', 'measured requests per handler and configuration', '3000')
+  .option('--warmup <n>', 'warm-up requests before each measurement', '500')
+  .option('--concurrency <n>', 'requests in flight at once', '8')
+  .action((opts: { requests: string; warmup: string; concurrency: string }) =>
+    onTestServers(async (servers) => {
+      const rows = await runTelemetryBench(servers, {
+        requests: Number(opts.requests),
+        warmup: Number(opts.warmup),
+        concurrency: Number(opts.concurrency),
+      });
+      report('telemetry', [
+        `Telemetry cost: handler CPU per request (${machine()})`,
+        '',
+        '| handler | telemetry | requests | CPU per request |',
+        '|---|---|---|---|',
+        ...rows.map(
+          (r) =>
+            `| ${r.handler} | ${r.configuration} | ${r.requests} | ${r.cpuMicrosPerRequest.toFixed(0)} µs |`,
+        ),
+      ]);
     }),
   );
 
