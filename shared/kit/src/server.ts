@@ -161,7 +161,9 @@ export async function startHandler(
     }
   });
   app.get('/metrics', serveMetrics);
-  const stopReportingOutbox = reportOutbox(handler.name, pool, log);
+  // A handler that emits nothing has no outbox rows to report.
+  const stopReportingOutbox =
+    handler.emits.length > 0 ? reportOutbox(handler.name, pool, log) : () => undefined;
   app.use(
     recordHandlerDuration(handler.name, (handler.job ? PingSourcePing : handler.accepts)?.type),
   );
