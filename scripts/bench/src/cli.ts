@@ -307,21 +307,23 @@ program
   .option('--requests <n>', 'measured requests per handler and configuration', '3000')
   .option('--warmup <n>', 'warm-up requests before each measurement', '500')
   .option('--concurrency <n>', 'requests in flight at once', '8')
-  .action((opts: { requests: string; warmup: string; concurrency: string }) =>
+  .option('--rounds <n>', 'rounds, each of every configuration in turn', '3')
+  .action((opts: { requests: string; warmup: string; concurrency: string; rounds: string }) =>
     onTestServers(async (servers) => {
       const rows = await runTelemetryBench(servers, {
         requests: Number(opts.requests),
         warmup: Number(opts.warmup),
         concurrency: Number(opts.concurrency),
+        rounds: Number(opts.rounds),
       });
       report('telemetry', [
         `Telemetry cost: handler CPU per request (${machine()})`,
         '',
-        '| handler | telemetry | requests | CPU per request |',
-        '|---|---|---|---|',
+        '| handler | telemetry | requests per round | CPU per request, median | each round |',
+        '|---|---|---|---|---|',
         ...rows.map(
           (r) =>
-            `| ${r.handler} | ${r.configuration} | ${r.requests} | ${r.cpuMicrosPerRequest.toFixed(0)} µs |`,
+            `| ${r.handler} | ${r.configuration} | ${r.requests} | ${median(r.rounds).toFixed(0)} µs | ${r.rounds.map((v) => v.toFixed(0)).join(', ')} µs |`,
         ),
       ]);
     }),
