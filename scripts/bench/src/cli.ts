@@ -339,13 +339,19 @@ program
     '--entry <file>',
     "the flags service's entry point, e.g. another build's (default: the package's bin)",
   )
-  .action((opts: { starts: string; entry?: string }) =>
+  .option(
+    '--metrics-exporter <name>',
+    'OTEL_METRICS_EXPORTER: prometheus (the chart) or none',
+    'prometheus',
+  )
+  .action((opts: { starts: string; entry?: string; metricsExporter: string }) =>
     onTestServers(async (servers) => {
       const options = {
         databaseUrl: servers.databaseUrl,
         redisUrl: servers.redisUrl,
         starts: Number(opts.starts),
         entryPoint: opts.entry ? path.resolve(opts.entry) : serviceEntryPoint('flags'),
+        metricsExporter: opts.metricsExporter,
       };
       const result = await runColdStartBench(options);
       report('coldstart', coldStartBenchReport(options, result, machine()));
