@@ -232,7 +232,7 @@ export class LocalBroker {
       (message) =>
         inRecordedSpan(
           `${spec.name} deliver`,
-          contextFromTraceparent(message.attributes.traceparent),
+          () => contextFromTraceparent(message.attributes.traceparent),
           'consumer',
           async (span) => {
             span?.setAttributes({

@@ -59,7 +59,7 @@ export function brokerIngress(options: IngressOptions): IngressHandler {
   const accept = async (req: IncomingMessage, res: ServerResponse) => {
     try {
       const message = messageFromHttp(req.headers, await readBody(req, options.bodyLimitBytes));
-      const parent = requestParent(req.headers.traceparent, message.attributes.traceparent);
+      const parent = () => requestParent(req.headers.traceparent, message.attributes.traceparent);
       await inRecordedSpan(`${options.path} ingress`, parent, 'producer', async (span) => {
         span?.setAttributes({
           'cloudevents.event_id': message.attributes.id,

@@ -281,15 +281,16 @@ export async function inSpan<T>(
 
 /**
  * Runs `fn` in a span only when spans are recorded: for hops (the broker's) whose span ids
- * nothing would read otherwise, so the path costs nothing without an exporter.
+ * nothing would read otherwise, so the path costs nothing without an exporter, not even reading
+ * the parent (`parent` is called only then).
  */
 export async function inRecordedSpan<T>(
   name: string,
-  parent: Context,
+  parent: () => Context,
   kind: keyof typeof SPAN_KINDS,
   fn: (span: Span | undefined) => Promise<T>,
 ): Promise<T> {
-  return running?.exporting ? inSpan(name, parent, kind, fn) : fn(undefined);
+  return running?.exporting ? inSpan(name, parent(), kind, fn) : fn(undefined);
 }
 
 /**
