@@ -8,7 +8,6 @@ export {
   inRecordedSpan,
   inRequestTrace,
   requestParent,
-  tracesRecorded,
 } from './tracing';
 export { eventlineMeter, instruments, serveMetrics, SECONDS_BUCKETS } from './metrics';
 export type { Attributes, BatchObservableResult, ObservableResult } from '@opentelemetry/api';

@@ -196,11 +196,6 @@ export async function stopTelemetry(): Promise<void> {
   }
 }
 
-/** Whether spans are recorded and exported (the SDK is running). */
-export function tracesRecorded(): boolean {
-  return running?.exporting ?? false;
-}
-
 const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/;
 const INVALID_TRACE_ID = '0'.repeat(32);
 const INVALID_SPAN_ID = '0'.repeat(16);
