@@ -29,6 +29,7 @@ import { eventStoreBenchReport, runEventStoreBench } from './eventstore-bench';
 import { coldStartBenchReport, runColdStartBench } from './coldstart-bench';
 import { imagesBenchReport, runImagesBench } from './images-bench';
 import { runSimulation, type SimulationReport } from './iot/simulate';
+import { runTelemetryBench } from './telemetry-bench';
 
 // `npm run` starts scripts in the project's root directory: reports land in the repository's reports/.
 const REPORTS = path.resolve('reports/bench');
@@ -386,6 +387,36 @@ program
   );
 
 program
+  .command('telemetry')
+  .description(
+    "a handler process's CPU per request without metrics, with metrics, and with trace export",
+  )
+  .option('--requests <n>', 'measured requests per handler and configuration', '3000')
+  .option('--warmup <n>', 'warm-up requests before each measurement', '500')
+  .option('--concurrency <n>', 'requests in flight at once', '8')
+  .option('--rounds <n>', 'rounds, each of every configuration in turn', '3')
+  .action((opts: { requests: string; warmup: string; concurrency: string; rounds: string }) =>
+    onTestServers(async (servers) => {
+      const rows = await runTelemetryBench(servers, {
+        requests: Number(opts.requests),
+        warmup: Number(opts.warmup),
+        concurrency: Number(opts.concurrency),
+        rounds: Number(opts.rounds),
+      });
+      report('telemetry', [
+        `Telemetry cost: handler CPU per request (${machine()})`,
+        '',
+        '| handler | telemetry | requests per round | CPU per request, median | each round |',
+        '|---|---|---|---|---|',
+        ...rows.map(
+          (r) =>
+            `| ${r.handler} | ${r.configuration} | ${r.requests} | ${median(r.rounds).toFixed(0)} µs | ${r.rounds.map((v) => v.toFixed(0)).join(', ')} µs |`,
+        ),
+      ]);
+    }),
+  );
+
+program
   .command('coldstart')
   .description(
     'spawn to first CloudEvent answered: a handler process vs bare node + express, alternating',
@@ -395,13 +426,19 @@ program
     '--entry <file>',
     "the flags service's entry point, e.g. another build's (default: the package's bin)",
   )
-  .action((opts: { starts: string; entry?: string }) =>
+  .option(
+    '--metrics-exporter <name>',
+    'OTEL_METRICS_EXPORTER: prometheus (the chart) or none',
+    'prometheus',
+  )
+  .action((opts: { starts: string; entry?: string; metricsExporter: string }) =>
     onTestServers(async (servers) => {
       const options = {
         databaseUrl: servers.databaseUrl,
         redisUrl: servers.redisUrl,
         starts: Number(opts.starts),
         entryPoint: opts.entry ? path.resolve(opts.entry) : serviceEntryPoint('flags'),
+        metricsExporter: opts.metricsExporter,
       };
       const result = await runColdStartBench(options);
       report('coldstart', coldStartBenchReport(options, result, machine()));

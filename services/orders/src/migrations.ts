@@ -122,4 +122,9 @@ export const ordersMigrations: Migration[] = [
       ALTER TABLE saga_timers ADD COLUMN sent_at timestamptz NOT NULL DEFAULT now();
     `,
   },
+  {
+    id: '005_saga_started_at',
+    // Sagas begun before this column existed count from when it was added.
+    sql: 'ALTER TABLE sagas ADD COLUMN IF NOT EXISTS started_at timestamptz NOT NULL DEFAULT now();',
+  },
 ];

@@ -10,12 +10,13 @@ import {
   type OutboxEntry,
   type Pool,
 } from '@eventline/store';
-import { contextFromTraceparent, inSpan, type Logger } from '@eventline/telemetry';
+import { inSpan, requestParent, type Logger } from '@eventline/telemetry';
 import { ANY_EVENT, type HandlerDefinition } from './definitions';
 import type { EmittedEvents } from './contract-samples';
 import { acceptedDataValidator } from './data-validation';
 import { badInput } from './errors';
 import { correlationOf, toCloudEvent } from './outgoing-event';
+import { markDuplicate } from './handler-metrics';
 
 interface EndpointDeps {
   handler: HandlerDefinition & {
@@ -76,10 +77,7 @@ export function cloudEventEndpoint(deps: EndpointDeps): RequestHandler {
       correlationId,
     });
     // Knative carries the trace as the CloudEvent extension and as the plain HTTP header.
-    const traceparent = event.traceparent ?? req.headers.traceparent;
-    const parent = contextFromTraceparent(
-      typeof traceparent === 'string' ? traceparent : undefined,
-    );
+    const parent = requestParent(req.headers.traceparent, event.traceparent);
 
     await inSpan(`${handler.name} ${event.type}`, parent, 'server', async () => {
       const afterCommit: Array<() => Promise<void>> = [];
@@ -119,6 +117,7 @@ export function cloudEventEndpoint(deps: EndpointDeps): RequestHandler {
       });
       if (!handled.firstDelivery) {
         log.info('duplicate delivery answered with the stored reply');
+        markDuplicate(res);
         respond(res, handled.reply);
         return;
       }

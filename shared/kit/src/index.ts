@@ -1,3 +1,7 @@
+// First: when traces are exported, the instrumentations must patch express, pg and ioredis
+// before anything below loads them.
+import '@eventline/telemetry/instrument';
+
 export {
   defineHandler,
   defineEdge,

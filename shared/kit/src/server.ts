@@ -8,6 +8,7 @@ import {
   postMessage,
 } from '@eventline/cloudevents-http';
 import { Cache, createRedis, type RedisClient } from '@eventline/cache';
+import { PingSourcePing } from '@eventline/events';
 import {
   commitWithOutbox,
   createPool,
@@ -15,7 +16,13 @@ import {
   OutboxRelay,
   outboxSendTimeoutMs,
 } from '@eventline/store';
-import { createLogger, redactUrl, startTelemetry } from '@eventline/telemetry';
+import {
+  createLogger,
+  inRequestTrace,
+  redactUrl,
+  serveMetrics,
+  startTelemetry,
+} from '@eventline/telemetry';
 import { cloudEventEndpoint } from './cloudevent-endpoint';
 import { jobEndpoint } from './job-endpoint';
 import { ConfigError, handlerEnvSchema, readConfig, type HandlerEnv } from './config';
@@ -31,6 +38,7 @@ import { HandlerError, publicReason, statusFor } from './errors';
 import { claimKey, keyedRequest } from './idempotency-key';
 import { toCloudEvent } from './outgoing-event';
 import { contractSampleRecorder } from './contract-samples';
+import { recordHandlerDuration, reportOutbox } from './handler-metrics';
 
 export interface RunningHandler {
   name: string;
@@ -121,7 +129,7 @@ export async function startHandler(
       ? createRedis(config.REDIS_URL)
       : undefined;
   ownRedis?.on('error', (err) => log.debug({ err }, 'redis connection error'));
-  const cache = new Cache(options.redis ?? ownRedis, log, config.REDIS_KEY_PREFIX);
+  const cache = new Cache(options.redis ?? ownRedis, log, config.REDIS_KEY_PREFIX, handler.name);
   const send = sendingTo(sink, outboxSendTimeoutMs(config.EVENTLINE_OUTBOX_LEASE_MS));
   const relay = new OutboxRelay({
     pool,
@@ -156,6 +164,13 @@ export async function startHandler(
       res.status(503).json({ status: 'database unavailable' });
     }
   });
+  app.get('/metrics', serveMetrics);
+  // A handler that emits nothing has no outbox rows to report.
+  const stopReportingOutbox =
+    handler.emits.length > 0 ? reportOutbox(handler.name, pool, log) : () => undefined;
+  app.use(
+    recordHandlerDuration(handler.name, (handler.job ? PingSourcePing : handler.accepts)?.type),
+  );
   app.use((_req, res, next) => {
     if (draining) {
       res.status(503).set('connection', 'close').json({ error: 'shutting down' });
@@ -234,6 +249,8 @@ export async function startHandler(
   }
   if (handler.routes) {
     const router = express.Router();
+    // An edge request starts the trace its events carry (see inRequestTrace).
+    router.use((req, _res, next) => inRequestTrace(req.headers.traceparent, next));
     router.use(requireJsonBody, express.json({ limit: config.EVENTLINE_BODY_LIMIT }));
     handler.routes(router, context);
     app.use(router);
@@ -289,6 +306,7 @@ export async function startHandler(
     server.closeAllConnections();
     await closed;
     await relay.stop();
+    stopReportingOutbox();
     await pool.end();
     await ownRedis?.quit().catch(() => undefined);
     log.info('handler stopped');

@@ -1,6 +1,11 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Logger } from '@eventline/telemetry';
+import {
+  instruments,
+  SECONDS_BUCKETS,
+  type Logger,
+  type ObservableResult,
+} from '@eventline/telemetry';
 import type { HandlerProcess } from './handler-process';
 import { passThrough } from './pass-through';
 
@@ -26,6 +31,22 @@ interface Revision {
   requests: { passedThrough: number; direct: number };
 }
 
+const activatorInstruments = instruments((meter) => ({
+  processes: meter.createObservableGauge('eventline.activator.processes', {
+    description: 'Handler processes running behind the activator (1 or 0 per handler)',
+    unit: '{process}',
+  }),
+  coldStarts: meter.createCounter('eventline.activator.cold_starts', {
+    description: 'Handler processes the activator started for a request that found none',
+    unit: '{start}',
+  }),
+  coldStartDuration: meter.createHistogram('eventline.activator.cold_start.duration', {
+    description: 'From a cold start to the process answering ready, the request held meanwhile',
+    unit: 's',
+    advice: { explicitBucketBoundaries: SECONDS_BUCKETS },
+  }),
+}));
+
 /** Waits until no start or stop of the revision is under way, whatever its outcome. */
 async function settled(revision: Revision): Promise<void> {
   while (revision.transition) await revision.transition.catch(() => undefined);
@@ -42,8 +63,15 @@ export class Activator {
   private readonly revisions = new Map<string, Revision>();
   private readonly byAddress = new Map<string, Revision>();
   private readonly agent = new http.Agent({ keepAlive: true });
+  private readonly metrics = activatorInstruments();
+  private readonly observeProcesses = (result: ObservableResult) => {
+    for (const [handler, revision] of this.revisions)
+      result.observe(revision.process.running ? 1 : 0, { handler });
+  };
 
-  constructor(private readonly options: ActivatorOptions) {}
+  constructor(private readonly options: ActivatorOptions) {
+    this.metrics.processes.addCallback(this.observeProcesses);
+  }
 
   /** Puts `process` behind a stable address; returns that address. Nothing starts yet. */
   async add(process: HandlerProcess, idleWindowMs = this.options.idleWindowMs): Promise<string> {
@@ -160,6 +188,9 @@ export class Activator {
     });
     await revision.transition;
     revision.starts += 1;
+    const attributes = { handler: revision.process.name };
+    this.metrics.coldStarts.add(1, attributes);
+    this.metrics.coldStartDuration.record((Date.now() - started) / 1000, attributes);
     this.options.log.info(
       { handler: revision.process.name, ms: Date.now() - started, pid: revision.process.pid },
       `${revision.process.name} started in ${Date.now() - started} ms`,
@@ -187,6 +218,7 @@ export class Activator {
 
   /** Closes every address and stops every process. */
   async stop(): Promise<void> {
+    this.metrics.processes.removeCallback(this.observeProcesses);
     const revisions = [...this.revisions.values()];
     for (const revision of revisions) clearTimeout(revision.idleTimer);
     await Promise.all(

@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+// First: when traces are exported, the instrumentations patch node:http before the gateway loads it.
+import '@eventline/telemetry/instrument';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { startTelemetry } from '@eventline/telemetry';
 import { portSchema, readLocalSystemEnv } from './config';

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { DirectRoute } from '@eventline/broker';
+import { serveMetrics } from '@eventline/telemetry';
 import { passThrough } from './pass-through';
 
 export interface Gateway {
@@ -31,6 +32,11 @@ export async function startGateway(
   const server = http.createServer((req, res) => {
     if ((req.method === 'GET' || req.method === 'HEAD') && own(req, res)) return;
     const path = req.url ?? '/';
+    // The gateway's own: this process's metrics (the broker's and activator's with the gateway's).
+    if (path === '/metrics' && req.method === 'GET') {
+      serveMetrics(req, res);
+      return;
+    }
     const route = ordered.find(
       (r) =>
         path === r.prefix || path.startsWith(`${r.prefix}/`) || path.startsWith(`${r.prefix}?`),

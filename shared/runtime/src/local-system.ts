@@ -23,7 +23,7 @@ import {
   type Routing,
 } from '@eventline/routing';
 import { createPool } from '@eventline/store';
-import { createLogger, redactUrl, type Logger } from '@eventline/telemetry';
+import { createLogger, redactUrl, serveMetrics, type Logger } from '@eventline/telemetry';
 import type { RedisClient } from '@eventline/cache';
 import { Activator } from './activator';
 import { catalogDocument, catalogResponder } from './catalog';
@@ -161,7 +161,11 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       directRoute,
     });
     stops.push(() => broker.close());
-    const brokerServer = http.createServer(broker.ingress());
+    const ingress = broker.ingress();
+    const brokerServer = http.createServer((req, res) => {
+      if (req.url === '/metrics' && req.method === 'GET') serveMetrics(req, res);
+      else ingress(req, res);
+    });
     brokerServer.keepAliveTimeout = 65_000; // as the gateway's: producers keep connections alive
     await new Promise<void>((resolve) =>
       brokerServer.listen(options.brokerPort ?? 0, host, resolve),

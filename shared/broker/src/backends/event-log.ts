@@ -15,6 +15,8 @@ export interface ConsumeOptions {
 
 export interface Subscription {
   stop(): Promise<void>;
+  /** records of the log the group has not finished with yet: its consumer lag */
+  lag(): Promise<number>;
 }
 
 /**
