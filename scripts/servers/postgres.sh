@@ -11,6 +11,8 @@ PG_INITIALISED="$PG_DIR/initialised"
 PG_OPTIONS="-c listen_addresses=127.0.0.1 -c port=$PG_PORT -c unix_socket_directories='$PG_SOCKETS'"
 PG_OPTIONS+=" -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
 PG_OPTIONS+=" -c shared_buffers=128MB"
+# Statement statistics for the benchmarks' per-statement reports (`npm run bench -- saga`).
+PG_OPTIONS+=" -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all"
 
 postgres_packages() { echo postgresql; }
 
@@ -49,6 +51,9 @@ pg_ensure_role_and_database() {
     log "creating database eventline owned by eventline"
     pg_sql -c "CREATE DATABASE eventline OWNER eventline" >/dev/null || die "creating database eventline"
   fi
+  # The benchmarks read statement statistics of their own databases through this view.
+  pg_sql -d eventline -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements; GRANT pg_read_all_stats TO eventline" \
+    >/dev/null || die "creating extension pg_stat_statements"
 }
 
 postgres_start() {

@@ -4,6 +4,8 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
+import { loadRouting } from '@eventline/routing';
+import { catalogDocument } from '@eventline/runtime';
 import {
   brokenValueSet,
   chartDir,
@@ -254,6 +256,17 @@ describe('routing.yaml rendered with the defaults', () => {
         'default.topic.partitions',
         'default.topic.replication.factor',
       ]),
+    );
+  });
+
+  it('renders the event catalog as a ConfigMap holding the AsyncAPI document of the catalog and routing.yaml', () => {
+    const catalog = ofKind(objects, 'v1', 'ConfigMap').find((o) =>
+      o.metadata.name.endsWith('-catalog'),
+    );
+    const document = JSON.parse(catalog!.data!['asyncapi.json']!);
+    expect(document).toEqual(catalogDocument(loadRouting(), { namespace: 'eventline' }));
+    expect(Object.keys(document.channels)).toEqual(
+      expect.arrayContaining(Object.values(routing.handlers).flatMap((h) => h.type ?? [])),
     );
   });
 

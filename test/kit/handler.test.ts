@@ -71,6 +71,17 @@ describe('service kit handler against real Postgres', () => {
     expect(await total('a')).toBe(2);
   });
 
+  it('given an event naming the version the handler accepts, when delivered, then it is handled and the reply names the version it is of', async () => {
+    const response = await send(
+      { counter: 'versioned', by: 1 },
+      { 'ce-dataschema': 'https://eventline.dev/schemas/test.counter.increment/v1.json' },
+    );
+    expect(response.status).toBe(200);
+    expect(response.headers.get('ce-dataschema')).toBe(
+      'https://eventline.dev/schemas/test.counter.incremented/v1.json',
+    );
+  });
+
   it('given an event delivered twice, when redelivered, then one state change and the same reply', async () => {
     const id = randomUUID();
     const first = await send({ counter: 'dup', by: 5 }, { 'ce-id': id });
@@ -127,6 +138,16 @@ describe('service kit handler against real Postgres', () => {
       { data: { counter: 'x', by: 1, extra: true } },
       400,
       'unexpected property "extra"',
+    ],
+    [
+      'a dataschema naming a version the handler does not accept',
+      {
+        headers: {
+          'ce-dataschema': 'https://eventline.dev/schemas/test.counter.increment/v2.json',
+        },
+      },
+      400,
+      'dataschema https://eventline.dev/schemas/test.counter.increment/v2.json is not one this handler accepts (https://eventline.dev/schemas/test.counter.increment/v1.json)',
     ],
     [
       'an oversized body',

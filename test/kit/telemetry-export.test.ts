@@ -37,6 +37,7 @@ async function startCollector(): Promise<{ url: string; bodies: Buffer[]; close(
 interface JsonSpan {
   name: string;
   traceId: string;
+  spanId: string;
   parentSpanId?: string;
 }
 
@@ -87,7 +88,7 @@ describe.each(['http/protobuf', 'http/json'])(
       await database?.drop();
     });
 
-    it('given an event with a traceparent, when handled, then its span reaches the collector in that trace', async () => {
+    it('given an event with a traceparent, when handled, then its span reaches the collector in that trace, under the HTTP server span the traceparent parents', async () => {
       const response = await postBinary(
         `${handler.url}/`,
         'dev.eventline.flags.changed',
@@ -96,10 +97,21 @@ describe.each(['http/protobuf', 'http/json'])(
       );
       expect(response.status).toBe(202);
       if (protocol === 'http/json') {
-        const span = await eventually(async () =>
-          collector.bodies.flatMap(jsonSpans).find((s) => s.name === SPAN_NAME),
-        );
-        expect(span).toMatchObject({ traceId: TRACE_ID, parentSpanId: PARENT_SPAN_ID });
+        // The http instrumentation's span is the request's; the handler's span is inside it.
+        const chain = await eventually(async () => {
+          const spans = collector.bodies.flatMap(jsonSpans);
+          const byId = new Map(spans.map((s) => [s.spanId, s]));
+          const found: JsonSpan[] = [];
+          for (
+            let at = spans.find((s) => s.name === SPAN_NAME);
+            at;
+            at = byId.get(at.parentSpanId ?? '')
+          )
+            found.push(at);
+          return found.at(-1)?.parentSpanId === PARENT_SPAN_ID ? found : undefined;
+        });
+        expect(chain.every((s) => s.traceId === TRACE_ID)).toBe(true);
+        expect(chain.at(-1)?.name).toBe('POST /');
       } else {
         expect(
           await eventually(async () => collector.bodies.some(protobufHasSpan) || undefined),

@@ -47,6 +47,9 @@ export async function startOrdersWorld(
       SHIPMENT_FAILURE_REGIONS: 'atlantis',
       // Suites share two cores with other suites: a step is slow here long before it is lost.
       ORDERS_STEP_TIMEOUT_MS: '120000',
+      // For the same reason steps wait long without any backlog: the edge admits every order
+      // (admission.test.ts turns admission control on).
+      ORDERS_ADMISSION_MAX_STEP_WAIT_MS: '0',
       ...options.env,
     },
     topology: 'processes',

@@ -135,7 +135,7 @@ describe('npm start -- --topology in-process: every handler inside the one proce
     }
   });
 
-  it('given no server URLs, when started in-process, then it caches in the embedded Redis stand-in, starts no process, and a flag reads back', async () => {
+  it('given no server URLs, when started in-process, then it caches in the embedded Redis stand-in, starts no process, a flag reads back and the gateway answers the event catalog', async () => {
     const edgePort = await freePort();
     const env = { ...process.env, LOG_LEVEL: 'warn' };
     for (const name of ['DATABASE_URL', 'REDIS_URL', 'KAFKA_BROKERS']) delete env[name];
@@ -167,6 +167,10 @@ describe('npm start -- --topology in-process: every handler inside the one proce
       return response.ok ? ((await response.json()) as { enabled: boolean }) : undefined;
     });
     expect(flag.enabled).toBe(true);
+    const catalog = (await (await fetch(`${api}/catalog`)).json()) as { asyncapi: string };
+    expect(catalog.asyncapi).toBe('3.0.0');
+    const page = await (await fetch(`${api}/catalog.html`)).text();
+    expect(page).toContain('<section id="dev.eventline.flags.changed">');
     expect(childrenOf(child.pid!)).toEqual([]);
   }, 90_000);
 });

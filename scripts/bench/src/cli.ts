@@ -14,13 +14,22 @@ import {
 import { median, ms, type LatencySummary } from './latency';
 import { cpuTableRows, meanByName, totalOf } from './cpu-accounting';
 import { runBrokerBench } from './broker-bench';
-import { runSagaBench } from './saga-bench';
+import { runRestatePeer, RESTATE_SDK_VERSION, RESTATE_SERVER_VERSION } from './restate-peer';
+import { runSagaBench, type SagaBenchResult } from './saga-bench';
+import { statementTableRows } from './statement-stats';
 import { runFraudBench } from './fraud-bench';
-import { floorBenchReport, runFloorBench } from './floor-bench';
+import {
+  floorBenchReport,
+  floorMsPerOrder,
+  msPerOrderByPart,
+  runFloorBench,
+  type CostPart,
+} from './floor-bench';
 import { eventStoreBenchReport, runEventStoreBench } from './eventstore-bench';
 import { coldStartBenchReport, runColdStartBench } from './coldstart-bench';
 import { imagesBenchReport, runImagesBench } from './images-bench';
 import { runSimulation, type SimulationReport } from './iot/simulate';
+import { runTelemetryBench } from './telemetry-bench';
 
 // `npm run` starts scripts in the project's root directory: reports land in the repository's reports/.
 const REPORTS = path.resolve('reports/bench');
@@ -155,53 +164,132 @@ program
 program
   .command('saga')
   .description(
-    'flash sale end to end: orders placed at a fixed rate until terminal, each handler its own process',
+    'flash sale end to end: orders placed at a fixed rate until terminal, each handler its own process, against the floor at the same rate',
   )
   .option('--rate <n>', 'orders offered per second', '100')
   .option('--seconds <n>', 'measured seconds', '20')
   .option('--warmup <n>', 'seconds of orders placed and finished before measuring', '5')
-  .option('--target <n>', 'orders per second the CPU budget is compared against', '1000')
   .option('--skus <n>', 'skus the orders spread over (1: every order on one stock row)', '1')
-  .action((opts: { rate: string; seconds: string; warmup: string; target: string; skus: string }) =>
-    onTestServers(async (servers) => {
-      const result = await runSagaBench({
-        databaseUrl: servers.databaseUrl,
-        redisUrl: servers.redisUrl,
-        kafkaBrokers: servers.kafkaBrokers,
-        rate: Number(opts.rate),
-        seconds: Number(opts.seconds),
-        warmupSeconds: Number(opts.warmup),
-        skus: Number(opts.skus),
-      });
-      const s = result.placeToTerminal;
-      const cpuTotal = totalOf(result.cpuMsPerOrder);
-      // What the machine can spend per order at the target rate: all its cores for a second.
-      const budget = (os.cpus().length * 1000) / Number(opts.target);
-      const routingCpu = totalOf(
-        result.cpuMsPerOrder.filter(([name]) => name === 'Kafka' || name.startsWith('broker')),
-      );
-      report(`saga-${opts.rate}${opts.skus === '1' ? '' : `-${opts.skus}skus`}`, [
-        `### Flash sale at ${opts.rate} orders/s offered for ${opts.seconds} s after ${opts.warmup} s of warm-up, ${opts.skus} sku(s) (${machine()})`,
-        '',
-        'Every handler its own process; real Kafka, Postgres, Redis; latency = order placed → terminal status.',
-        '',
-        '| offered | accepted | terminal | statuses | orders/s completed | p50 | p99 | max |',
-        '|---|---|---|---|---|---|---|---|',
-        `| ${result.offered} | ${result.accepted} | ${result.terminal} | ${JSON.stringify(result.statuses)} | ${s.throughput.toFixed(0)} | ${ms(s.p50)} | ${ms(s.p99)} | ${ms(s.max)} |`,
-        '',
-        `Where the time goes: CPU per order over the measured window, against the ${budget.toFixed(1)} ms per order`,
-        `that ${os.cpus().length} cores give at ${opts.target} orders/s.`,
-        '',
-        ...cpuTableRows(
-          result.cpuMsPerOrder,
-          'order',
-          `**${(cpuTotal / budget).toFixed(1)}× the budget**`,
-        ),
-        '',
-        `Events through the broker per order: ${result.eventsPerOrder.toFixed(1)}; broker and Kafka CPU per event: ${((1000 * routingCpu) / result.eventsPerOrder).toFixed(0)} µs.`,
-      ]);
-    }),
+  .option('--no-floor', 'leave out the floor measured at the same rate after the sale')
+  .option(
+    '--peer <name>',
+    `the same sale on a peer right after, on the same servers: restate (server ${RESTATE_SERVER_VERSION}, SDK ${RESTATE_SDK_VERSION}, from npm)`,
+  )
+  .action(
+    (opts: {
+      rate: string;
+      seconds: string;
+      warmup: string;
+      skus: string;
+      floor: boolean;
+      peer?: string;
+    }) =>
+      onTestServers(async (servers) => {
+        if (opts.peer !== undefined && opts.peer !== 'restate')
+          throw new Error(`--peer: unknown peer ${opts.peer}; the one measured is restate`);
+        const rate = Number(opts.rate);
+        const saleOptions = {
+          databaseUrl: servers.databaseUrl,
+          redisUrl: servers.redisUrl,
+          kafkaBrokers: servers.kafkaBrokers,
+          rate,
+          seconds: Number(opts.seconds),
+          warmupSeconds: Number(opts.warmup),
+          skus: Number(opts.skus),
+        };
+        const result = await runSagaBench(saleOptions);
+        const peer = opts.peer ? await runRestatePeer(saleOptions) : undefined;
+        const floorOptions = {
+          brokers: servers.kafkaBrokers.split(','),
+          databaseUrl: servers.databaseUrl,
+          targetOrders: rate,
+          eventsPerOrder: Math.round(result.eventsPerOrder),
+          transactionsPerOrder: Math.round(result.eventsPerOrder),
+          seconds: 10,
+          warmupSeconds: 3,
+          clients: 16,
+        };
+        const floor = opts.floor
+          ? floorMsPerOrder(floorOptions, await runFloorBench(floorOptions))
+          : undefined;
+        const s = result.placeToTerminal;
+        const statuses = result.statuses;
+        report(`saga-${opts.rate}${opts.skus === '1' ? '' : `-${opts.skus}skus`}`, [
+          `### Flash sale at ${opts.rate} orders/s offered for ${opts.seconds} s after ${opts.warmup} s of warm-up, ${opts.skus} sku(s) (${machine()})`,
+          '',
+          'Every handler its own process; real Kafka, Postgres, Redis; latency = order placed → terminal status;',
+          'refused = not accepted, by HTTP status or error (429: shed by admission control).',
+          '',
+          '| offered | accepted | refused | completed | cancelled | failed | still pending | orders/s completed | p50 | p99 | max |',
+          '|---|---|---|---|---|---|---|---|---|---|---|',
+          `| ${result.offered} | ${result.accepted} | ${JSON.stringify(result.refused)} | ${statuses.COMPLETED ?? 0} | ${statuses.CANCELLED ?? 0} | ${statuses.FAILED ?? 0} | ${result.accepted - result.terminal} | ${s.throughput.toFixed(0)} | ${ms(s.p50)} | ${ms(s.p99)} | ${ms(s.max)} |`,
+          '',
+          'CPU per order over the measured window, by process:',
+          '',
+          ...cpuTableRows(result.cpuMsPerOrder, 'order'),
+          '',
+          ...(floor ? sagaAgainstFloor(result.cpuMsPerOrder, floor, floorOptions) : []),
+          ...(peer ? sagaAgainstPeer(result, peer) : []),
+          `Events through the broker per order: ${result.eventsPerOrder.toFixed(1)}.`,
+          '',
+          'Postgres statements per order over the measured window (pg_stat_statements), heaviest first:',
+          '',
+          ...(result.statements
+            ? statementTableRows(result.statements, result.accepted, 'order')
+            : ['(not measured: this Postgres does not load pg_stat_statements)']),
+        ]);
+      }),
   );
+
+/** Eventline's sale beside Restate's, run right after it on the same servers, and the ratios. */
+function sagaAgainstPeer(eventline: SagaBenchResult, restate: SagaBenchResult): string[] {
+  const row = (name: string, r: SagaBenchResult) =>
+    `| ${name} | ${r.accepted} | ${JSON.stringify(r.refused)} | ${JSON.stringify(r.statuses)} | ${r.accepted - r.terminal} | ${r.placeToTerminal.throughput.toFixed(0)} | ${ms(r.placeToTerminal.p50)} | ${ms(r.placeToTerminal.p99)} | ${ms(totalOf(r.cpuMsPerOrder))} |`;
+  const ratio = (a: number, b: number) => `${(a / Math.max(b, 1e-9)).toFixed(2)}×`;
+  const [e, p] = [eventline.placeToTerminal, restate.placeToTerminal];
+  return [
+    `The same sale on Restate (server ${RESTATE_SERVER_VERSION}, SDK ${RESTATE_SDK_VERSION}; one workflow per order, 5 endpoint processes, same Postgres), right after:`,
+    '',
+    '| system | accepted | refused | statuses | still pending | orders/s completed | p50 | p99 | CPU per order |',
+    '|---|---|---|---|---|---|---|---|---|',
+    row('Eventline', eventline),
+    row('Restate', restate),
+    `| **Eventline ÷ Restate** | | | | | ${ratio(e.throughput, p.throughput)} | ${ratio(e.p50, p.p50)} | ${ratio(e.p99, p.p99)} | ${ratio(totalOf(eventline.cpuMsPerOrder), totalOf(restate.cpuMsPerOrder))} |`,
+    '',
+    "Restate's CPU per order by process:",
+    '',
+    ...cpuTableRows(restate.cpuMsPerOrder, 'order'),
+    '',
+  ];
+}
+
+/** The sale's CPU per order by part against the floor's at the same rate, and their ratios. */
+function sagaAgainstFloor(
+  sale: Array<[string, number]>,
+  floor: Array<[string, number]>,
+  options: { targetOrders: number; eventsPerOrder: number; transactionsPerOrder: number },
+): string[] {
+  const saleParts = msPerOrderByPart(sale);
+  const floorParts = msPerOrderByPart(floor);
+  const parts: CostPart[] = ['broker', 'Kafka', 'Postgres', 'Redis', 'handlers'];
+  const ratio = (a: number, b: number) => (b > 0.005 ? `${(a / b).toFixed(1)}×` : '–');
+  const saleTotal = totalOf(sale);
+  const floorTotal = totalOf(floor);
+  return [
+    `Against the floor measured right after at the same rate (${options.targetOrders} orders/s: ${options.eventsPerOrder} events`,
+    `through the broker and ${options.transactionsPerOrder} minimal handler transactions per order, see the floor bench):`,
+    '',
+    '| part | the sale, per order | the floor, per order | ratio | share of the gap |',
+    '|---|---|---|---|---|',
+    ...parts.map((part) => {
+      const a = saleParts.get(part) ?? 0;
+      const b = floorParts.get(part) ?? 0;
+      return `| ${part} | ${ms(a)} | ${ms(b)} | ${ratio(a, b)} | ${((100 * (a - b)) / Math.max(saleTotal - floorTotal, 1e-9)).toFixed(0)}% |`;
+    }),
+    `| **total** | **${ms(saleTotal)}** | **${ms(floorTotal)}** | **${ratio(saleTotal, floorTotal)}** | |`,
+    '',
+  ];
+}
 
 program
   .command('fraud')
@@ -299,6 +387,36 @@ program
   );
 
 program
+  .command('telemetry')
+  .description(
+    "a handler process's CPU per request without metrics, with metrics, and with trace export",
+  )
+  .option('--requests <n>', 'measured requests per handler and configuration', '3000')
+  .option('--warmup <n>', 'warm-up requests before each measurement', '500')
+  .option('--concurrency <n>', 'requests in flight at once', '8')
+  .option('--rounds <n>', 'rounds, each of every configuration in turn', '3')
+  .action((opts: { requests: string; warmup: string; concurrency: string; rounds: string }) =>
+    onTestServers(async (servers) => {
+      const rows = await runTelemetryBench(servers, {
+        requests: Number(opts.requests),
+        warmup: Number(opts.warmup),
+        concurrency: Number(opts.concurrency),
+        rounds: Number(opts.rounds),
+      });
+      report('telemetry', [
+        `Telemetry cost: handler CPU per request (${machine()})`,
+        '',
+        '| handler | telemetry | requests per round | CPU per request, median | each round |',
+        '|---|---|---|---|---|',
+        ...rows.map(
+          (r) =>
+            `| ${r.handler} | ${r.configuration} | ${r.requests} | ${median(r.rounds).toFixed(0)} µs | ${r.rounds.map((v) => v.toFixed(0)).join(', ')} µs |`,
+        ),
+      ]);
+    }),
+  );
+
+program
   .command('coldstart')
   .description(
     'spawn to first CloudEvent answered: a handler process vs bare node + express, alternating',
@@ -308,13 +426,19 @@ program
     '--entry <file>',
     "the flags service's entry point, e.g. another build's (default: the package's bin)",
   )
-  .action((opts: { starts: string; entry?: string }) =>
+  .option(
+    '--metrics-exporter <name>',
+    'OTEL_METRICS_EXPORTER: prometheus (the chart) or none',
+    'prometheus',
+  )
+  .action((opts: { starts: string; entry?: string; metricsExporter: string }) =>
     onTestServers(async (servers) => {
       const options = {
         databaseUrl: servers.databaseUrl,
         redisUrl: servers.redisUrl,
         starts: Number(opts.starts),
         entryPoint: opts.entry ? path.resolve(opts.entry) : serviceEntryPoint('flags'),
+        metricsExporter: opts.metricsExporter,
       };
       const result = await runColdStartBench(options);
       report('coldstart', coldStartBenchReport(options, result, machine()));

@@ -15,6 +15,8 @@ export interface ColdStartBenchOptions {
   starts: number;
   /** the flags service's entry point, as its image runs it */
   entryPoint: string;
+  /** OTEL_METRICS_EXPORTER: the chart's `prometheus` (metrics.enabled), or `none` */
+  metricsExporter: string;
 }
 
 /** Milliseconds from spawn to the first answer, one per start. */
@@ -24,14 +26,14 @@ export interface ColdStartBenchResult {
 }
 
 /** What the chart's ConfigMap and Service give a handler when no OpenTelemetry endpoint is set. */
-function chartEnv(handler: string): NodeJS.ProcessEnv {
+function chartEnv(handler: string, metricsExporter: string): NodeJS.ProcessEnv {
   return {
     NODE_ENV: 'production',
     LOG_LEVEL: 'info',
     EVENTLINE_HANDLER: handler,
     OTEL_SERVICE_NAME: handler,
     OTEL_TRACES_EXPORTER: 'none',
-    OTEL_METRICS_EXPORTER: 'none',
+    OTEL_METRICS_EXPORTER: metricsExporter,
     OTEL_LOGS_EXPORTER: 'none',
     OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
     OTEL_TRACES_SAMPLER_ARG: '1.0',
@@ -132,7 +134,7 @@ export async function runColdStartBench(
   const database = await createTestDatabase(options.databaseUrl, 'coldstart');
   try {
     const handlerEnv = {
-      ...chartEnv(HANDLER),
+      ...chartEnv(HANDLER, options.metricsExporter),
       DATABASE_URL: database.url,
       REDIS_URL: options.redisUrl,
     };
@@ -181,7 +183,7 @@ export function coldStartBenchReport(
     '',
     'Spawn of `node <entry>` to the first CloudEvent answered 2xx, the event resent every millisecond',
     `until the port accepts. Handler: \`${path.relative(process.cwd(), options.entryPoint)}\` with the chart's`,
-    'environment (no OpenTelemetry endpoint), real Postgres and Redis.',
+    `environment (no OpenTelemetry endpoint, OTEL_METRICS_EXPORTER=${options.metricsExporter}), real Postgres and Redis.`,
     '',
     '| process | p50 | p99 | max | p50 ratio | p99 ratio |',
     '|---|---|---|---|---|---|',

@@ -161,3 +161,38 @@ export function floorBenchReport(
     `At ${target} orders/s this machine has ${ms((cores * 1000) / target)} of CPU per order; the floor alone ${floorMs * target > cores * 1000 ? 'exceeds' : 'fits in'} it.`,
   ];
 }
+
+/** The parts an order's CPU is compared by, floor against measured. */
+export type CostPart = 'broker' | 'Kafka' | 'Postgres' | 'Redis' | 'handlers';
+
+/** Which part a process of a measurement belongs to: the servers by name, Node's by role. */
+export function costPartOf(process: string): CostPart {
+  if (process === 'Kafka' || process === 'Postgres' || process === 'Redis') return process;
+  if (process.startsWith('broker') || process.startsWith('load generator')) return 'broker';
+  return 'handlers';
+}
+
+/** CPU ms per order by part, summed over a measurement's processes. */
+export function msPerOrderByPart(measurement: Array<[string, number]>): Map<CostPart, number> {
+  const parts = new Map<CostPart, number>();
+  for (const [name, msPerOrder] of measurement) {
+    const part = costPartOf(name);
+    parts.set(part, (parts.get(part) ?? 0) + msPerOrder);
+  }
+  return parts;
+}
+
+/** The floor's CPU per order by process: its messaging and its transactions, scaled to an order. */
+export function floorMsPerOrder(
+  options: FloorBenchOptions,
+  { messaging, transactions }: FloorBenchResult,
+): Array<[string, number]> {
+  const perOrder = new Map<string, number>();
+  const add = (name: string, ms: number) => perOrder.set(name, (perOrder.get(name) ?? 0) + ms);
+  // A round trip carries two events.
+  for (const [name, us] of messaging.cpuUsPerRoundTrip)
+    add(name, (options.eventsPerOrder * us) / 2 / 1000);
+  for (const [name, us] of transactions.cpuUsPerTransaction)
+    add(name, (options.transactionsPerOrder * us) / 1000);
+  return [...perOrder];
+}

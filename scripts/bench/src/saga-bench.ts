@@ -3,7 +3,9 @@ import { startLocalSystem, type LocalSystem } from '@eventline/runtime';
 import { createPool, type Pool } from '@eventline/store';
 import { createTestDatabase, uniqueName } from '@eventline/testing';
 import { cpuSnapshot, cpuUsedBetween } from './cpu-accounting';
-import { countUntil, offerLoad, summarize, type LatencySummary } from './latency';
+import { countUntil, type LatencySummary } from './latency';
+import { postAtRate, settledOrders, type Answers } from './order-load';
+import { statementSnapshot, statementWorkBetween, type StatementWork } from './statement-stats';
 
 export interface SagaBenchOptions {
   databaseUrl: string;
@@ -19,6 +21,8 @@ export interface SagaBenchOptions {
 export interface SagaBenchResult {
   offered: number;
   accepted: number;
+  /** requests not accepted, by HTTP status or error code (429: shed by admission control) */
+  refused: Record<string, number>;
   terminal: number;
   statuses: Record<string, number>;
   placeToTerminal: LatencySummary;
@@ -26,6 +30,8 @@ export interface SagaBenchResult {
   cpuMsPerOrder: Array<[string, number]>;
   /** events the broker carried per accepted order over the measured window */
   eventsPerOrder: number;
+  /** Postgres statements over the measured window; undefined without pg_stat_statements */
+  statements: StatementWork[] | undefined;
 }
 
 const TERMINAL_WAIT_MS = 60_000;
@@ -33,41 +39,25 @@ const TERMINAL_WAIT_MS = 60_000;
 const skuName = (n: number) => (n === 0 ? 'flash' : `flash-${n}`);
 
 /** Places orders at the offered rate; customers are named `<batch>-<n>` to tell batches apart. */
-async function placeOrders(
+function placeOrders(
   system: LocalSystem,
   agent: http.Agent,
   batch: string,
   options: Pick<SagaBenchOptions, 'rate' | 'skus'>,
   seconds: number,
-): Promise<{ accepted: number; windowMs: number }> {
-  let accepted = 0;
-  let answered = 0;
-  const windowMs = await offerLoad(
+): Promise<Answers> {
+  return postAtRate(
+    agent,
     options.rate,
     seconds,
-    (i) => {
-      const request = http.request(`${system.edgeUrl}/orders`, {
-        method: 'POST',
-        agent,
-        headers: { 'content-type': 'application/json' },
-      });
-      request.on('response', (response) => {
-        if (response.statusCode === 202) accepted += 1;
-        answered += 1;
-        response.resume();
-      });
-      request.on('error', () => (answered += 1));
-      request.end(
-        JSON.stringify({
-          customerId: `${batch}-${i}`,
-          region: 'eu-west',
-          items: [{ sku: skuName(i % options.skus), quantity: 1, unitPrice: 1999 }],
-        }),
-      );
-    },
-    () => answered,
+    () => `${system.edgeUrl}/orders`,
+    (i) => ({
+      customerId: `${batch}-${i}`,
+      region: 'eu-west',
+      items: [{ sku: skuName(i % options.skus), quantity: 1, unitPrice: 1999 }],
+    }),
+    (status) => status === 202,
   );
-  return { accepted, windowMs };
 }
 
 function terminalOrders(pool: Pool, batch: string, expected: number): Promise<number> {
@@ -107,6 +97,8 @@ export async function runSagaBench(options: SagaBenchOptions): Promise<SagaBench
     edgePort: 0,
   });
   const pool = createPool(database.url, { max: 2 });
+  const server = createPool(options.databaseUrl, { max: 1 });
+  const databaseName = new URL(database.url).pathname.slice(1);
   const agent = new http.Agent({ keepAlive: true, maxSockets: 128 });
   const processes = (): Array<[string, number | undefined]> => [
     ['broker, gateway and load generator', process.pid],
@@ -127,9 +119,10 @@ export async function runSagaBench(options: SagaBenchOptions): Promise<SagaBench
       const warmup = await placeOrders(system, agent, 'warmup', options, options.warmupSeconds);
       await terminalOrders(pool, 'warmup', warmup.accepted);
     }
+    const statementsBefore = await statementSnapshot(server, databaseName);
     const before = cpuSnapshot(processes());
     const eventsBefore = system.broker.eventsAppended;
-    const { accepted, windowMs } = await placeOrders(
+    const { accepted, refused, windowMs } = await placeOrders(
       system,
       agent,
       'measured',
@@ -139,27 +132,30 @@ export async function runSagaBench(options: SagaBenchOptions): Promise<SagaBench
     const terminal = await terminalOrders(pool, 'measured', accepted);
     const cpu = cpuUsedBetween(before, cpuSnapshot(processes()));
     const events = system.broker.eventsAppended - eventsBefore;
-    const { rows } = await pool.query<{ status: string; latency_ms: number }>(
-      `SELECT status, EXTRACT(EPOCH FROM (updated_at - placed_at)) * 1000 AS latency_ms
-         FROM orders.order_view WHERE status <> 'PENDING' AND customer_id LIKE 'measured-%'`,
+    const statementsAfter = await statementSnapshot(server, databaseName);
+    const settled = await settledOrders(
+      pool,
+      'orders.order_view',
+      "customer_id LIKE 'measured-%'",
+      windowMs,
     );
-    const statuses: Record<string, number> = {};
-    for (const row of rows) statuses[row.status] = (statuses[row.status] ?? 0) + 1;
     return {
       offered: options.rate * options.seconds,
       accepted,
+      refused,
       terminal,
-      statuses,
-      placeToTerminal: summarize(
-        rows.map((r) => Number(r.latency_ms)),
-        windowMs,
-      ),
+      ...settled,
       cpuMsPerOrder: cpu.map(([name, seconds]) => [name, (seconds * 1000) / Math.max(accepted, 1)]),
       eventsPerOrder: events / Math.max(accepted, 1),
+      statements:
+        statementsBefore && statementsAfter
+          ? statementWorkBetween(statementsBefore, statementsAfter)
+          : undefined,
     };
   } finally {
     agent.destroy();
     await pool.end();
+    await server.end();
     await system.stop();
     await database.drop();
   }

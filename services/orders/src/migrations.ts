@@ -114,4 +114,17 @@ export const ordersMigrations: Migration[] = [
       DROP TABLE orders.idempotency_keys;
     `,
   },
+  {
+    id: '004_saga_timers_sent_at',
+    sql: `
+      -- when the saga sent the step it waits for: how long open steps wait is what the edge's
+      -- admission control measures
+      ALTER TABLE saga_timers ADD COLUMN sent_at timestamptz NOT NULL DEFAULT now();
+    `,
+  },
+  {
+    id: '005_saga_started_at',
+    // Sagas begun before this column existed count from when it was added.
+    sql: 'ALTER TABLE sagas ADD COLUMN IF NOT EXISTS started_at timestamptz NOT NULL DEFAULT now();',
+  },
 ];

@@ -7,7 +7,8 @@ import {
 } from '@eventline/events';
 import { EventStore } from '@eventline/eventstore';
 import { outgoing, type OutgoingEvent } from '@eventline/kit';
-import type { Transaction } from '@eventline/store';
+import { onCommit, type Transaction } from '@eventline/store';
+import { instruments, SECONDS_BUCKETS } from '@eventline/telemetry';
 import { ordersConfig } from './config';
 import type { OrderFacts } from './domain/order';
 import {
@@ -20,6 +21,27 @@ import {
 } from './domain/saga';
 
 export const orderStream = (orderId: string) => `order-${orderId}`;
+
+const sagaInstruments = instruments((meter) => ({
+  executions: meter.createCounter('eventline.saga.executions', {
+    description: 'Saga executions by status: started, then the status each ended in',
+    unit: '{execution}',
+  }),
+  duration: meter.createHistogram('eventline.saga.duration', {
+    description: 'From a saga starting to its ending, by the status it ended in',
+    unit: 's',
+    advice: { explicitBucketBoundaries: SECONDS_BUCKETS },
+  }),
+}));
+
+const STARTED = { saga: 'order', status: 'started' };
+
+/** The events that end a saga, each once, with the status it ends in. */
+const ENDINGS: Record<string, string> = {
+  OrderCompleted: 'COMPLETED',
+  OrderCancelled: 'CANCELLED',
+  OrderFailed: 'FAILED',
+};
 
 /** Every request the saga may send: its steps' actions and compensations. */
 export const sagaRequests = [
@@ -78,12 +100,26 @@ export async function persistDecision(
   isNew = false,
 ): Promise<OutgoingEvent[]> {
   const { state } = decision;
+  const ending = decision.events.map((event) => ENDINGS[event.type]).find(Boolean);
   if (isNew) {
     await tx.query('INSERT INTO orders.sagas (order_id, state, orders) VALUES ($1, $2, $3)', [
       order.orderId,
       JSON.stringify(state),
       JSON.stringify(order),
     ]);
+    onCommit(tx, () => sagaInstruments().executions.add(1, STARTED));
+  } else if (ending) {
+    const { rows } = await tx.query<{ seconds: number }>(
+      `UPDATE orders.sagas SET state = $2, updated_at = now() WHERE order_id = $1
+       RETURNING extract(epoch FROM clock_timestamp() - started_at)::float8 AS seconds`,
+      [order.orderId, JSON.stringify(state)],
+    );
+    const attributes = { saga: 'order', status: ending };
+    onCommit(tx, () => {
+      const { executions, duration } = sagaInstruments();
+      executions.add(1, attributes);
+      duration.record(rows[0]?.seconds ?? 0, attributes);
+    });
   } else {
     await tx.query('UPDATE orders.sagas SET state = $2, updated_at = now() WHERE order_id = $1', [
       order.orderId,
@@ -92,8 +128,9 @@ export async function persistDecision(
   }
   if (state.awaiting) {
     await tx.query(
-      `INSERT INTO orders.saga_timers (order_id, step, phase, due_at) VALUES ($1, $2, $3, now() + make_interval(secs => $4))
-       ON CONFLICT (order_id) DO UPDATE SET step = $2, phase = $3, due_at = EXCLUDED.due_at`,
+      `INSERT INTO orders.saga_timers (order_id, step, phase, due_at, sent_at)
+         VALUES ($1, $2, $3, now() + make_interval(secs => $4), now())
+       ON CONFLICT (order_id) DO UPDATE SET step = $2, phase = $3, due_at = EXCLUDED.due_at, sent_at = now()`,
       [
         order.orderId,
         state.awaiting.step,

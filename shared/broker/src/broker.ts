@@ -1,5 +1,13 @@
 import type { BackoffPolicy } from '@eventline/routing';
-import type { Logger } from '@eventline/telemetry';
+import {
+  contextFromTraceparent,
+  inRecordedSpan,
+  instruments,
+  SECONDS_BUCKETS,
+  type Attributes,
+  type Logger,
+  type ObservableResult,
+} from '@eventline/telemetry';
 import {
   messageOf,
   validMessage,
@@ -7,7 +15,7 @@ import {
   type EventMessage,
 } from '@eventline/cloudevents-http';
 import { brokerIngress, type IngressHandler } from './ingress';
-import { deliver, type DeliveryOutcome, type DeliveryTarget } from './dispatcher';
+import { deliver, type DeliveryOutcome, type DeliveryTarget, type DirectRoute } from './dispatcher';
 import type { EventLog, Subscription } from './backends/event-log';
 import { compileTriggerFilter, type TriggerFilter } from './filters';
 import { DEFAULT_TIMEOUT_MS, durationMs } from './retry-policy';
@@ -57,7 +65,39 @@ export interface LocalBrokerOptions {
    * at-least-once broker may after a lost acknowledgement.
    */
   duplicateDeliveries?: number;
+  /** where deliveries go instead of a subscriber's address (see DirectRoute) */
+  directRoute?: DirectRoute;
 }
+
+/** What the broker records: per trigger, each delivery's outcome, duration, retries and lag. */
+const brokerInstruments = instruments((meter) => ({
+  appended: meter.createCounter('eventline.broker.events', {
+    description: 'Events appended to the broker log, by how they came (ingress, reply, publish)',
+    unit: '{event}',
+  }),
+  deliveries: meter.createCounter('eventline.broker.deliveries', {
+    description:
+      'Events a trigger finished with, by outcome: delivered, dead-lettered, dropped (no dead-letter sink) or undeliverable (delivered again later)',
+    unit: '{event}',
+  }),
+  duration: meter.createHistogram('eventline.broker.delivery.duration', {
+    description: 'From the first attempt to the outcome, retries and backoff included',
+    unit: 's',
+    advice: { explicitBucketBoundaries: SECONDS_BUCKETS },
+  }),
+  retries: meter.createCounter('eventline.broker.delivery.retries', {
+    description: 'Attempts after the first, subscriber and dead-letter sink',
+    unit: '{attempt}',
+  }),
+  deadLetters: meter.createCounter('eventline.dead_letters.filed', {
+    description: 'Events a trigger gave up on that its dead-letter sink took',
+    unit: '{event}',
+  }),
+  lag: meter.createObservableGauge('eventline.broker.consumer.lag', {
+    description: "Records of the broker's log a trigger has not finished with yet",
+    unit: '{record}',
+  }),
+}));
 
 const DEFAULT_MAX_IN_FLIGHT = 64;
 const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
@@ -92,6 +132,24 @@ export function deliveryTargetOf(spec: TriggerSpec): DeliveryTarget {
   };
 }
 
+const INGRESS = { via: 'ingress' };
+const REPLIED = { via: 'reply' };
+const PUBLISHED = { via: 'publish' };
+
+type TriggerAttributes = Record<DeliveryOutcome['kind'], Attributes> & { trigger: Attributes };
+
+/** A trigger's metric attributes, made once: recording them costs no object per delivery. */
+function triggerAttributes(trigger: string): TriggerAttributes {
+  const outcome = (kind: DeliveryOutcome['kind']) => ({ trigger, outcome: kind });
+  return {
+    trigger: { trigger },
+    delivered: outcome('delivered'),
+    'dead-lettered': outcome('dead-lettered'),
+    dropped: outcome('dropped'),
+    undeliverable: outcome('undeliverable'),
+  };
+}
+
 /**
  * A Knative Broker with its Triggers, reproduced: an ingress answering 202 once the event is in
  * the log, a consumer group per trigger filtering and dispatching in binary mode, replies
@@ -103,9 +161,21 @@ export class LocalBroker {
   private readonly stats = new Map<string, TriggerStats>();
   private appended = 0;
   private readonly observers = new Set<BrokerObserver>();
+  private readonly metrics = brokerInstruments();
+  private readonly lags = new Map<string, Subscription>();
+  private readonly observeLag = async (result: ObservableResult) => {
+    // A trigger whose lag cannot be read now (Kafka away) is left out of this scrape.
+    await Promise.all(
+      [...this.lags].map(async ([trigger, subscription]) => {
+        const lag = await subscription.lag().catch(() => undefined);
+        if (lag !== undefined) result.observe(lag, { trigger });
+      }),
+    );
+  };
 
   constructor(private readonly options: LocalBrokerOptions) {
     this.path = `/${options.namespace}/${options.name}`;
+    this.metrics.lag.addCallback(this.observeLag);
   }
 
   get topic(): string {
@@ -121,12 +191,13 @@ export class LocalBroker {
    * would refuse is refused here (InvalidEventError), rather than reach the log.
    */
   async publish(event: Event): Promise<void> {
-    await this.append(validMessage(messageOf(event)));
+    await this.append(validMessage(messageOf(event)), PUBLISHED);
   }
 
-  private async append(message: EventMessage): Promise<void> {
+  private async append(message: EventMessage, how: { via: string }): Promise<void> {
     await this.options.eventLog.append(message);
     this.appended += 1;
+    this.metrics.appended.add(1, how);
     this.notify((observer) => observer.appended?.(message));
   }
 
@@ -171,6 +242,7 @@ export class LocalBroker {
         : {},
     );
     const group = kafkaNames.consumerGroup(this.options.namespace, spec.name);
+    const attributes = triggerAttributes(spec.name);
     const subscription = await this.options.eventLog.subscribe(
       group,
       {
@@ -185,14 +257,53 @@ export class LocalBroker {
       // A rejection leaves the event uncommitted for the log to deliver again: the dead-letter sink
       // failed too, or the reply could not be appended (delivered again, the idempotent subscriber
       // answers the same reply, and it is appended then).
-      async (message) => {
-        const outcome = await deliver(message, target, log);
-        await this.settle(spec.name, stats, outcome);
-        if (Math.random() < (this.options.duplicateDeliveries ?? 0))
-          await this.settle(spec.name, stats, await deliver(message, target, log));
-      },
+      // The dispatch span is a child of the context the event was made in (its traceparent).
+      (message) =>
+        inRecordedSpan(
+          `${spec.name} deliver`,
+          () => contextFromTraceparent(message.attributes.traceparent),
+          'consumer',
+          async (span) => {
+            span?.setAttributes({
+              'messaging.destination.name': this.topic,
+              'messaging.consumer.group.name': group,
+              'cloudevents.event_id': message.attributes.id,
+              'cloudevents.event_type': message.attributes.type,
+            });
+            const outcome = await this.delivery(message, target, log, attributes);
+            span?.setAttributes({
+              'eventline.outcome': outcome.kind,
+              'eventline.attempts': outcome.attempts,
+            });
+            await this.settle(spec.name, stats, outcome);
+            if (Math.random() < (this.options.duplicateDeliveries ?? 0))
+              await this.settle(
+                spec.name,
+                stats,
+                await this.delivery(message, target, log, attributes),
+              );
+          },
+        ),
     );
     this.subscriptions.push(subscription);
+    this.lags.set(spec.name, subscription);
+  }
+
+  /** One delivery, recorded: its outcome, duration and retries per trigger. */
+  private async delivery(
+    message: EventMessage,
+    target: DeliveryTarget,
+    log: Logger,
+    attributes: TriggerAttributes,
+  ): Promise<DeliveryOutcome> {
+    const started = performance.now();
+    const outcome = await deliver(message, target, log, this.options.directRoute);
+    const recorded = attributes[outcome.kind];
+    this.metrics.deliveries.add(1, recorded);
+    this.metrics.duration.record((performance.now() - started) / 1000, recorded);
+    if (outcome.attempts > 1) this.metrics.retries.add(outcome.attempts - 1, attributes.trigger);
+    if (outcome.kind === 'dead-lettered') this.metrics.deadLetters.add(1, attributes.trigger);
+    return outcome;
   }
 
   private async settle(
@@ -202,7 +313,7 @@ export class LocalBroker {
   ): Promise<void> {
     if (outcome.kind === 'undeliverable')
       throw new Error(`neither subscriber nor dead-letter sink took the event: ${outcome.reason}`);
-    if (outcome.kind === 'delivered' && outcome.reply) await this.append(outcome.reply);
+    if (outcome.kind === 'delivered' && outcome.reply) await this.append(outcome.reply, REPLIED);
     if (outcome.kind === 'delivered') stats.delivered += 1;
     else if (outcome.kind === 'dead-lettered') stats.deadLettered += 1;
     else stats.dropped += 1;
@@ -224,12 +335,14 @@ export class LocalBroker {
     return brokerIngress({
       path: this.path,
       bodyLimitBytes: this.options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
-      publish: (message) => this.append(message),
+      publish: (message) => this.append(message, INGRESS),
       log: this.options.logger,
     });
   }
 
   async close(): Promise<void> {
+    this.metrics.lag.removeCallback(this.observeLag);
+    this.lags.clear();
     await Promise.all(this.subscriptions.splice(0).map((s) => s.stop()));
     await this.options.eventLog.close();
   }

@@ -31,6 +31,14 @@ export type DeliveryOutcome =
   | { kind: 'dropped'; status?: number; attempts: number; reason: string }
   | { kind: 'undeliverable'; status?: number; attempts: number; reason: string };
 
+/**
+ * Where a delivery addressed to `url` goes instead, for as long as it lasts (`release` when it
+ * ends): a local run's activator answers with the handler process's own address while it runs,
+ * as Knative takes the activator out of a Service's data path once the Service has pods.
+ * Undefined: to `url` itself. A rejection is a failed attempt, retried like any other.
+ */
+export type DirectRoute = (url: string) => Promise<{ url: string; release(): void } | undefined>;
+
 /** Knative caps the response body it copies into `knativeerrordata`. */
 const ERROR_DATA_LIMIT = 1024;
 
@@ -50,10 +58,20 @@ const isSuccess = (status: number | undefined) =>
  * One POST, its failures of every kind (an event that cannot be written, the network, the
  * timeout, a bug) an attempt that failed rather than an exception that ends the dispatch.
  */
-async function attempt(url: string, message: EventMessage, timeoutMs: number): Promise<Attempt> {
+async function attempt(
+  url: string,
+  message: EventMessage,
+  timeoutMs: number,
+  route?: DirectRoute,
+): Promise<Attempt> {
   let response: HttpResponse | undefined;
+  let direct: Awaited<ReturnType<DirectRoute>>;
   try {
-    response = await postMessage(url, message, { timeoutMs, headers: { prefer: 'reply' } });
+    direct = await route?.(url);
+    response = await postMessage(direct?.url ?? url, message, {
+      timeoutMs,
+      headers: { prefer: 'reply' },
+    });
     if (!isSuccess(response.status)) return { response };
     // Knative's Kafka broker dispatcher (data-plane/dispatcher, BaseResponseHandler.handle): a 2xx
     // whose response does not read as a CloudEvent is a failure when its body is non-empty ("Unable
@@ -68,6 +86,8 @@ async function attempt(url: string, message: EventMessage, timeoutMs: number): P
     return response
       ? { response, error: new Error(`invalid reply: ${err.message}`) }
       : { error: err };
+  } finally {
+    direct?.release();
   }
 }
 
@@ -76,10 +96,11 @@ async function sendWithRetries(
   url: string,
   message: EventMessage,
   target: DeliveryTarget,
+  route?: DirectRoute,
 ): Promise<{ last: Attempt; attempts: number }> {
   let attempts = 0;
   for (;;) {
-    const last = await attempt(url, message, target.timeoutMs);
+    const last = await attempt(url, message, target.timeoutMs, route);
     attempts += 1;
     const status = last.response?.status;
     if (!last.error && isSuccess(status)) return { last, attempts };
@@ -111,12 +132,13 @@ export async function deliver(
   message: EventMessage,
   target: DeliveryTarget,
   log: Logger,
+  route?: DirectRoute,
 ): Promise<DeliveryOutcome> {
-  const { last, attempts } = await sendWithRetries(target.subscriber, message, target);
+  const { last, attempts } = await sendWithRetries(target.subscriber, message, target, route);
   const status = last.response?.status;
   if (!last.error && last.response && isSuccess(status))
     return { kind: 'delivered', status: last.response.status, attempts, reply: last.reply };
-  return deadLetter(message, target, last, attempts, log);
+  return deadLetter(message, target, last, attempts, log, route);
 }
 
 async function deadLetter(
@@ -125,6 +147,7 @@ async function deadLetter(
   last: Attempt,
   attempts: number,
   log: Logger,
+  route?: DirectRoute,
 ): Promise<DeliveryOutcome> {
   const status = last.response?.status;
   const reason = describe(last);
@@ -149,7 +172,7 @@ async function deadLetter(
   if (errorData.length > 0)
     extensions.knativeerrordata = errorData.subarray(0, ERROR_DATA_LIMIT).toString('base64');
   const letter = withExtensions(writable.message, extensions);
-  const sent = await sendWithRetries(target.deadLetterSink, letter, target);
+  const sent = await sendWithRetries(target.deadLetterSink, letter, target, route);
   if (sent.last.error || !isSuccess(sent.last.response?.status)) {
     log.error(
       { trigger: target.trigger, ceId, ceType, reason, sinkFailure: describe(sent.last) },

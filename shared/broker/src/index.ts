@@ -7,7 +7,7 @@ export {
   type LocalBrokerOptions,
   type BrokerObserver,
 } from './broker';
-export { deliver, type DeliveryTarget, type DeliveryOutcome } from './dispatcher';
+export { deliver, type DeliveryTarget, type DeliveryOutcome, type DirectRoute } from './dispatcher';
 export {
   compileTriggerFilter,
   compileExpression,

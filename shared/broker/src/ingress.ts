@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Logger } from '@eventline/telemetry';
+import { inRecordedSpan, requestParent, type Logger } from '@eventline/telemetry';
 import { InvalidEventError, messageFromHttp, type EventMessage } from '@eventline/cloudevents-http';
 
 export interface IngressOptions {
@@ -59,7 +59,14 @@ export function brokerIngress(options: IngressOptions): IngressHandler {
   const accept = async (req: IncomingMessage, res: ServerResponse) => {
     try {
       const message = messageFromHttp(req.headers, await readBody(req, options.bodyLimitBytes));
-      await options.publish(message);
+      const parent = () => requestParent(req.headers.traceparent, message.attributes.traceparent);
+      await inRecordedSpan(`${options.path} ingress`, parent, 'producer', async (span) => {
+        span?.setAttributes({
+          'cloudevents.event_id': message.attributes.id,
+          'cloudevents.event_type': message.attributes.type,
+        });
+        await options.publish(message);
+      });
       answer(res, 202);
     } catch (err) {
       if (err instanceof InvalidEventError) answer(res, 400, err.message);

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import Redis from 'ioredis';
-import type { Logger } from '@eventline/telemetry';
+import { instruments, type Logger } from '@eventline/telemetry';
 
 /** The Redis commands Eventline uses; ioredis and the embedded stand-in both provide them. */
 export type RedisClient = Pick<
@@ -49,13 +49,37 @@ export function createRedis(url: string): Redis {
  * the loader (Postgres), never to a stale or wrong answer; an invalidation that fails is logged
  * and bounded by the TTL.
  */
+const cacheInstruments = instruments((meter) => ({
+  hits: meter.createCounter('eventline.cache.hits', {
+    description: 'Cache reads answered from Redis',
+    unit: '{read}',
+  }),
+  misses: meter.createCounter('eventline.cache.misses', {
+    description: 'Cache reads that went to the database: absent, expired, or Redis away',
+    unit: '{read}',
+  }),
+}));
+
 export class Cache {
+  private readonly metrics = cacheInstruments();
+  private readonly attributes: { handler: string };
+
   constructor(
     /** absent when no Redis is configured: every read goes to the loader */
     private readonly redis: RedisClient | undefined,
     private readonly log: Logger,
     private readonly prefix = '',
-  ) {}
+    /** who reads, for the hit and miss counts */
+    owner = 'unnamed',
+  ) {
+    this.attributes = { handler: owner };
+  }
+
+  private counted<T>(found: T | undefined): T | undefined {
+    if (found === undefined) this.metrics.misses.add(1, this.attributes);
+    else this.metrics.hits.add(1, this.attributes);
+    return found;
+  }
 
   private key(key: string): string {
     return this.prefix + key;
@@ -66,7 +90,7 @@ export class Cache {
     ttlSeconds: number,
     load: () => Promise<T | undefined>,
   ): Promise<T | undefined> {
-    const cached = await this.read(key);
+    const cached = this.counted(await this.read(key));
     if (cached !== undefined) return JSON.parse(cached) as T;
     const value = await load();
     // NX: a fill never overwrites. A read that loaded before a change and writes after the
@@ -147,6 +171,12 @@ export class Cache {
 
   /** A hash written by putNewest, field by field as { at, value }; undefined when absent or unreadable. */
   async readNewest(
+    key: string,
+  ): Promise<Record<string, { at: string; value: string }> | undefined> {
+    return this.counted(await this.readHash(key));
+  }
+
+  private async readHash(
     key: string,
   ): Promise<Record<string, { at: string; value: string }> | undefined> {
     const redis = this.connected;

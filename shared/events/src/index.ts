@@ -1,6 +1,24 @@
-export { defineEvent, type EventDefinition, type DataOf } from './define';
+export {
+  defineEvent,
+  catalogEvent,
+  accepting,
+  dataschemaOf,
+  parseDataschema,
+  SCHEMA_BASE_URI,
+  type EventDefinition,
+  type SchemaVersion,
+  type DataOf,
+} from './define';
+export { breakingChanges, publicationState, type PublicationState } from './compatibility';
+export {
+  asyncApiDocument,
+  catalogHtml,
+  type AsyncApiOptions,
+  type CatalogRoute,
+  type CatalogSources,
+} from './asyncapi';
 export { eventCatalog } from './catalog';
-export { FeatureFlagChanged } from './flags';
+export { FeatureFlagChanged } from './generated/catalog';
 export {
   OrderPlaced,
   ReserveInventoryRequested,
@@ -9,25 +27,22 @@ export {
   RefundPaymentRequested,
   CreateShipmentRequested,
   SagaStepOutcome,
-  MAX_UNIT_PRICE,
-  MAX_ORDER_TOTAL,
-} from './orders';
-export { PingSourcePing } from './sources';
+} from './generated/catalog';
+export { MAX_UNIT_PRICE, MAX_ORDER_TOTAL } from './orders';
+export { PingSourcePing } from './generated/catalog';
 export {
   TransactionSubmitted,
   TransactionEnriched,
   TransactionScored,
   TransactionDecided,
   TransactionReviewed,
-  MAX_VELOCITY_SUM,
-  MAX_VELOCITY_COUNT,
-} from './fraud';
+} from './generated/catalog';
+export { MAX_VELOCITY_SUM, MAX_VELOCITY_COUNT } from './fraud';
 export { ISO_COUNTRIES, ISO_CURRENCIES } from './iso-codes';
 export {
   TelemetryReadingsReceived,
   AnomalyDetected,
   DeviceSilent,
   KafkaRecordEvent,
-  MAX_READINGS_PER_EVENT,
-  MAX_READING_MAGNITUDE,
-} from './telemetry';
+} from './generated/catalog';
+export { MAX_READINGS_PER_EVENT, MAX_READING_MAGNITUDE } from './telemetry';

@@ -10,11 +10,13 @@ import {
   type OutboxEntry,
   type Pool,
 } from '@eventline/store';
-import { contextFromTraceparent, inSpan, type Logger } from '@eventline/telemetry';
+import { inSpan, requestParent, type Logger } from '@eventline/telemetry';
 import { ANY_EVENT, type HandlerDefinition } from './definitions';
-import { dataValidator } from './data-validation';
+import type { EmittedEvents } from './contract-samples';
+import { acceptedDataValidator } from './data-validation';
 import { badInput } from './errors';
 import { correlationOf, toCloudEvent } from './outgoing-event';
+import { markDuplicate } from './handler-metrics';
 
 interface EndpointDeps {
   handler: HandlerDefinition & {
@@ -29,6 +31,8 @@ interface EndpointDeps {
   claim: OutboxClaim;
   /** called after a commit with the outbox rows it wrote, to send them */
   onCommitted: (outbox: OutboxEntry[]) => void;
+  /** called after a first delivery's commit with the events it emitted and its reply */
+  onEmitted?: EmittedEvents;
 }
 
 type StoredReply = Record<string, unknown>;
@@ -51,7 +55,7 @@ function respond(res: Parameters<RequestHandler>[1], reply: StoredReply | null):
 export function cloudEventEndpoint(deps: EndpointDeps): RequestHandler {
   const { handler, pool, cache, source } = deps;
   const validateData =
-    handler.accepts === ANY_EVENT ? () => undefined : dataValidator(handler.accepts);
+    handler.accepts === ANY_EVENT ? () => undefined : acceptedDataValidator(handler.accepts);
   const emits = new Map(handler.emits.map((e) => [e.type, e]));
 
   return async (req, res) => {
@@ -62,7 +66,7 @@ export function cloudEventEndpoint(deps: EndpointDeps): RequestHandler {
     if (handler.accepts !== ANY_EVENT && event.type !== handler.accepts.type) {
       throw badInput(`${handler.name} accepts ${handler.accepts.type}, not ${event.type}`);
     }
-    const problem = validateData(event.data);
+    const problem = validateData(event.data, event.dataschema);
     if (problem) throw badInput(`${event.type} ${problem}`);
 
     const correlationId = correlationOf(event as unknown as Event & Record<string, unknown>);
@@ -73,10 +77,7 @@ export function cloudEventEndpoint(deps: EndpointDeps): RequestHandler {
       correlationId,
     });
     // Knative carries the trace as the CloudEvent extension and as the plain HTTP header.
-    const traceparent = event.traceparent ?? req.headers.traceparent;
-    const parent = contextFromTraceparent(
-      typeof traceparent === 'string' ? traceparent : undefined,
-    );
+    const parent = requestParent(req.headers.traceparent, event.traceparent);
 
     await inSpan(`${handler.name} ${event.type}`, parent, 'server', async () => {
       const afterCommit: Array<() => Promise<void>> = [];
@@ -85,7 +86,7 @@ export function cloudEventEndpoint(deps: EndpointDeps): RequestHandler {
         const claim = await claimEvent<StoredReply>(tx, handler.name, event.source, deliveryId);
         if (!claim.firstDelivery) {
           await tx.query('COMMIT');
-          return { firstDelivery: false, reply: claim.reply, outbox: [] };
+          return { firstDelivery: false, reply: claim.reply, outbox: [], emitted: [] };
         }
         const result = await handler.handle(event.data, {
           tx,
@@ -112,14 +113,16 @@ export function cloudEventEndpoint(deps: EndpointDeps): RequestHandler {
           { eventReply },
           deps.claim,
         );
-        return { firstDelivery: true, reply, outbox };
+        return { firstDelivery: true, reply, outbox, emitted };
       });
       if (!handled.firstDelivery) {
         log.info('duplicate delivery answered with the stored reply');
+        markDuplicate(res);
         respond(res, handled.reply);
         return;
       }
       deps.onCommitted(handled.outbox);
+      deps.onEmitted?.([...(handled.reply ? [handled.reply] : []), ...handled.emitted]);
       for (const work of afterCommit)
         await work().catch((err) => log.warn({ err }, 'after-commit work failed'));
       log.info({ replied: handled.reply !== null }, 'event handled');

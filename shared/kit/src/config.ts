@@ -49,6 +49,8 @@ export const handlerEnvSchema = z.object({
   EVENTLINE_OUTBOX_LEASE_MS: z.coerce.number().int().min(300).default(30_000),
   EVENTLINE_DRAIN_TIMEOUT_MS: z.coerce.number().int().min(0).default(20_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** a directory the handler appends what it emits to, as contract samples (tests only) */
+  EVENTLINE_CONTRACT_SAMPLES: z.string().min(1).optional(),
 });
 
 export type HandlerEnv = z.infer<typeof handlerEnvSchema>;

@@ -71,7 +71,14 @@ export interface JobContext extends EdgeContext {
 }
 
 /** Any CloudEvent type: accepted by sinks such as the dead-letter store, forwarded by replays. */
-export const ANY_EVENT: EventDefinition = { type: '*', schema: {} };
+export const ANY_EVENT: EventDefinition = {
+  type: '*',
+  schema: {},
+  version: 1,
+  dataschema: '*',
+  versions: [],
+  accepts: [],
+};
 
 export interface HandlerDefinition {
   name: string;

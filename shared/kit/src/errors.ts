@@ -3,14 +3,18 @@ import { isConnectionError, isRetryableDatabaseError } from '@eventline/store';
 /**
  * What went wrong, as a value the kit maps to Knative's retry rules:
  * bad input is final (400, and 422 for a well-formed request the current state refuses for good),
- * conflicts and transient faults are retried (409, 503).
+ * conflicts and transient faults are retried (409, 503), and a request refused because the
+ * system cannot finish it in time is to be retried after a while (429 with Retry-After).
  */
-export type ErrorKind = 'bad-input' | 'unprocessable' | 'conflict' | 'transient' | 'not-found';
+export type ErrorKind =
+  'bad-input' | 'unprocessable' | 'conflict' | 'transient' | 'not-found' | 'overloaded';
 
 export class HandlerError extends Error {
   constructor(
     readonly kind: ErrorKind,
     message: string,
+    /** when to try again (the Retry-After header), for kinds that say it */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
   }
@@ -21,12 +25,15 @@ export const unprocessable = (reason: string) => new HandlerError('unprocessable
 export const conflict = (reason: string) => new HandlerError('conflict', reason);
 export const transient = (reason: string) => new HandlerError('transient', reason);
 export const notFound = (reason: string) => new HandlerError('not-found', reason);
+export const overloaded = (reason: string, retryAfterSeconds: number) =>
+  new HandlerError('overloaded', reason, retryAfterSeconds);
 
 const STATUS: Record<ErrorKind, number> = {
   'bad-input': 400,
   'not-found': 404,
   unprocessable: 422,
   conflict: 409,
+  overloaded: 429,
   transient: 503,
 };
 

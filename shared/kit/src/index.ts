@@ -1,3 +1,7 @@
+// First: when traces are exported, the instrumentations must patch express, pg and ioredis
+// before anything below loads them.
+import '@eventline/telemetry/instrument';
+
 export {
   defineHandler,
   defineEdge,
@@ -22,11 +26,12 @@ export {
   conflict,
   transient,
   notFound,
+  overloaded,
   statusFor,
   type ErrorKind,
 } from './errors';
 export { requestDigest, type IdempotencyKeyOptions } from './idempotency-key';
 export { readConfig, handlerEnvSchema, ConfigError, type HandlerEnv } from './config';
-export { dataValidator } from './data-validation';
+export { dataValidator, acceptedDataValidator } from './data-validation';
 export { startHandler, type RunningHandler, type StartOptions } from './server';
 export { runService, migrateService } from './run-service';

@@ -1,7 +1,7 @@
 import type { RequestHandler } from 'express';
 import { eventFromHttp } from '@eventline/cloudevents-http';
 import { PingSourcePing } from '@eventline/events';
-import { contextFromTraceparent, inSpan, type Logger } from '@eventline/telemetry';
+import { inSpan, requestParent, type Logger } from '@eventline/telemetry';
 import type { HandlerDefinition, JobContext } from './definitions';
 import { badInput } from './errors';
 
@@ -25,10 +25,7 @@ export function jobEndpoint({ name, run, context, log }: JobEndpointDeps): Reque
     );
     if (event.type !== PingSourcePing.type)
       throw badInput(`${name} runs on ${PingSourcePing.type}, not ${event.type}`);
-    const traceparent = event.traceparent ?? req.headers.traceparent;
-    const parent = contextFromTraceparent(
-      typeof traceparent === 'string' ? traceparent : undefined,
-    );
+    const parent = requestParent(req.headers.traceparent, event.traceparent);
     const started = Date.now();
     const report = await inSpan(`${name} run`, parent, 'server', () => run({ ...context, event }));
     const did = Object.values(report ?? {}).some((count) => count > 0);

@@ -33,7 +33,8 @@ export function correlationOf(event: Pick<Event, 'id'> & Record<string, unknown>
 
 /**
  * Turns a handler's outgoing event into a CloudEvent, after checking it against the catalog
- * schema it claims: emitting an event that breaks its own contract is a bug, not bad input.
+ * schema it claims: emitting an event that breaks its own contract is a bug, not bad input. The
+ * event names that schema's version in `dataschema`, which its consumers check it against.
  */
 export function toCloudEvent(
   event: OutgoingEvent,
@@ -55,6 +56,7 @@ export function toCloudEvent(
     type: event.type,
     time: new Date().toISOString(),
     datacontenttype: 'application/json',
+    dataschema: definition.dataschema,
     data: event.data,
     correlationid: correlationId ?? id,
     ...(event.subject ? { subject: event.subject } : {}),

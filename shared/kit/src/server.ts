@@ -8,6 +8,7 @@ import {
   postMessage,
 } from '@eventline/cloudevents-http';
 import { Cache, createRedis, type RedisClient } from '@eventline/cache';
+import { PingSourcePing } from '@eventline/events';
 import {
   commitWithOutbox,
   createPool,
@@ -15,7 +16,13 @@ import {
   OutboxRelay,
   outboxSendTimeoutMs,
 } from '@eventline/store';
-import { createLogger, redactUrl, startTelemetry } from '@eventline/telemetry';
+import {
+  createLogger,
+  inRequestTrace,
+  redactUrl,
+  serveMetrics,
+  startTelemetry,
+} from '@eventline/telemetry';
 import { cloudEventEndpoint } from './cloudevent-endpoint';
 import { jobEndpoint } from './job-endpoint';
 import { ConfigError, handlerEnvSchema, readConfig, type HandlerEnv } from './config';
@@ -27,9 +34,11 @@ import {
   type TransactionWork,
   type TransactOptions,
 } from './definitions';
-import { publicReason, statusFor } from './errors';
+import { HandlerError, publicReason, statusFor } from './errors';
 import { claimKey, keyedRequest } from './idempotency-key';
 import { toCloudEvent } from './outgoing-event';
+import { contractSampleRecorder } from './contract-samples';
+import { recordHandlerDuration, reportOutbox } from './handler-metrics';
 
 export interface RunningHandler {
   name: string;
@@ -120,7 +129,7 @@ export async function startHandler(
       ? createRedis(config.REDIS_URL)
       : undefined;
   ownRedis?.on('error', (err) => log.debug({ err }, 'redis connection error'));
-  const cache = new Cache(options.redis ?? ownRedis, log, config.REDIS_KEY_PREFIX);
+  const cache = new Cache(options.redis ?? ownRedis, log, config.REDIS_KEY_PREFIX, handler.name);
   const send = sendingTo(sink, outboxSendTimeoutMs(config.EVENTLINE_OUTBOX_LEASE_MS));
   const relay = new OutboxRelay({
     pool,
@@ -130,6 +139,9 @@ export async function startHandler(
     leaseMs: config.EVENTLINE_OUTBOX_LEASE_MS,
   });
   const source = `/eventline/${service.package}/${handler.name}`;
+  const onEmitted = config.EVENTLINE_CONTRACT_SAMPLES
+    ? contractSampleRecorder(config.EVENTLINE_CONTRACT_SAMPLES, handler.name)
+    : undefined;
 
   let draining = false;
   const inFlight = new InFlightWork();
@@ -152,6 +164,13 @@ export async function startHandler(
       res.status(503).json({ status: 'database unavailable' });
     }
   });
+  app.get('/metrics', serveMetrics);
+  // A handler that emits nothing has no outbox rows to report.
+  const stopReportingOutbox =
+    handler.emits.length > 0 ? reportOutbox(handler.name, pool, log) : () => undefined;
+  app.use(
+    recordHandlerDuration(handler.name, (handler.job ? PingSourcePing : handler.accepts)?.type),
+  );
   app.use((_req, res, next) => {
     if (draining) {
       res.status(503).set('connection', 'close').json({ error: 'shutting down' });
@@ -165,18 +184,19 @@ export async function startHandler(
   const emits = new Map(handler.emits.map((e) => [e.type, e]));
   const transact = async <T>(work: TransactionWork<T>, options: TransactOptions = {}) => {
     const keyed = options.idempotencyKey && keyedRequest(options.idempotencyKey);
-    const { result, outbox } = await inSelfCommittingTransaction(pool, async (tx) => {
+    const { result, outbox, emitted } = await inSelfCommittingTransaction(pool, async (tx) => {
       if (keyed) {
         const claim = await claimKey<T>(tx, handler.name, keyed);
         if (claim.repeat) {
           await tx.query('COMMIT');
-          return { result: claim.answer, outbox: [] };
+          return { result: claim.answer, outbox: [], emitted: [] };
         }
       }
       const outcome = await work(tx);
-      const events: unknown[] = (outcome.emit ?? []).map((e) =>
-        toCloudEvent(e, emits, source).toJSON(),
+      const emitted = (outcome.emit ?? []).map(
+        (e) => toCloudEvent(e, emits, source).toJSON() as Record<string, unknown>,
       );
+      const events: unknown[] = [...emitted];
       if (outcome.forward?.length) {
         if (!emits.has(ANY_EVENT.type))
           throw new Error(`${handler.name} forwards events but does not emit ANY_EVENT`);
@@ -190,8 +210,9 @@ export async function startHandler(
         { keyAnswer },
         relay.claim,
       );
-      return { result: outcome.result, outbox: committed };
+      return { result: outcome.result, outbox: committed, emitted };
     });
+    onEmitted?.(emitted);
     relay.publish(outbox);
     return result;
   };
@@ -222,11 +243,14 @@ export async function startHandler(
         source,
         claim: relay.claim,
         onCommitted: (outbox) => relay.publish(outbox),
+        onEmitted,
       }),
     );
   }
   if (handler.routes) {
     const router = express.Router();
+    // An edge request starts the trace its events carry (see inRequestTrace).
+    router.use((req, _res, next) => inRequestTrace(req.headers.traceparent, next));
     router.use(requireJsonBody, express.json({ limit: config.EVENTLINE_BODY_LIMIT }));
     handler.routes(router, context);
     app.use(router);
@@ -251,6 +275,8 @@ export async function startHandler(
     const status = statusFor(err);
     if (status >= 500) log.error({ err }, 'request failed');
     else log.info({ status, reason: publicReason(err) }, 'request rejected');
+    if (err instanceof HandlerError && err.retryAfterSeconds !== undefined)
+      res.set('retry-after', String(err.retryAfterSeconds));
     res.status(status).json({ error: publicReason(err) });
   };
   app.use(answerErrors);
@@ -280,6 +306,7 @@ export async function startHandler(
     server.closeAllConnections();
     await closed;
     await relay.stop();
+    stopReportingOutbox();
     await pool.end();
     await ownRedis?.quit().catch(() => undefined);
     log.info('handler stopped');

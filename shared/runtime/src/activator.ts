@@ -1,6 +1,11 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Logger } from '@eventline/telemetry';
+import {
+  instruments,
+  SECONDS_BUCKETS,
+  type Logger,
+  type ObservableResult,
+} from '@eventline/telemetry';
 import type { HandlerProcess } from './handler-process';
 import { passThrough } from './pass-through';
 
@@ -22,7 +27,25 @@ interface Revision {
   /** a start or stop under way; requests wait for it */
   transition?: Promise<void>;
   starts: number;
+  /** requests passed through the stable address, and requests routed to the process directly */
+  requests: { passedThrough: number; direct: number };
 }
+
+const activatorInstruments = instruments((meter) => ({
+  processes: meter.createObservableGauge('eventline.activator.processes', {
+    description: 'Handler processes running behind the activator (1 or 0 per handler)',
+    unit: '{process}',
+  }),
+  coldStarts: meter.createCounter('eventline.activator.cold_starts', {
+    description: 'Handler processes the activator started for a request that found none',
+    unit: '{start}',
+  }),
+  coldStartDuration: meter.createHistogram('eventline.activator.cold_start.duration', {
+    description: 'From a cold start to the process answering ready, the request held meanwhile',
+    unit: 's',
+    advice: { explicitBucketBoundaries: SECONDS_BUCKETS },
+  }),
+}));
 
 /** Waits until no start or stop of the revision is under way, whatever its outcome. */
 async function settled(revision: Revision): Promise<void> {
@@ -38,9 +61,17 @@ async function settled(revision: Revision): Promise<void> {
  */
 export class Activator {
   private readonly revisions = new Map<string, Revision>();
+  private readonly byAddress = new Map<string, Revision>();
   private readonly agent = new http.Agent({ keepAlive: true });
+  private readonly metrics = activatorInstruments();
+  private readonly observeProcesses = (result: ObservableResult) => {
+    for (const [handler, revision] of this.revisions)
+      result.observe(revision.process.running ? 1 : 0, { handler });
+  };
 
-  constructor(private readonly options: ActivatorOptions) {}
+  constructor(private readonly options: ActivatorOptions) {
+    this.metrics.processes.addCallback(this.observeProcesses);
+  }
 
   /** Puts `process` behind a stable address; returns that address. Nothing starts yet. */
   async add(process: HandlerProcess, idleWindowMs = this.options.idleWindowMs): Promise<string> {
@@ -51,9 +82,56 @@ export class Activator {
       server.listen(0, this.options.host, () => resolve());
     });
     const url = `http://${this.options.host}:${(server.address() as AddressInfo).port}`;
-    const revision: Revision = { process, idleWindowMs, server, url, inFlight: 0, starts: 0 };
+    const revision: Revision = {
+      process,
+      idleWindowMs,
+      server,
+      url,
+      inFlight: 0,
+      starts: 0,
+      requests: { passedThrough: 0, direct: 0 },
+    };
     this.revisions.set(process.name, revision);
+    this.byAddress.set(url, revision);
     return url;
+  }
+
+  /**
+   * The handler's own address for one request to its stable address `url`, for as long as that
+   * request lasts (`release` when it ends): an in-process caller (the local broker, the gateway)
+   * then sends to the process itself, as Knative takes the activator out of a Service's data
+   * path once it has pods, and saves the pass-through. The request still counts as in flight, so
+   * no idle stop comes meanwhile, and a stopped process is started first. Undefined for an
+   * address that is not the activator's.
+   */
+  async direct(url: string): Promise<{ url: string; release(): void } | undefined> {
+    const address = new URL(url);
+    const revision = this.byAddress.get(address.origin);
+    if (!revision) return undefined;
+    revision.inFlight += 1;
+    revision.requests.direct += 1;
+    clearTimeout(revision.idleTimer);
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      revision.inFlight -= 1;
+      if (revision.inFlight === 0) this.scheduleIdleStop(revision);
+    };
+    try {
+      await this.ensureRunning(revision);
+    } catch (err) {
+      release();
+      throw new Error(`${revision.process.name} did not start: ${(err as Error).message}`, {
+        cause: err,
+      });
+    }
+    return { url: `${revision.process.url}${address.pathname}${address.search}`, release };
+  }
+
+  /** The requests for `name` so far: through its stable address, and directly to its process. */
+  requestsOf(name: string): { passedThrough: number; direct: number } {
+    return { ...(this.revisions.get(name)?.requests ?? { passedThrough: 0, direct: 0 }) };
   }
 
   /** How many times the activator started `name`'s process. */
@@ -67,6 +145,7 @@ export class Activator {
     res: http.ServerResponse,
   ): Promise<void> {
     revision.inFlight += 1;
+    revision.requests.passedThrough += 1;
     clearTimeout(revision.idleTimer);
     const pending: { upstream?: http.ClientRequest } = {};
     res.once('close', () => {
@@ -109,6 +188,9 @@ export class Activator {
     });
     await revision.transition;
     revision.starts += 1;
+    const attributes = { handler: revision.process.name };
+    this.metrics.coldStarts.add(1, attributes);
+    this.metrics.coldStartDuration.record((Date.now() - started) / 1000, attributes);
     this.options.log.info(
       { handler: revision.process.name, ms: Date.now() - started, pid: revision.process.pid },
       `${revision.process.name} started in ${Date.now() - started} ms`,
@@ -136,6 +218,7 @@ export class Activator {
 
   /** Closes every address and stops every process. */
   async stop(): Promise<void> {
+    this.metrics.processes.removeCallback(this.observeProcesses);
     const revisions = [...this.revisions.values()];
     for (const revision of revisions) clearTimeout(revision.idleTimer);
     await Promise.all(

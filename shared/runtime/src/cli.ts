@@ -25,7 +25,9 @@ async function start(opts: StartOptions): Promise<void> {
   } catch (err) {
     throw new CliError((err as Error).message, 1);
   }
-  // Loaded only to start: the operator's commands need none of the platform.
+  // Loaded only to start: the operator's commands need none of the platform. The instrumentations
+  // come first, so that they patch node:http before the gateway loads it when traces are exported.
+  require('@eventline/telemetry/instrument');
   const { startTelemetry } =
     require('@eventline/telemetry') as typeof import('@eventline/telemetry');
   const { startLocalSystem } = require('./local-system') as typeof import('./local-system');

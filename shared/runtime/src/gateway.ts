@@ -1,5 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { DirectRoute } from '@eventline/broker';
+import { serveMetrics } from '@eventline/telemetry';
 import { passThrough } from './pass-through';
 
 export interface Gateway {
@@ -8,8 +10,13 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
-/** Answers a request the gateway serves itself (the admin endpoints); false passes it on. */
-export type LocalRoutes = (req: http.IncomingMessage, res: http.ServerResponse) => boolean;
+export interface GatewayOptions {
+  /** Leads a request to the running handler's process itself rather than its activator address. */
+  direct?: DirectRoute;
+  /** Answers the paths the gateway serves itself (the event catalog, the admin endpoints); false
+   * passes the request on to the routes. */
+  own?: (req: http.IncomingMessage, res: http.ServerResponse) => boolean;
+}
 
 /**
  * The public API of a local run: one port whose path prefixes lead to the edge handlers, as a
@@ -19,12 +26,18 @@ export async function startGateway(
   routes: Array<{ prefix: string; target: () => string }>,
   host: string,
   port: number,
-  local?: LocalRoutes,
+  options: GatewayOptions = {},
 ): Promise<Gateway> {
+  const { direct, own = () => false } = options;
   const ordered = [...routes].sort((a, b) => b.prefix.length - a.prefix.length);
   const server = http.createServer((req, res) => {
-    if (local?.(req, res)) return;
+    if (own(req, res)) return;
     const path = req.url ?? '/';
+    // The gateway's own: this process's metrics (the broker's and activator's with the gateway's).
+    if (path === '/metrics' && req.method === 'GET') {
+      serveMetrics(req, res);
+      return;
+    }
     const route = ordered.find(
       (r) =>
         path === r.prefix || path.startsWith(`${r.prefix}/`) || path.startsWith(`${r.prefix}?`),
@@ -36,7 +49,21 @@ export async function startGateway(
       );
       return;
     }
-    passThrough(req, res, `${route.target()}${path}`, 'upstream unavailable');
+    const target = `${route.target()}${path}`;
+    if (!direct) {
+      passThrough(req, res, target, 'upstream unavailable');
+      return;
+    }
+    direct(target).then(
+      (process) => {
+        res.once('close', () => process?.release());
+        passThrough(req, res, process?.url ?? target, 'upstream unavailable');
+      },
+      (err: Error) => {
+        res.writeHead(503, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: err.message }));
+      },
+    );
   });
   // Node's default of 5 s closes idle kept-alive connections while clients (http.Agent, load
   // generators) may be reusing them: a request sent into a closing socket fails with ECONNRESET.

@@ -6,5 +6,6 @@ export {
 } from './local-system';
 export { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
 export { HandlerProcess, freePort, waitUntilReady, serviceEntryPoint } from './handler-process';
-export { startGateway, type Gateway } from './gateway';
+export { startGateway, type Gateway, type GatewayOptions } from './gateway';
+export { catalogDocument, catalogResponder } from './catalog';
 export { AdminEndpoints, PerSecond, type Overview, type TriggerOverview } from './admin';

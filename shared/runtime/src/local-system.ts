@@ -23,15 +23,17 @@ import {
   type Routing,
 } from '@eventline/routing';
 import { createPool } from '@eventline/store';
-import { createLogger, redactUrl, type Logger } from '@eventline/telemetry';
+import { createLogger, redactUrl, serveMetrics, type Logger } from '@eventline/telemetry';
 import type { RedisClient } from '@eventline/cache';
 import { Activator } from './activator';
 import { AdminEndpoints } from './admin';
+import { catalogDocument, catalogResponder } from './catalog';
 import { readLocalSystemEnv } from './config';
 import { startEmbeddedPostgres } from './embedded-postgres';
 import { startGateway } from './gateway';
 import { HandlerProcess, serviceEntryPoint } from './handler-process';
 import { PingSources } from './ping-sources';
+import { loadService } from './services';
 
 export type Topology = 'in-process' | 'processes';
 
@@ -85,13 +87,6 @@ export interface LocalSystem {
 }
 
 type Running = { name: string; url: string; close(): Promise<void> };
-
-/** Loads the service package a routed handler belongs to. */
-function loadService(packageName: string): ServiceDefinition {
-  // The routing file names packages; requiring them by name keeps the platform free of
-  // compile-time imports of any service.
-  return (require(`@eventline/service-${packageName}`) as { service: ServiceDefinition }).service;
-}
 
 async function embeddedRedis(): Promise<RedisClient> {
   const { default: RedisMock } = await import('ioredis-mock');
@@ -152,15 +147,28 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
           log,
         })
       : new MemoryEventLog(log, options.partitions);
+    const idleWindowMs = config.EVENTLINE_IDLE_WINDOW_MS;
+    const activator =
+      topology === 'processes'
+        ? new Activator({ host, idleWindowMs, log: log.child({ component: 'activator' }) })
+        : undefined;
+    if (activator) stops.push(() => activator.stop());
+    // Deliveries go to a running handler's process itself, not through its activator address.
+    const directRoute = activator && ((url: string) => activator.direct(url));
     const broker = new LocalBroker({
       namespace,
       name: routing.broker.name,
       eventLog,
       logger: log.child({ component: 'broker' }),
       duplicateDeliveries: options.duplicateDeliveries,
+      directRoute,
     });
     stops.push(() => broker.close());
-    const brokerServer = http.createServer(broker.ingress());
+    const ingress = broker.ingress();
+    const brokerServer = http.createServer((req, res) => {
+      if (req.url === '/metrics' && req.method === 'GET') serveMetrics(req, res);
+      else ingress(req, res);
+    });
     brokerServer.keepAliveTimeout = 65_000; // as the gateway's: producers keep connections alive
     await new Promise<void>((resolve) =>
       brokerServer.listen(options.brokerPort ?? 0, host, resolve),
@@ -181,12 +189,6 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       EVENTLINE_DB_POOL_MAX: env.EVENTLINE_DB_POOL_MAX ?? '4',
     };
     const processes = new Map<string, HandlerProcess>();
-    const idleWindowMs = config.EVENTLINE_IDLE_WINDOW_MS;
-    const activator =
-      topology === 'processes'
-        ? new Activator({ host, idleWindowMs, log: log.child({ component: 'activator' }) })
-        : undefined;
-    if (activator) stops.push(() => activator.stop());
     const startOne = async (route: HandlerRoute): Promise<Running> => {
       const service = services.get(route.package) as ServiceDefinition;
       if (activator) {
@@ -261,6 +263,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       }
     }
 
+    const catalog = catalogResponder(catalogDocument(routing, { namespace }));
     const admin = new AdminEndpoints({ broker, topology, processes, activator });
     stops.push(async () => admin.close());
     const gateway = await startGateway(
@@ -269,7 +272,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       ),
       host,
       options.edgePort ?? config.EVENTLINE_EDGE_PORT,
-      (req, res) => admin.handle(req, res),
+      { direct: directRoute, own: (req, res) => catalog(req, res) || admin.handle(req, res) },
     );
     stops.push(gateway.close);
 

@@ -3,6 +3,7 @@ export {
   sharedSession,
   inTransaction,
   inSelfCommittingTransaction,
+  onCommit,
   isRetryableDatabaseError,
   isConnectionError,
   type Pool,

@@ -80,6 +80,18 @@ export function inTransaction<T>(pool: Pool, work: (tx: Transaction) => Promise<
   });
 }
 
+const committedWork = new WeakMap<Transaction, Array<() => void>>();
+
+/**
+ * Runs `done` once the transaction `tx` has committed, and never if it rolls back: for what must
+ * count only work that happened (a metric), not work a redelivery will do again.
+ */
+export function onCommit(tx: Transaction, done: () => void): void {
+  const waiting = committedWork.get(tx);
+  if (waiting) waiting.push(done);
+  else committedWork.set(tx, [done]);
+}
+
 /**
  * Runs `work` in one transaction that `work` commits itself, so that its last statement and the
  * COMMIT can share a round trip (see commitWithOutbox); rolled back when it throws.
@@ -91,8 +103,15 @@ export async function inSelfCommittingTransaction<T>(
   const tx = await pool.connect();
   try {
     await tx.query('BEGIN');
-    return await work(tx);
+    const result = await work(tx);
+    const committed = committedWork.get(tx);
+    if (committed) {
+      committedWork.delete(tx);
+      for (const done of committed) done();
+    }
+    return result;
   } catch (err) {
+    committedWork.delete(tx);
     await tx.query('ROLLBACK').catch(() => undefined);
     throw err;
   } finally {

@@ -5,4 +5,9 @@ export {
   contextFromTraceparent,
   currentTraceparent,
   inSpan,
+  inRecordedSpan,
+  inRequestTrace,
+  requestParent,
 } from './tracing';
+export { eventlineMeter, instruments, serveMetrics, SECONDS_BUCKETS } from './metrics';
+export type { Attributes, BatchObservableResult, ObservableResult } from '@opentelemetry/api';

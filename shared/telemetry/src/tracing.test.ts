@@ -39,8 +39,9 @@ describe('export configuration the tracing SDK cannot honour', () => {
     ],
     [
       { OTEL_TRACES_EXPORTER: 'otlp', OTEL_METRICS_EXPORTER: 'otlp' },
-      /^OTEL_METRICS_EXPORTER: Eventline exports traces only/,
+      /^OTEL_METRICS_EXPORTER: "otlp" is not supported; use prometheus \(scraped at \/metrics\) or none/,
     ],
+    [{ OTEL_LOGS_EXPORTER: 'otlp' }, /^OTEL_LOGS_EXPORTER: Eventline logs to stdout/],
   ])('given %j, start fails naming the variable', (env, reason) => {
     expect(() => startTelemetry('tracing-test', env)).toThrow(reason);
   });

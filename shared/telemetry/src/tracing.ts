@@ -8,9 +8,11 @@ import {
   type Context,
   type Span,
   type SpanContext,
+  propagation,
 } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { SpanExporter, BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
+import { metricsRequested, startMetrics, stopMetrics } from './metrics';
 
 interface Telemetry {
   /** spans come from the SDK's tracer, which records and exports them */
@@ -35,15 +37,57 @@ export function exportRequested(env: NodeJS.ProcessEnv): boolean {
   return Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
 }
 
-/** Eventline records traces only; an exporter of metrics or logs would be given nothing. */
-function refuseOtherSignals(env: NodeJS.ProcessEnv): void {
-  for (const variable of ['OTEL_METRICS_EXPORTER', 'OTEL_LOGS_EXPORTER']) {
-    if (exportersIn(env[variable]).length > 0) {
-      throw new Error(
-        `${variable}: Eventline exports traces only; set it to none or leave it unset`,
-      );
-    }
+/** Eventline writes logs to stdout; an OpenTelemetry logs exporter would be given nothing. */
+function refuseLogExport(env: NodeJS.ProcessEnv): void {
+  if (exportersIn(env.OTEL_LOGS_EXPORTER).length > 0) {
+    throw new Error(
+      'OTEL_LOGS_EXPORTER: Eventline logs to stdout as JSON; set it to none or leave it unset',
+    );
   }
+}
+
+/** Requests whose spans would be noise: probes, scrapes. */
+const UNTRACED_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
+const untraced = (path: string | null | undefined) =>
+  UNTRACED_PATHS.has((path ?? '').split('?')[0] ?? '');
+
+/**
+ * The OpenTelemetry instrumentations of the clients and servers a process uses: node:http and
+ * express (the edge request's span, named by its route), undici (the kit's and the broker's
+ * sends), pg and ioredis. Client spans are made only inside a trace, so a pool's idle checks or a
+ * readiness poll start none. They patch modules as they load: see ./instrument.
+ */
+function startInstrumentations(provider: BasicTracerProvider): () => void {
+  const { registerInstrumentations } =
+    require('@opentelemetry/instrumentation') as typeof import('@opentelemetry/instrumentation');
+  const { HttpInstrumentation } =
+    require('@opentelemetry/instrumentation-http') as typeof import('@opentelemetry/instrumentation-http');
+  const { ExpressInstrumentation, ExpressLayerType } =
+    require('@opentelemetry/instrumentation-express') as typeof import('@opentelemetry/instrumentation-express');
+  const { UndiciInstrumentation } =
+    require('@opentelemetry/instrumentation-undici') as typeof import('@opentelemetry/instrumentation-undici');
+  const { PgInstrumentation } =
+    require('@opentelemetry/instrumentation-pg') as typeof import('@opentelemetry/instrumentation-pg');
+  const { IORedisInstrumentation } =
+    require('@opentelemetry/instrumentation-ioredis') as typeof import('@opentelemetry/instrumentation-ioredis');
+  return registerInstrumentations({
+    tracerProvider: provider,
+    instrumentations: [
+      new HttpInstrumentation({
+        ignoreIncomingRequestHook: (req) => untraced(req.url),
+        ignoreOutgoingRequestHook: (req) => untraced(req.path),
+        requireParentforOutgoingSpans: true,
+      }),
+      // Middleware layers (body parsers, the drain check) would be a span each on every request.
+      new ExpressInstrumentation({ ignoreLayersType: [ExpressLayerType.MIDDLEWARE] }),
+      new UndiciInstrumentation({
+        ignoreRequestHook: (req) => untraced(req.path),
+        requireParentforSpans: true,
+      }),
+      new PgInstrumentation({ requireParentSpan: true }),
+      new IORedisInstrumentation({ requireParentSpan: true }),
+    ],
+  });
 }
 
 /** The OTLP exporter for the protocol the variables name (http/protobuf by default). */
@@ -74,7 +118,6 @@ function otlpExporter(env: NodeJS.ProcessEnv): SpanExporter {
  * at start, and a process that exports nothing never needs them.
  */
 function startSdk(serviceName: string, env: NodeJS.ProcessEnv): Telemetry {
-  refuseOtherSignals(env);
   const { BasicTracerProvider, BatchSpanProcessor, ConsoleSpanExporter } =
     require('@opentelemetry/sdk-trace-base') as typeof import('@opentelemetry/sdk-trace-base');
   const {
@@ -99,12 +142,18 @@ function startSdk(serviceName: string, env: NodeJS.ProcessEnv): Telemetry {
   });
   const traceContext = startTraceContext();
   trace.setGlobalTracerProvider(provider);
+  const { W3CTraceContextPropagator } =
+    require('@opentelemetry/core') as typeof import('@opentelemetry/core');
+  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+  const stopInstrumentations = startInstrumentations(provider);
   return {
     exporting: true,
     stop: async () => {
       try {
+        stopInstrumentations();
         await provider.shutdown();
       } finally {
+        propagation.disable();
         trace.disable();
         await traceContext.stop();
       }
@@ -124,17 +173,27 @@ function startTraceContext(): Telemetry {
 
 /**
  * Starts telemetry once per process, configured by the standard OTEL_* variables. When they ask
- * for trace export, the OpenTelemetry tracing SDK records and exports spans. Otherwise spans
- * record nothing, but each still gets ids of its own in the active context, so logs carry trace
- * ids and `traceparent` propagates hop by hop: a laptop run needs no collector.
+ * for trace export, the OpenTelemetry tracing SDK and its instrumentations record and export
+ * spans. Otherwise spans record nothing, but each still gets ids of its own in the active context,
+ * so logs carry trace ids and `traceparent` propagates hop by hop: a laptop run needs no
+ * collector. Metrics are recorded for /metrics unless OTEL_METRICS_EXPORTER is none.
  */
 export function startTelemetry(serviceName: string, env: NodeJS.ProcessEnv = process.env): void {
-  running ??= exportRequested(env) ? startSdk(serviceName, env) : startTraceContext();
+  if (running) return;
+  refuseLogExport(env);
+  const withMetrics = metricsRequested(env);
+  running = exportRequested(env) ? startSdk(serviceName, env) : startTraceContext();
+  if (withMetrics) startMetrics(serviceName);
 }
 
 export async function stopTelemetry(): Promise<void> {
-  await running?.stop();
+  const stopping = running;
   running = undefined;
+  try {
+    await stopping?.stop();
+  } finally {
+    await stopMetrics();
+  }
 }
 
 const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/;
@@ -213,4 +272,48 @@ export async function inSpan<T>(
       span.end();
     }
   });
+}
+
+/**
+ * Runs `fn` in a span only when spans are recorded: for hops (the broker's) whose span ids
+ * nothing would read otherwise, so the path costs nothing without an exporter, not even reading
+ * the parent (`parent` is called only then).
+ */
+export async function inRecordedSpan<T>(
+  name: string,
+  parent: () => Context,
+  kind: keyof typeof SPAN_KINDS,
+  fn: (span: Span | undefined) => Promise<T>,
+): Promise<T> {
+  return running?.exporting ? inSpan(name, parent(), kind, fn) : fn(undefined);
+}
+
+/**
+ * The parent of a request's own span. The HTTP `traceparent` header is the hop's (a broker's
+ * dispatch span), the CloudEvent's extension the context the event was made in: when the http
+ * instrumentation already started a span from the header, the request's span is its child;
+ * otherwise the header, then the extension, names the parent.
+ */
+export function requestParent(header: unknown, extension: unknown): Context {
+  const active = trace.getSpanContext(context.active());
+  if (typeof header === 'string' && active && trace.isSpanContextValid(active))
+    return context.active();
+  const traceparent =
+    typeof header === 'string' ? header : typeof extension === 'string' ? extension : undefined;
+  return contextFromTraceparent(traceparent);
+}
+
+/**
+ * Runs `next` in the trace of an incoming edge request: the http instrumentation's span when it
+ * made one, else a span that records nothing, child of the request's `traceparent` or a new
+ * trace's root, so the events the request emits carry a `traceparent` either way.
+ */
+export function inRequestTrace(traceparent: unknown, next: () => void): void {
+  const active = trace.getSpanContext(context.active());
+  if (active && trace.isSpanContextValid(active)) {
+    next();
+    return;
+  }
+  const parent = contextFromTraceparent(typeof traceparent === 'string' ? traceparent : undefined);
+  context.with(trace.setSpan(parent, traceContextSpan(parent)), next);
 }

@@ -15,6 +15,8 @@ export interface ConsumeOptions {
 
 export interface Subscription {
   stop(): Promise<void>;
+  /** records of the log the group has not finished with yet: its consumer lag */
+  lag(): Promise<number>;
 }
 
 /**
@@ -71,12 +73,15 @@ const STOP_CHECK_MS = 100;
 /**
  * Hands one event over until its handling succeeds, as a Kafka consumer that never commits past a
  * failed record would. Resolves true once handled; false if the group stopped first, the event
- * not done (on Kafka its offset stays uncommitted, so a restart delivers it again).
+ * not done (on Kafka its offset stays uncommitted, so a restart delivers it again). `where` names
+ * the event in the failure's log line; it is read only on a failure, so a delivery that succeeds
+ * pays nothing for it.
  */
 export async function handleUntilDone(
   handle: () => Promise<void>,
   stopped: () => boolean,
   log: Logger,
+  where: () => Record<string, unknown> = () => ({}),
 ): Promise<boolean> {
   for (let failures = 0; ; failures += 1) {
     try {
@@ -84,7 +89,7 @@ export async function handleUntilDone(
       return true;
     } catch (err) {
       const waitMs = Math.min(REDELIVERY_DELAY_MS * 2 ** failures, REDELIVERY_CAP_MS);
-      log.warn({ err, waitMs }, 'event not done; it is delivered again');
+      log.warn({ ...where(), err, waitMs }, 'event not done; it is delivered again');
       // Waits in short steps so that stopping the group is not held up by a long wait.
       for (let waited = 0; waited < waitMs; waited += STOP_CHECK_MS) {
         if (stopped()) return false;

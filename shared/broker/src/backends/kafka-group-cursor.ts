@@ -127,11 +127,11 @@ export class GroupCursor {
     // delivers it from the last committed offset.
     const deliver = async () => {
       if (cursor.released) return;
-      const log = this.options.log.child({ partition: record.partition, offset: record.offset });
       handled = await handleUntilDone(
         () => this.options.deliver(record),
         () => this.stopped || cursor.released,
-        log,
+        this.options.log,
+        () => ({ partition: record.partition, offset: record.offset }),
       );
     };
     const settle = () => {

@@ -407,7 +407,27 @@ export class KafkaEventLog implements EventLog {
       start.forEach((offset, partition) => reader.seek(partition, offset));
       return added;
     });
-    return { stop: () => this.closeGroup(entry) };
+    return { stop: () => this.closeGroup(entry), lag: () => this.lagOf(entry) };
+  }
+
+  /**
+   * A trigger's consumer lag as Kafka's tools report it: per partition, the log end offset less
+   * the trigger group's committed offset (progress commits every COMMIT_INTERVAL_MS).
+   */
+  private async lagOf(entry: GroupEntry): Promise<number> {
+    const topic = this.options.topic;
+    const partitions = Array.from({ length: this.partitionCount }, (_, partition) => partition);
+    const [committed, latest] = await Promise.all([
+      entry.offsets.listCommittedOffsets({ topics: [{ topic, partitions }] }),
+      entry.offsets.listOffsets({ topics: [topic] }),
+    ]);
+    let behind = 0n;
+    for (const partition of partitions) {
+      const end = latest.get(topic)?.[partition] ?? 0n;
+      const at = committed.get(topic)?.[partition] ?? -1n;
+      if (at >= 0n && end > at) behind += end - at;
+    }
+    return Number(behind);
   }
 
   /** What `entry` has done on the partitions this dispatcher reads, with what is still unsent. */

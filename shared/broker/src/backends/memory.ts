@@ -64,6 +64,9 @@ export class MemoryEventLog implements EventLog {
         this.groups.delete(name);
         await Promise.allSettled([...group.inFlight]);
       },
+      // The group's queues hold only what its filter took; what it refused it finished at once.
+      lag: async () =>
+        group.queues.reduce((sum, queue) => sum + queue.length, 0) + group.inFlight.size,
     };
   }
 

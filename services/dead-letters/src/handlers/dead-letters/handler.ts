@@ -1,5 +1,6 @@
 import { ANY_EVENT, badInput, defineHandler, notFound, type EdgeContext } from '@eventline/kit';
 import type { Transaction } from '@eventline/store';
+import { instruments } from '@eventline/telemetry';
 import type { Router } from 'express';
 import { letterDeliveryId, parseLetterId, parseLetterQuery } from '../../domain/dead-letter';
 import { fileLetter, replayLetter, type LetterEvent, type LetterState } from './decider';
@@ -17,6 +18,13 @@ interface LetterRow {
 
 const LETTER_COLUMNS = `letter_id AS "letterId", event_type AS type, event, destination, status, response,
   received_at AS "receivedAt", replayed_at AS "replayedAt"`;
+
+const replayCounter = instruments((meter) =>
+  meter.createCounter('eventline.dead_letters.replayed', {
+    description: 'Dead letters replayed, by event type',
+    unit: '{event}',
+  }),
+);
 
 /** A letter, locked so that two replays of it at once take turns. */
 async function lockLetter(tx: Transaction, letterId: number): Promise<LetterState> {
@@ -103,6 +111,7 @@ function replayRoutes(router: Router, { pool, transact }: EdgeContext): void {
       const { id, source, type } = data.original;
       return { result: { id, source, type }, forward: [data.original] };
     });
+    replayCounter().add(1, { type: String(replayed.type) });
     res.status(202).json({ replayed });
   });
 }

@@ -16,6 +16,10 @@ export const orderSaga = defineHandler({
     const decision = advanceSaga(saga.state, outcome);
     const emit = await persistDecision(tx, new EventStore(pool), saga.order, decision);
     if (decision.events.length > 0) afterCommit(async () => catchUpOrderView(pool, log));
-    return { emit };
+    // The next step's request rides the response to this delivery as its reply, which the broker
+    // publishes as it does the steps' outcomes: stored with the claim like an outbox row, it is
+    // answered again to a redelivery, and it costs no request of its own to the broker.
+    const [next, ...more] = emit;
+    return next && more.length === 0 ? { reply: next } : { emit };
   },
 });

@@ -11,14 +11,18 @@ import {
   defineEdge,
   notFound,
   outgoing,
+  overloaded,
   unprocessable,
   type EdgeContext,
 } from '@eventline/kit';
+import { ordersConfig } from '../../config';
+import { admission } from '../../domain/admission';
 import { HIGH_VALUE_TOTAL, orderFingerprint, parsePlaceOrder } from '../../domain/order';
 import { isTerminal, startSaga, type OrderStatus } from '../../domain/saga';
 import { catchUpOrderView, loadOrderView, orderViewProjection } from '../../order-view';
 import { orderStream, persistDecision, sagaRequests } from '../../saga-store';
 import { placeOrderDecider } from './decider';
+import { FlightGauge } from './flight-gauge';
 
 /** A non-negative integer from a query or path parameter, or 400 naming it. */
 function pageParameter(value: unknown, name: string, absent: number): number {
@@ -36,10 +40,19 @@ function orderRoutes(
   { pool, transact, cache, log }: EdgeContext,
 ): void {
   const store = new EventStore(pool);
+  const config = ordersConfig();
+  const inFlight = new FlightGauge(pool, log, config.ORDERS_ADMISSION_SAMPLE_MS);
+  const limits = {
+    maxStepWaitMs: config.ORDERS_ADMISSION_MAX_STEP_WAIT_MS,
+    minOpen: config.ORDERS_ADMISSION_MIN_OPEN,
+  };
 
   router.post('/orders', async (req, res) => {
     const command = parsePlaceOrder(req.body);
     if ('error' in command) throw badInput(command.error);
+    // Refused before anything is written: a retry with the same Idempotency-Key is a first try.
+    const admitted = admission(inFlight.current(), limits);
+    if (!admitted.admit) throw overloaded(admitted.reason, admitted.retryAfterSeconds);
     const placed = await transact(
       async (tx) => {
         // A new order id: there is no state to load.
