@@ -118,9 +118,12 @@ describe('scale to zero on real Kafka, Postgres and Redis: each handler a proces
       await eventually(async () =>
         (await stockOf(world, 'stuck'))?.reserved === 2 ? true : undefined,
       );
+      // The charge step's timer, not the reservation's: a saga slow to take the reservation's
+      // outcome leaves the reservation's timer overdue meanwhile.
       await eventually(async () => {
         const { rows } = await world.pool.query<{ overdue: boolean }>(
-          `SELECT due_at < now() - interval '1 second' AS overdue FROM orders.saga_timers WHERE order_id = $1`,
+          `SELECT due_at < now() - interval '1 second' AS overdue FROM orders.saga_timers
+            WHERE order_id = $1 AND step = 'charge-payment'`,
           [orderId],
         );
         return rows[0]?.overdue ? true : undefined;
