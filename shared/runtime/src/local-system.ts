@@ -7,6 +7,7 @@ import {
   LocalKafkaSource,
   MemoryEventLog,
   kafkaNames,
+  type BrokerFaults,
   type EventLog,
 } from '@eventline/broker';
 import {
@@ -58,8 +59,8 @@ export interface LocalSystemOptions {
   namespace?: string;
   /** Kafka partitions of the broker topic */
   partitions?: number;
-  /** fault injection: share of deliveries the broker repeats (see LocalBroker) */
-  duplicateDeliveries?: number;
+  /** fault injection: the copies the broker makes of deliveries and appends (see BrokerFaults) */
+  faults?: BrokerFaults;
   logger?: Logger;
 }
 
@@ -160,7 +161,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       name: routing.broker.name,
       eventLog,
       logger: log.child({ component: 'broker' }),
-      duplicateDeliveries: options.duplicateDeliveries,
+      faults: options.faults,
       directRoute,
     });
     stops.push(() => broker.close());
