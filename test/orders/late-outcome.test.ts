@@ -1,5 +1,6 @@
 import { eventually } from '@eventline/testing';
 import {
+  bookProblems,
   placeOrder,
   routingWithHandFiredJobs,
   setStock,
@@ -59,5 +60,6 @@ describe('a step timeout racing a late success, on real Kafka, Postgres and Redi
     expect(final.status).toBe('FAILED');
     expect(final.history.map((h) => h.event)).not.toContain('OrderCompleted');
     expect(final.history.filter((h) => h.event === 'OrderFailed')).toHaveLength(1);
+    expect(await bookProblems(world)).toEqual([]);
   }, 120_000);
 });

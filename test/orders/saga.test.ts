@@ -1,6 +1,7 @@
 import { eventually } from '@eventline/testing';
 import { postBinary } from '../support/cloudevents';
 import {
+  bookProblems,
   books,
   orderView,
   placeOrder,
@@ -220,5 +221,6 @@ describe('order fulfilment saga on real Kafka, Postgres and Redis, each handler 
     expect(Number(result.money.charged) - Number(result.money.refunded)).toBe(
       Number(result.completed.revenue),
     );
+    expect(await bookProblems(world)).toEqual([]);
   });
 });

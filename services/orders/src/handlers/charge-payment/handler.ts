@@ -35,11 +35,11 @@ export const chargePayment = defineHandler({
   name: 'charge-payment',
   accepts: ChargePaymentRequested,
   emits: [SagaStepOutcome],
-  async handle({ orderId, customerId, amount }, { tx }) {
+  async handle({ orderId, customerId, amount }, { tx, pool }) {
     const payment = await loadPayment(tx, orderId);
     const answer =
       recordedAnswer(payment) ??
-      (await paymentProvider().charge({
+      (await paymentProvider(pool).charge({
         idempotencyKey: `charge-${orderId}`,
         orderId,
         customerId,

@@ -3,16 +3,21 @@ import { defineHandler } from '@eventline/kit';
 import type { Transaction } from '@eventline/store';
 import type { PaymentEvent } from '../../domain/payment';
 import { paymentProvider } from '../../payments/configured-provider';
+import type { PaymentProvider } from '../../payments/provider';
 import { loadPayment } from '../../payments/payment-records';
 import { stepOutcome } from '../../step-outcome';
 import { refundPaymentDecider } from './decider';
 
 /** Refunds through the provider (keyed by order, so a retry refunds once), then records it. */
-async function persistRefund(tx: Transaction, events: PaymentEvent[]): Promise<void> {
+async function persistRefund(
+  tx: Transaction,
+  provider: PaymentProvider,
+  events: PaymentEvent[],
+): Promise<void> {
   for (const event of events) {
     if (event.type !== 'PaymentRefunded') continue;
     const { orderId, reference, amount } = event.data;
-    await paymentProvider().refund({
+    await provider.refund({
       idempotencyKey: `refund-${orderId}`,
       orderId,
       reference,
@@ -30,13 +35,13 @@ export const refundPayment = defineHandler({
   name: 'refund-payment',
   accepts: RefundPaymentRequested,
   emits: [SagaStepOutcome],
-  async handle({ orderId }, { tx }) {
+  async handle({ orderId }, { tx, pool }) {
     const payment = await loadPayment(tx, orderId, true);
     const events = refundPaymentDecider.decide(
       { type: 'RefundPayment', data: { orderId } },
       payment,
     );
-    await persistRefund(tx, events);
+    await persistRefund(tx, paymentProvider(pool), events);
     return { reply: stepOutcome(orderId, 'charge-payment', 'compensation', 'succeeded') };
   },
 });
