@@ -9,6 +9,7 @@ describe('the local system configuration', () => {
       EVENTLINE_BROKER_PORT: 8081,
       EVENTLINE_IDLE_WINDOW_MS: 60_000,
       LOG_LEVEL: 'info',
+      EVENTLINE_SENDER_AUTHORIZATION: 'enabled',
     });
   });
 
