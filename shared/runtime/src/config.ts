@@ -22,18 +22,31 @@ const externalSendersSchema = z.preprocess(
       return value;
     }
   },
-  z.record(
-    z
-      .string()
-      .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, 'sender names are lower-case words joined by -'),
-    z
-      .object({
-        token: z.string().regex(/^\S{16,}$/, 'must be at least 16 characters without spaces'),
-        emits: z.array(z.string().min(1)).min(1, 'must name at least one type (or "*")'),
-      })
-      .strict(),
-    { message: 'must be a JSON object: {"<sender>":{"token":"...","emits":["<type>",...]}}' },
-  ),
+  z
+    .record(
+      z.string(),
+      z
+        .object({
+          token: z.string().regex(/^\S{16,}$/, 'must be at least 16 characters without spaces'),
+          emits: z.array(z.string().min(1)).min(1, 'must name at least one type (or "*")'),
+        })
+        .strict(),
+      {
+        error: (issue) =>
+          issue.code === 'invalid_type'
+            ? 'must be a JSON object: {"<sender>":{"token":"...","emits":["<type>",...]}}'
+            : undefined,
+      },
+    )
+    .superRefine((senders, ctx) => {
+      for (const name of Object.keys(senders))
+        if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(name))
+          ctx.addIssue({
+            code: 'custom',
+            path: [name],
+            message: 'sender names are lower-case words joined by -',
+          });
+    }),
 );
 
 export type ExternalSenders = z.infer<typeof externalSendersSchema>;
