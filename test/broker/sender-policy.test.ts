@@ -59,7 +59,10 @@ describe('sender authorization on the broker over Kafka', () => {
 
   afterAll(async () => {
     await Promise.all(subscribers.map((s) => s.stop()));
-    await new Promise((resolve) => server?.close(resolve));
+    await new Promise<void>((resolve) => {
+      server?.close(() => resolve());
+      server?.closeAllConnections();
+    });
     await broker?.close();
   });
 
