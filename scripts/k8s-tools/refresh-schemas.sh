@@ -27,7 +27,7 @@ echo "refresh-schemas: Knative and Strimzi CRDs"
 mkdir -p "${work}/crds"
 fetch() { curl -fsSL "$1" -o "${work}/crds/$2"; }
 fetch "${raw}/knative/serving/${KNATIVE_SERVING_VERSION}/config/core/300-resources/service.yaml" serving-service.yaml
-for crd in broker trigger sinkbindings pingsource; do
+for crd in broker trigger sinkbindings pingsource eventpolicy; do
   fetch "${raw}/knative/eventing/${KNATIVE_EVENTING_VERSION}/config/core/resources/${crd}.yaml" "eventing-${crd}.yaml"
 done
 kafka="${raw}/knative-extensions/eventing-kafka-broker/${KNATIVE_KAFKA_VERSION}/control-plane/config/eventing-kafka-broker"

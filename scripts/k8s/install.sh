@@ -53,6 +53,9 @@ apply_url "${gh}/knative/eventing/releases/download/${KNATIVE_EVENTING_VERSION}/
 k wait --for=condition=Established --timeout=120s crd/triggers.eventing.knative.dev
 apply_url "${gh}/knative/eventing/releases/download/${KNATIVE_EVENTING_VERSION}/eventing-core.yaml"
 wait_deployments knative-eventing
+# Sender identities: the chart's EventPolicies (senderAuthorization) need OIDC, off by default.
+k -n knative-eventing patch configmap/config-features --type merge \
+  -p '{"data":{"authentication-oidc":"enabled"}}'
 
 current_step="namespaces"; step "${current_step}"
 k apply --server-side -f "${root}/k8s/namespaces.yaml"

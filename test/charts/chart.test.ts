@@ -4,7 +4,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { loadRouting } from '@eventline/routing';
+import { loadRouting, senderGrants, type SenderGrant } from '@eventline/routing';
 import { catalogDocument } from '@eventline/runtime';
 import {
   brokenValueSet,
@@ -298,6 +298,140 @@ describe('routing.yaml rendered with the defaults', () => {
   });
 });
 
+describe('sender authorization (EventPolicies) rendered with the defaults', () => {
+  const routing = loadRouting(join(chartDir, 'routing.yaml'));
+  let objects: K8sObject[];
+  beforeAll(() => {
+    objects = render([ciFile('default-values.yaml')]);
+  });
+  const policyKind: Record<SenderGrant['kind'], string> = {
+    handler: 'handler',
+    'ping-source': 'pingsource',
+    'kafka-source': 'kafkasource',
+  };
+  const typesOf = (policy: K8sObject): string[] | 'any' =>
+    policy.spec.filters === undefined
+      ? 'any'
+      : (policy.spec.filters as Array<{ any: Array<{ exact: { type: string } }> }>)
+          .flatMap((f) => f.any.map((e) => e.exact.type))
+          .sort();
+
+  it('gives every handler a ServiceAccount of its own, and each that emits a rotated token for the broker audience, read by the kit', () => {
+    const accounts = ofKind(objects, 'v1', 'ServiceAccount').map((a) => a.metadata.name);
+    expect(accounts.sort()).toEqual(
+      [...routing.handlers.map((h) => `eventline-${h.name}`), 'eventline-migrate'].sort(),
+    );
+    for (const service of ofKind(objects, 'serving.knative.dev/v1', 'Service')) {
+      const name = service.metadata.name;
+      const pod = service.spec.template.spec;
+      expect(pod.serviceAccountName).toBe(`eventline-${name}`);
+      const emits = routing.handlers.find((h) => h.name === name)!.emits.length > 0;
+      const volume = (pod.volumes as K8sObject[]).find((v) => v.name === 'sender-token');
+      const env = pod.containers[0].env as Array<{ name: string; value?: string }>;
+      const tokenFile = env.find((e) => e.name === 'EVENTLINE_SENDER_TOKEN_FILE')?.value;
+      if (!emits) {
+        expect([volume, tokenFile]).toEqual([undefined, undefined]);
+        continue;
+      }
+      expect(volume!.projected.sources).toEqual([
+        {
+          serviceAccountToken: {
+            audience: 'eventing.knative.dev/broker/eventline/default',
+            expirationSeconds: 3600,
+            path: 'token',
+          },
+        },
+      ]);
+      const mount = (pod.containers[0].volumeMounts as K8sObject[]).find(
+        (m) => m.name === 'sender-token',
+      );
+      expect(`${mount!.mountPath}/token`).toBe(tokenFile);
+    }
+  });
+
+  it("renders one EventPolicy on the broker per sender, granting what the local broker grants (routing's senderGrants), and no other", () => {
+    const policies = byName(ofKind(objects, 'eventing.knative.dev/v1alpha1', 'EventPolicy'));
+    const grants = senderGrants(routing);
+    expect([...policies.keys()].sort()).toEqual(
+      grants.map((g) => `eventline-${policyKind[g.kind]}-${g.name}`).sort(),
+    );
+    for (const grant of grants) {
+      const policy = policies.get(`eventline-${policyKind[grant.kind]}-${grant.name}`)!;
+      expect(policy.spec.to).toEqual([
+        { ref: { apiVersion: 'eventing.knative.dev/v1', kind: 'Broker', name: 'default' } },
+      ]);
+      expect(typesOf(policy)).toEqual(grant.types.includes('*') ? 'any' : [...grant.types].sort());
+    }
+  });
+
+  it("names each sender by the identity it sends with: a handler's ServiceAccount (and its Trigger, for replies), a PingSource, a KafkaSource", () => {
+    const policies = byName(ofKind(objects, 'eventing.knative.dev/v1alpha1', 'EventPolicy'));
+    expect(policies.get('eventline-handler-order-saga')!.spec.from).toEqual([
+      { sub: 'system:serviceaccount:eventline:eventline-order-saga' },
+      { ref: { apiVersion: 'eventing.knative.dev/v1', kind: 'Trigger', name: 'order-saga' } },
+    ]);
+    expect(policies.get('eventline-handler-orders-api')!.spec.from).toEqual([
+      { sub: 'system:serviceaccount:eventline:eventline-orders-api' },
+    ]);
+    expect(policies.get('eventline-pingsource-outbox-sweep')!.spec.from).toEqual([
+      { ref: { apiVersion: 'sources.knative.dev/v1', kind: 'PingSource', name: 'outbox-sweep' } },
+    ]);
+    expect(policies.get('eventline-kafkasource-telemetry-raw')!.spec.from).toEqual([
+      {
+        ref: {
+          apiVersion: 'sources.knative.dev/v1beta1',
+          kind: 'KafkaSource',
+          name: 'telemetry-raw',
+        },
+      },
+    ]);
+    // The saga alone sends step requests; a step only its outcome.
+    expect(typesOf(policies.get('eventline-handler-reserve-inventory')!)).toEqual([
+      'dev.eventline.orders.step-outcome',
+    ]);
+  });
+
+  it('renders an external sender from values as its own EventPolicy, and a KafkaSource values add with the types it names', () => {
+    const rendered = render(
+      [ciFile('default-values.yaml')],
+      [
+        '--set-json',
+        'senderAuthorization.senders={"partner":{"from":[{"sub":"system:serviceaccount:partner:feed"}],"emits":["dev.eventline.orders.placed"]}}',
+        '--set-json',
+        'kafkaSources={"legacy":{"topics":["legacy"],"emits":["dev.eventline.flags.changed"]}}',
+      ],
+    );
+    const policies = byName(ofKind(rendered, 'eventing.knative.dev/v1alpha1', 'EventPolicy'));
+    expect(policies.get('eventline-sender-partner')!.spec).toEqual({
+      to: [{ ref: { apiVersion: 'eventing.knative.dev/v1', kind: 'Broker', name: 'default' } }],
+      from: [{ sub: 'system:serviceaccount:partner:feed' }],
+      filters: [{ any: [{ exact: { type: 'dev.eventline.orders.placed' } }] }],
+    });
+    expect(typesOf(policies.get('eventline-kafkasource-legacy')!)).toEqual([
+      'dev.eventline.flags.changed',
+    ]);
+  });
+
+  it('with senderAuthorization.enabled=false (a cluster without the OIDC feature) renders no EventPolicy and mounts no token', () => {
+    const rendered = render(
+      [ciFile('default-values.yaml')],
+      ['--set', 'senderAuthorization.enabled=false'],
+    );
+    expect(ofKind(rendered, 'eventing.knative.dev/v1alpha1', 'EventPolicy')).toEqual([]);
+    for (const service of ofKind(rendered, 'serving.knative.dev/v1', 'Service'))
+      expect(JSON.stringify(service)).not.toContain('sender-token');
+  });
+
+  it('fails the render when sender authorization is on but the chart makes no ServiceAccounts', () => {
+    const result = helmTemplate(
+      [ciFile('default-values.yaml')],
+      ['--set', 'serviceAccount.create=false'],
+    );
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain('senderAuthorization.enabled needs serviceAccount.create');
+  });
+});
+
 describe('a handler added to routing.yaml', () => {
   let chart: string;
   beforeAll(() => {
@@ -464,7 +598,7 @@ describe('the production-like value set', () => {
 });
 
 describe('the minimal value set', () => {
-  it('renders handlers, triggers, bindings and the sources routing declares without broker, hooks, policies or accounts', () => {
+  it('renders handlers, triggers, bindings and the sources routing declares without broker, hooks, network or event policies, or accounts', () => {
     const kinds = new Set(render([ciFile('minimal-values.yaml')]).map((o) => o.kind));
     expect(kinds).toEqual(
       new Set([

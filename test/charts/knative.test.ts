@@ -26,7 +26,11 @@ const ciFile = (name: string) => join(chartDir, 'ci', name);
 const toYaml = (objects: K8sObject[]) => objects.map((o) => stringify(o)).join('---\n');
 const isServing = (o: K8sObject) => o.apiVersion === 'serving.knative.dev/v1';
 const isEventing = (o: K8sObject) =>
-  ['eventing.knative.dev/v1', 'sources.knative.dev/v1'].includes(o.apiVersion);
+  ['eventing.knative.dev/v1', 'eventing.knative.dev/v1alpha1', 'sources.knative.dev/v1'].includes(
+    o.apiVersion,
+  );
+/** The cluster the chart asks for: Eventing's defaults with OIDC on, which EventPolicies need. */
+const CLUSTER_FEATURES = { 'authentication-oidc': 'enabled' } as const;
 
 function render(set: string): { text: string; objects: K8sObject[] } {
   const result = helmTemplate([ciFile(set)]);
@@ -34,8 +38,8 @@ function render(set: string): { text: string; objects: K8sObject[] } {
   return { text: result.stdout, objects: parseManifests(result.stdout) };
 }
 
-const eventingProblems = (objects: K8sObject[]) =>
-  knativeProblems(objects as KnativeObject[], { namespace }).map(formatProblem);
+const eventingProblems = (objects: K8sObject[], features = CLUSTER_FEATURES) =>
+  knativeProblems(objects as KnativeObject[], { namespace, features }).map(formatProblem);
 
 beforeAll(() => {
   const versions = ensureTools();
@@ -57,9 +61,32 @@ describe.each(valueSets())('the chart rendered with %s', (set) => {
     expect(result.status).toBe(0);
   });
 
-  it("passes Knative Eventing's webhook rules for every Broker, Trigger, PingSource and SinkBinding", () => {
+  it("passes Knative Eventing's webhook rules for every Broker, Trigger, PingSource, SinkBinding and EventPolicy", () => {
     expect(rendered.objects.filter(isEventing).length).toBeGreaterThan(0);
     expect(eventingProblems(rendered.objects)).toEqual([]);
+  });
+});
+
+describe("a cluster with Eventing's default config-features (OIDC disabled)", () => {
+  it('refuses every EventPolicy of the defaults, and admits the chart rendered with senderAuthorization.enabled=false', () => {
+    const off = { 'authentication-oidc': 'disabled' } as const;
+    const { objects } = render('default-values.yaml');
+    const policies = objects.filter((o) => o.kind === 'EventPolicy');
+    expect(policies.length).toBeGreaterThan(0);
+    expect(eventingProblems(objects, off)).toEqual(
+      policies.map((p) =>
+        expect.stringContaining(
+          `EventPolicy eventline/${p.metadata.name} refused: oidc-authentication feature not enabled`,
+        ),
+      ),
+    );
+
+    const result = helmTemplate(
+      [ciFile('default-values.yaml')],
+      ['--set', 'senderAuthorization.enabled=false'],
+    );
+    expect(result.status).toBe(0);
+    expect(eventingProblems(parseManifests(result.stdout), off)).toEqual([]);
   });
 });
 
@@ -171,15 +198,16 @@ describe("a cluster's own Serving configuration", () => {
 });
 
 describe('scripts/k8s-tools/eventing-rules.mjs, the by-hand check', () => {
-  const check = (input: string) =>
-    spawnSync('node', [join(repoRoot, 'scripts/k8s-tools/eventing-rules.mjs'), namespace], {
-      input,
-      encoding: 'utf8',
-    });
+  const check = (input: string, features: string[] = []) =>
+    spawnSync(
+      'node',
+      [join(repoRoot, 'scripts/k8s-tools/eventing-rules.mjs'), namespace, ...features],
+      { input, encoding: 'utf8' },
+    );
 
   it('reports the rendered chart clean', () => {
     const { text, objects } = render('production-values.yaml');
-    const result = check(text);
+    const result = check(text, ['authentication-oidc=enabled']);
     const count = objects.filter(isEventing).length;
     expect(result.stdout).toContain(`${count} Knative Eventing object(s) checked, 0 refusal(s)`);
     expect(result.status).toBe(0);
@@ -187,7 +215,9 @@ describe('scripts/k8s-tools/eventing-rules.mjs, the by-hand check', () => {
 
   it('prints each refusal and fails', () => {
     const { text } = render('default-values.yaml');
-    const result = check(text.replace('schedule: "', 'schedule: "@every 1m # '));
+    const result = check(text.replace('schedule: "', 'schedule: "@every 1m # '), [
+      'authentication-oidc=enabled',
+    ]);
     expect(result.stdout).toMatch(
       /PingSource eventline\/\S+ refused: invalid value: unsupported descriptor @every: spec.schedule/,
     );

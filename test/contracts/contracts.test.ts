@@ -37,10 +37,6 @@ const UNSAMPLED = [
   'order-saga-timers dev.eventline.payments.charge-requested',
   'order-saga-timers dev.eventline.payments.refund-requested',
   'order-saga-timers dev.eventline.shipping.create-requested',
-  'orders-api dev.eventline.inventory.release-requested',
-  'orders-api dev.eventline.payments.charge-requested',
-  'orders-api dev.eventline.payments.refund-requested',
-  'orders-api dev.eventline.shipping.create-requested',
 ];
 const placed = { producer: 'orders-api', consumer: 'notify-customer', type: OrderPlaced.type };
 const placedSample = () => structuredClone(samples['orders-api']?.[OrderPlaced.type]?.[0]);

@@ -7,6 +7,7 @@ import {
   uniqueName,
   type TestDatabase,
 } from '@eventline/testing';
+import { testSenderEnv, asTestSender } from '../support/senders';
 
 const servers = testServerEnv();
 
@@ -25,6 +26,7 @@ function startFlagsSystem(
       REDIS_KEY_PREFIX: `${uniqueName(name)}:`,
       KAFKA_BROKERS: servers.kafkaBrokers,
       LOG_LEVEL: logLevel,
+      ...testSenderEnv(['dev.eventline.flags.changed', 'dev.eventline.orders.placed']),
     },
     topology: 'processes',
     namespace: uniqueName(name),
@@ -180,6 +182,7 @@ function publishBadFlagChange(system: LocalSystem, id: string): Promise<Response
       'ce-source': '/tests',
       'ce-type': 'dev.eventline.flags.changed',
       'content-type': 'application/json',
+      ...asTestSender,
     },
     body: JSON.stringify({ key: 'k', enabled: 'nope' }),
   });
@@ -306,6 +309,7 @@ describe('dead letters: nothing is lost when a handler is down', () => {
         'ce-source': '/tests',
         'ce-type': 'dev.eventline.orders.placed',
         'content-type': 'application/json',
+        ...asTestSender,
       },
       body: JSON.stringify({ orderId: 'o-1' }),
     });

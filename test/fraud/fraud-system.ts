@@ -10,6 +10,7 @@ import {
   type TestDatabase,
 } from '@eventline/testing';
 import { RecordingSubscriber } from '../support/recording-subscriber';
+import { testSenderEnv } from '../support/senders';
 
 export interface FraudWorld {
   system: LocalSystem;
@@ -50,6 +51,7 @@ export async function startFraudWorld(
       KAFKA_BROKERS: servers.kafkaBrokers,
       LOG_LEVEL: process.env.TEST_HANDLER_LOG_LEVEL ?? 'error',
       FRAUD_BLOCKED_COUNTRIES: 'KP',
+      ...testSenderEnv(['dev.eventline.fraud.transaction-submitted']),
       ...options.env,
     },
     topology: 'processes',

@@ -11,6 +11,7 @@ import {
   view,
   type FraudWorld,
 } from './fraud-system';
+import { asTestSender } from '../support/senders';
 
 const servers = testServerEnv();
 
@@ -250,6 +251,7 @@ describe('fraud scoring on real Kafka, Postgres and Redis, each handler its own 
         'ce-source': '/tests',
         'ce-type': 'dev.eventline.fraud.transaction-submitted',
         'content-type': 'application/json',
+        ...asTestSender,
       },
       body: JSON.stringify({ transactionId: 'forged', amount: 'lots' }),
     });

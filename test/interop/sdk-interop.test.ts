@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { KafkaEventLog, LocalBroker, kafkaNames } from '@eventline/broker';
+import { randomBytes } from 'node:crypto';
+import { KafkaEventLog, LocalBroker, SenderPolicy, kafkaNames } from '@eventline/broker';
 import type { Event } from '@eventline/cloudevents-http';
 import {
   ANY_EVENT,
@@ -126,6 +127,13 @@ const receivers: Array<{ sdk: Sdk; replyMode: Mode; replySubject: string }> = [
   { sdk: 'python-v1', replyMode: 'structured', replySubject: 'r\u00e9ponse \u2713 "v1" 100%' },
 ];
 
+/**
+ * The SDK programs post as an external producer of the broker, with a bearer token as Knative
+ * sources send their OIDC token; the SDK receivers' replies are their triggers' subscribers'.
+ */
+const SDK_TOKEN = randomBytes(24).toString('base64url');
+const asSdkSender = { authorization: `Bearer ${SDK_TOKEN}` };
+
 describe('the official CloudEvents SDKs (sdk-go, Python cloudevents) and the broker on the Kafka log', () => {
   const namespace = uniqueName('interop');
   const handled: Event[] = [];
@@ -145,6 +153,7 @@ describe('the official CloudEvents SDKs (sdk-go, Python cloudevents) and the bro
       filter: { attributes: { type } },
       ordered: false,
       delivery: { retry: 0, backoffPolicy: 'linear', backoffDelay: 'PT0.01S' },
+      sender: 'handler sdk-subscribers',
     });
   };
   const recording = async (type: string) => {
@@ -166,6 +175,13 @@ describe('the official CloudEvents SDKs (sdk-go, Python cloudevents) and the bro
         log: logger,
       }),
       logger,
+      senders: new SenderPolicy(
+        [
+          { sender: 'sender sdks', types: ['*'] },
+          { sender: 'handler sdk-subscribers', types: ['*'] },
+        ],
+        new Map([[SDK_TOKEN, 'sender sdks']]),
+      ),
     });
     const server = http.createServer(broker.ingress());
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -210,16 +226,18 @@ describe('the official CloudEvents SDKs (sdk-go, Python cloudevents) and the bro
   });
 
   it.each(sends)(
-    'given events sent by the $sdk SDK in $mode mode, when the broker delivers them, then a subscriber and a kit handler read every attribute, extension and data as sent',
+    'given events sent by the $sdk SDK in $mode mode, when the broker delivers them, then a subscriber and a kit handler read every attribute, extension and data as sent, and none the SDK sent without its token',
     async ({ sdk, mode, values }) => {
       const type = `dev.eventline.interop.${namespace}.${sdk}.${mode}`;
       const specs = eventsFor(type, `${sdk}-${mode}`, values);
       const subscriber = await recording(type);
       await trigger(type, `${kitHandler.url}/`);
 
-      expect(await sendWith(sdk, mode, ingress, specs)).toEqual([202, 202]);
+      expect(await sendWith(sdk, mode, ingress, specs)).toEqual([403, 403]);
+      expect(await sendWith(sdk, mode, ingress, specs, SDK_TOKEN)).toEqual([202, 202]);
 
       await eventually(async () => (subscriber.received.length >= specs.length ? true : undefined));
+      expect(subscriber.received).toHaveLength(specs.length);
       const delivered = new Map(subscriber.received.map((r) => [String(r.headers['ce-id']), r]));
       for (const spec of specs) {
         const request = delivered.get(spec.id) as ReceivedRequest;
@@ -259,11 +277,11 @@ describe('the official CloudEvents SDKs (sdk-go, Python cloudevents) and the bro
       const specs = eventsFor(type, `to-${sdk}-${replyMode}`);
       for (const spec of specs) {
         const { extensions, ...attributes } = spec;
-        const response = await postStructured(ingress, {
-          specversion: '1.0',
-          ...attributes,
-          ...extensions,
-        });
+        const response = await postStructured(
+          ingress,
+          { specversion: '1.0', ...attributes, ...extensions },
+          asSdkSender,
+        );
         expect(response.status).toBe(202);
       }
 

@@ -68,18 +68,21 @@ function commandLine(sdk: Sdk, command: string, flags: Array<[string, string]>):
 }
 
 /**
- * Sends the events with the SDK in the given mode and returns each one's HTTP status. Never
- * synchronous: the ingress it posts to usually runs in the test's own process.
+ * Sends the events with the SDK in the given mode, as the sender `token` names (none: no
+ * Authorization header), and returns each one's HTTP status. Never synchronous: the ingress it
+ * posts to usually runs in the test's own process.
  */
 export async function sendWith(
   sdk: Sdk,
   mode: Mode,
   target: string,
   events: EventSpec[],
+  token?: string,
 ): Promise<number[]> {
   const [command, ...args] = commandLine(sdk, 'send', [
     ['target', target],
     ['mode', mode],
+    ...(token ? [['token', token] as [string, string]] : []),
   ]);
   const child = spawn(command as string, args);
   let stdout = '';

@@ -10,6 +10,7 @@ import {
   terminal,
   type OrdersWorld,
 } from '../orders/orders-system';
+import { testSenderEnv, asTestSender } from '../support/senders';
 
 const COMPLETED = 4;
 const DECLINED = 2;
@@ -22,7 +23,10 @@ describe('metrics at /metrics under a small load, on real Kafka, Postgres and Re
   beforeAll(async () => {
     // The broker, gateway and activator run in this process: their metrics are its metrics.
     startTelemetry('metrics-test', {});
-    world = await startOrdersWorld({ routing: routingWithHandFiredJobs() });
+    world = await startOrdersWorld({
+      routing: routingWithHandFiredJobs(),
+      env: testSenderEnv(['dev.eventline.flags.changed']),
+    });
     await setStock(world, 'widget', 100);
     const placed = await Promise.all([
       ...Array.from({ length: COMPLETED }, () =>
@@ -140,10 +144,12 @@ describe('metrics at /metrics under a small load, on real Kafka, Postgres and Re
         trigger: 'flags-projection',
       });
     const before = await filed();
-    const response = await postBinary(world.system.brokerUrl, 'dev.eventline.flags.changed', {
-      key: 'metrics',
-      enabled: 'not a boolean',
-    });
+    const response = await postBinary(
+      world.system.brokerUrl,
+      'dev.eventline.flags.changed',
+      { key: 'metrics', enabled: 'not a boolean' },
+      asTestSender,
+    );
     expect(response.status).toBe(202);
     await eventually(async () => ((await filed()) === before + 1 ? true : undefined));
 

@@ -9,6 +9,7 @@ import {
   type TestDatabase,
 } from '@eventline/testing';
 import { routingWithHandFiredJobs } from '../orders/orders-system';
+import { testSenderEnv, asTestSender } from '../support/senders';
 
 export const CLI = path.resolve(__dirname, '../../shared/runtime/dist/cli.js');
 
@@ -32,6 +33,7 @@ export async function startOperatorWorld(topology: Topology): Promise<OperatorWo
       LOG_LEVEL: process.env.TEST_HANDLER_LOG_LEVEL ?? 'error',
       PAYMENT_LATENCY_MS: '2',
       ORDERS_STEP_TIMEOUT_MS: '120000',
+      ...testSenderEnv(['dev.eventline.flags.changed']),
     },
     topology,
     routing: routingWithHandFiredJobs(),
@@ -82,6 +84,7 @@ export function publishBadFlagChange(system: LocalSystem, id: string): Promise<R
       'ce-source': '/tests/operator',
       'ce-type': 'dev.eventline.flags.changed',
       'content-type': 'application/json',
+      ...asTestSender,
     },
     body: JSON.stringify({ key: 'k', enabled: 'nope' }),
   });

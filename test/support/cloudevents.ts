@@ -31,10 +31,11 @@ export async function postBinary(
 export async function postStructured(
   url: string,
   event: Record<string, unknown>,
+  extra: Record<string, string> = {},
 ): Promise<Response> {
   return fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/cloudevents+json' },
+    headers: { 'content-type': 'application/cloudevents+json', ...extra },
     body: JSON.stringify(event),
   });
 }

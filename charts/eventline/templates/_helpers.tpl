@@ -62,6 +62,30 @@ this, so a broken routing file fails the render with a message naming the entry.
 {{- toYaml $routing -}}
 {{- end -}}
 
+{{/*
+Every KafkaSource: routing.yaml declares the sources handlers depend on; values add sources or
+tune them (an entry of the same name).
+*/}}
+{{- define "eventline.kafkaSources" -}}
+{{- $routing := include "eventline.routing" . | fromYaml -}}
+{{- $sources := dict -}}
+{{- range $name, $declared := ($routing.kafkaSources | default dict) }}
+{{- $_ := set $sources $name (merge (deepCopy (index $.Values.kafkaSources $name | default dict)) $declared) }}
+{{- end }}
+{{- range $name, $src := .Values.kafkaSources }}
+{{- if not (hasKey $sources $name) }}{{ $_ := set $sources $name $src }}{{ end }}
+{{- end }}
+{{- toYaml $sources -}}
+{{- end -}}
+
+{{/*
+A handler's ServiceAccount: its own, so that the broker can tell one sender from another (the
+token it sends is this ServiceAccount's), or the namespace's default when the chart makes none.
+*/}}
+{{- define "eventline.serviceAccountName" -}}
+{{- .root.Values.serviceAccount.create | ternary (printf "%s-%s" (include "eventline.fullname" .root) .name) "default" -}}
+{{- end -}}
+
 {{/* The broker every trigger, SinkBinding and source uses (routing.yaml broker.name). */}}
 {{- define "eventline.brokerName" -}}
 {{- $routing := include "eventline.routing" . | fromYaml -}}

@@ -13,6 +13,7 @@ import { ordersConfig } from './config';
 import type { OrderFacts } from './domain/order';
 import {
   isTerminal,
+  startSaga,
   timeoutOf,
   type Phase,
   type SagaDecision,
@@ -50,6 +51,23 @@ export const sagaRequests = [
   ChargePaymentRequested,
   RefundPaymentRequested,
   CreateShipmentRequested,
+];
+
+/** The request a step's phase is sent as. */
+function requestType(step: StepName, phase: Phase) {
+  if (step === 'reserve-inventory')
+    return phase === 'action' ? ReserveInventoryRequested : ReleaseInventoryRequested;
+  if (step === 'charge-payment')
+    return phase === 'action' ? ChargePaymentRequested : RefundPaymentRequested;
+  return CreateShipmentRequested;
+}
+
+/**
+ * The requests a saga's start sends, all an edge starting sagas may emit: the broker refuses it
+ * any other (its EventPolicy is its routing entry's `emits`, which must equal these).
+ */
+export const sagaStartRequests = [
+  ...new Set(startSaga().send.map(({ step, phase }) => requestType(step, phase))),
 ];
 
 export async function lockSaga(

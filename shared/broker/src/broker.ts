@@ -19,6 +19,7 @@ import { deliver, type DeliveryOutcome, type DeliveryTarget, type DirectRoute } 
 import type { EventLog, Subscription } from './backends/event-log';
 import { compileTriggerFilter, type TriggerFilter } from './filters';
 import { DEFAULT_TIMEOUT_MS, durationMs } from './retry-policy';
+import type { SenderPolicy } from './sender-policy';
 
 export interface TriggerSpec {
   name: string;
@@ -35,6 +36,8 @@ export interface TriggerSpec {
   };
   ordered: boolean;
   maxInFlight?: number;
+  /** whose replies its deliveries' replies are, for the sender policy: its subscriber's */
+  sender?: string;
 }
 
 export interface TriggerStats {
@@ -69,6 +72,8 @@ export interface LocalBrokerOptions {
   faults?: BrokerFaults;
   /** where deliveries go instead of a subscriber's address (see DirectRoute) */
   directRoute?: DirectRoute;
+  /** who may send what, at the ingress and in replies; without one, anyone may send anything */
+  senders?: SenderPolicy;
 }
 
 /**
@@ -253,7 +258,14 @@ export class LocalBroker {
   }
 
   async addTrigger(spec: TriggerSpec): Promise<void> {
-    const target = deliveryTargetOf(spec);
+    const { senders } = this.options;
+    const target: DeliveryTarget = {
+      ...deliveryTargetOf(spec),
+      ...(senders && {
+        replyRefusal: (reply: EventMessage) =>
+          senders.refusal(spec.sender, reply.attributes.type as string)?.message,
+      }),
+    };
     const stats: TriggerStats = { delivered: 0, deadLettered: 0, dropped: 0, filtered: 0 };
     this.stats.set(spec.name, stats);
     const log = this.options.logger.child({ trigger: spec.name });
@@ -387,6 +399,7 @@ export class LocalBroker {
           await this.append(message, INGRESS);
       },
       log: this.options.logger,
+      senders: this.options.senders,
     });
   }
 

@@ -19,6 +19,14 @@ export interface DeliveryTarget {
   backoffDelayMs: number;
   timeoutMs: number;
   deadLetterSink?: string;
+  /** sent with every attempt, e.g. the sender's `authorization` when the subscriber is an ingress */
+  headers?: Record<string, string>;
+  /**
+   * Why a reply may not enter the broker (its subscriber may not send its type), or undefined:
+   * a refused reply fails the delivery with 403, as Knative's broker filter answers when the
+   * ingress refuses the reply it forwards, and is not retried.
+   */
+  replyRefusal?: (reply: EventMessage) => string | undefined;
 }
 
 /**
@@ -61,16 +69,17 @@ const isSuccess = (status: number | undefined) =>
 async function attempt(
   url: string,
   message: EventMessage,
-  timeoutMs: number,
+  target: DeliveryTarget,
   route?: DirectRoute,
+  replyRefusal?: DeliveryTarget['replyRefusal'],
 ): Promise<Attempt> {
   let response: HttpResponse | undefined;
   let direct: Awaited<ReturnType<DirectRoute>>;
   try {
     direct = await route?.(url);
     response = await postMessage(direct?.url ?? url, message, {
-      timeoutMs,
-      headers: { prefer: 'reply' },
+      timeoutMs: target.timeoutMs,
+      headers: { ...target.headers, prefer: 'reply' },
     });
     if (!isSuccess(response.status)) return { response };
     // Knative's Kafka broker dispatcher (data-plane/dispatcher, BaseResponseHandler.handle): a 2xx
@@ -80,6 +89,15 @@ async function attempt(
     const reply = replyOf(response);
     if (!reply && response.status !== 202 && response.body.length > 0)
       return { response, error: new Error('2xx response with a body that is not a CloudEvent') };
+    const refused = reply && replyRefusal?.(reply);
+    if (refused)
+      return {
+        response: {
+          status: 403,
+          headers: {},
+          body: Buffer.from(JSON.stringify({ error: refused })),
+        },
+      };
     return { response, reply };
   } catch (error) {
     const err = error instanceof Error ? error : new Error(String(error));
@@ -97,10 +115,11 @@ async function sendWithRetries(
   message: EventMessage,
   target: DeliveryTarget,
   route?: DirectRoute,
+  replyRefusal?: DeliveryTarget['replyRefusal'],
 ): Promise<{ last: Attempt; attempts: number }> {
   let attempts = 0;
   for (;;) {
-    const last = await attempt(url, message, target.timeoutMs, route);
+    const last = await attempt(url, message, target, route, replyRefusal);
     attempts += 1;
     const status = last.response?.status;
     if (!last.error && isSuccess(status)) return { last, attempts };
@@ -134,7 +153,13 @@ export async function deliver(
   log: Logger,
   route?: DirectRoute,
 ): Promise<DeliveryOutcome> {
-  const { last, attempts } = await sendWithRetries(target.subscriber, message, target, route);
+  const { last, attempts } = await sendWithRetries(
+    target.subscriber,
+    message,
+    target,
+    route,
+    target.replyRefusal,
+  );
   const status = last.response?.status;
   if (!last.error && last.response && isSuccess(status))
     return { kind: 'delivered', status: last.response.status, attempts, reply: last.reply };

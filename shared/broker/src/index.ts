@@ -9,6 +9,7 @@ export {
   type InjectedDuplicates,
   type BrokerObserver,
 } from './broker';
+export { SenderPolicy, type SenderAllowance, type SenderRefusal } from './sender-policy';
 export { deliver, type DeliveryTarget, type DeliveryOutcome, type DirectRoute } from './dispatcher';
 export {
   compileTriggerFilter,

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { inRecordedSpan, requestParent, type Logger } from '@eventline/telemetry';
 import { InvalidEventError, messageFromHttp, type EventMessage } from '@eventline/cloudevents-http';
+import type { SenderPolicy, SenderRefusal } from './sender-policy';
 
 export interface IngressOptions {
   /** the broker's address, /<namespace>/<broker> */
@@ -8,6 +9,8 @@ export interface IngressOptions {
   bodyLimitBytes: number;
   publish: (message: EventMessage) => Promise<void>;
   log: Logger;
+  /** who may send what; without one, anyone may send anything (Knative without OIDC) */
+  senders?: SenderPolicy;
 }
 
 /** A request listener; mounts as-is in node:http or as express middleware (calls `next` off-path). */
@@ -22,6 +25,19 @@ function answer(res: ServerResponse, status: number, error?: string): void {
   }
   const body = JSON.stringify({ error });
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': body.length });
+  res.end(body);
+}
+
+function refuse(res: ServerResponse, refusal: SenderRefusal): void {
+  const body = JSON.stringify({
+    error: refusal.message,
+    type: refusal.type,
+    sender: refusal.sender ?? null,
+  });
+  res.writeHead(403, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(body),
+  });
   res.end(body);
 }
 
@@ -52,13 +68,23 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
 /**
  * The broker ingress on bare node:http: 202 once the event is in the log, 400 naming what is wrong
  * with a bad event, 413 over the size limit, at its path with or without a trailing slash; 405
- * with `Allow` to other methods but OPTIONS, the CloudEvents webhook's validation request. No
- * framework on this path: it is the hottest one.
+ * with `Allow` to other methods but OPTIONS, the CloudEvents webhook's validation request; with a
+ * sender policy, 403 naming the type and the sender to one it does not allow. No framework on
+ * this path: it is the hottest one.
  */
 export function brokerIngress(options: IngressOptions): IngressHandler {
   const accept = async (req: IncomingMessage, res: ServerResponse) => {
     try {
       const message = messageFromHttp(req.headers, await readBody(req, options.bodyLimitBytes));
+      const { senders } = options;
+      const refusal = senders?.refusal(
+        senders.senderOf(req.headers.authorization),
+        message.attributes.type as string,
+      );
+      if (refusal) {
+        refuse(res, refusal);
+        return;
+      }
       const parent = () => requestParent(req.headers.traceparent, message.attributes.traceparent);
       await inRecordedSpan(`${options.path} ingress`, parent, 'producer', async (span) => {
         span?.setAttributes({

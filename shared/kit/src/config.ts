@@ -36,6 +36,13 @@ export const handlerEnvSchema = z.object({
   REDIS_URL: url(['redis:', 'rediss:']).optional(),
   REDIS_KEY_PREFIX: z.string().default(''),
   K_SINK: url(['http:', 'https:']).optional(),
+  /**
+   * The handler's identity toward K_SINK, sent as `Authorization: Bearer` with every event it
+   * posts: the token itself (the local system gives each handler process its own), or a file
+   * holding it (a cluster's projected ServiceAccount token, which the kubelet rotates).
+   */
+  EVENTLINE_SENDER_TOKEN: z.string().regex(/^\S+$/, 'must be a token without spaces').optional(),
+  EVENTLINE_SENDER_TOKEN_FILE: z.string().min(1).optional(),
   EVENTLINE_BODY_LIMIT: z
     .string()
     .regex(/^\d+(b|kb|mb)$/, 'must look like 256kb or 1mb')

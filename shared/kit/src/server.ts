@@ -38,6 +38,7 @@ import { HandlerError, publicReason, statusFor } from './errors';
 import { claimKey, keyedRequest } from './idempotency-key';
 import { toCloudEvent } from './outgoing-event';
 import { contractSampleRecorder } from './contract-samples';
+import { senderHeaders } from './sender-token';
 import { recordHandlerDuration, reportOutbox } from './handler-metrics';
 
 export interface RunningHandler {
@@ -93,11 +94,16 @@ function sinkFor(handler: HandlerDefinition, config: HandlerEnv): string | undef
  * Sends an outbox row to K_SINK; a non-2xx answer fails the send so the row stays. A send gives up
  * within the third of its row's lease that the relay leaves it (see OutboxClaim).
  */
-function sendingTo(sink: string | undefined, timeoutMs: number): (json: unknown) => Promise<void> {
+function sendingTo(
+  sink: string | undefined,
+  timeoutMs: number,
+  headers: () => Record<string, string> | undefined,
+): (json: unknown) => Promise<void> {
   return async (json) => {
     if (!sink) throw new Error('events enqueued without a K_SINK');
     const response = await postMessage(sink, messageOf(json as Record<string, unknown>), {
       timeoutMs,
+      headers: headers(),
     });
     if (response.status < 200 || response.status > 299) {
       throw new Error(
@@ -130,7 +136,11 @@ export async function startHandler(
       : undefined;
   ownRedis?.on('error', (err) => log.debug({ err }, 'redis connection error'));
   const cache = new Cache(options.redis ?? ownRedis, log, config.REDIS_KEY_PREFIX, handler.name);
-  const send = sendingTo(sink, outboxSendTimeoutMs(config.EVENTLINE_OUTBOX_LEASE_MS));
+  const send = sendingTo(
+    sink,
+    outboxSendTimeoutMs(config.EVENTLINE_OUTBOX_LEASE_MS),
+    senderHeaders(config),
+  );
   const relay = new OutboxRelay({
     pool,
     producer: handler.name,

@@ -17,6 +17,14 @@ export {
   type BackoffPolicy,
   type FilterExpression,
 } from './routing';
+export {
+  senderGrants,
+  senderName,
+  grantedTypes,
+  ANY_TYPE,
+  type SenderGrant,
+  type SenderKind,
+} from './senders';
 export { scheduleProblem, nextFireTime } from './schedule';
 export {
   knativeProblems,

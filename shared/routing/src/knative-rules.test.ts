@@ -12,7 +12,8 @@ import {
 import { robfigCronProblem } from './robfig-cron';
 
 const ns = 'eventline';
-const options: RuleOptions = { namespace: ns };
+// EventPolicies are admitted only with OIDC on; the cases about them start from a cluster that has it.
+const options: RuleOptions = { namespace: ns, features: { 'authentication-oidc': 'enabled' } };
 
 const serviceRef = (name: string) => ({
   apiVersion: 'serving.knative.dev/v1',
@@ -83,6 +84,20 @@ function valid(): Record<string, KnativeObject> {
       kind: 'SinkBinding',
       metadata: { name: 'orders-api-emits' },
       spec: { subject: serviceRef('orders-api'), sink: { ref: brokerRef() } },
+    },
+    policy: {
+      apiVersion: 'eventing.knative.dev/v1alpha1',
+      kind: 'EventPolicy',
+      metadata: { name: 'order-saga-sends' },
+      spec: {
+        to: [{ ref: brokerRef() }],
+        from: [
+          { sub: 'system:serviceaccount:eventline:order-saga' },
+          { sub: 'system:serviceaccount:eventline:order-saga-*' },
+          { ref: { apiVersion: 'eventing.knative.dev/v1', kind: 'Trigger', name: 'order-saga' } },
+        ],
+        filters: [{ any: [{ exact: { type: 'dev.eventline.inventory.reserve-requested' } }] }],
+      },
     },
   };
 }
@@ -427,6 +442,57 @@ const cases: Case[] = [
     breaks: (o) => (spec(o.binding).subject.name = 'Orders_API'),
     message:
       "invalid value: a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character: spec.subject.name",
+  },
+  {
+    rule: 'eventpolicy.oidc',
+    what: 'an EventPolicy on a cluster without the OIDC feature (Eventing installs it disabled)',
+    breaks: () => undefined,
+    message: 'oidc-authentication feature not enabled',
+    options: { features: { 'authentication-oidc': 'disabled' } },
+  },
+  {
+    rule: 'eventpolicy.from',
+    what: 'a sender with both a ref and a sub',
+    breaks: (o) => (spec(o.policy).from[0].ref = brokerRef()),
+    message: 'expected exactly one, got both: spec.from[0].ref, spec.from[0].sub',
+  },
+  {
+    rule: 'eventpolicy.from',
+    what: 'a sender with an empty sub',
+    breaks: (o) => (spec(o.policy).from[0].sub = ''),
+    message: 'expected exactly one, got neither: spec.from[0].ref, spec.from[0].sub',
+  },
+  {
+    rule: 'eventpolicy.from',
+    what: "a sub with '*' before its end",
+    breaks: (o) => (spec(o.policy).from[1].sub = 'system:serviceaccount:*:order-saga'),
+    message:
+      "invalid value: system:serviceaccount:*:order-saga: spec.from[1].sub\n'*' is only allowed as suffix",
+  },
+  {
+    rule: 'eventpolicy.from',
+    what: 'a sender ref without a name',
+    breaks: (o) => delete spec(o.policy).from[2].ref.name,
+    message: 'missing field(s): spec.from[2].ref.name',
+  },
+  {
+    rule: 'eventpolicy.to',
+    what: 'a target with neither a ref nor a selector',
+    breaks: (o) => (spec(o.policy).to = [{}]),
+    message: 'expected exactly one, got neither: spec.to[0].ref, spec.to[0].selector',
+  },
+  {
+    rule: 'eventpolicy.to',
+    what: 'a target ref without a kind',
+    breaks: (o) => delete spec(o.policy).to[0].ref.kind,
+    message: 'missing field(s): spec.to[0].ref.kind',
+  },
+  {
+    rule: 'eventpolicy.filters',
+    what: 'a filter of two dialects',
+    breaks: (o) => (spec(o.policy).filters = [{ exact: { type: 'a' }, prefix: { type: 'b' } }]),
+    message:
+      'spec.filters[0]: multiple dialects found, filters can have only one dialect set (exact, prefix)',
   },
 ];
 

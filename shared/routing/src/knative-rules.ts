@@ -1,13 +1,15 @@
 /**
- * The admission rules Knative Eventing's webhooks apply to Brokers, Triggers, PingSources and
- * SinkBindings (and the Kafka broker's controller to its Broker config and Trigger annotations),
- * as data: one row per rule, each citing the source line it was taken from at the pinned release,
- * and one evaluator over rendered objects. knative.dev/eventing is not on the Go module proxy, so
+ * The admission rules Knative Eventing's webhooks apply to Brokers, Triggers, PingSources,
+ * SinkBindings and EventPolicies (and the Kafka broker's controller to its Broker config and
+ * Trigger annotations), as data: one row per rule, each citing the source line it was taken from
+ * at the pinned release, and one evaluator over rendered objects. knative.dev/eventing is not on the Go module proxy, so
  * unlike Serving (scripts/k8s-tools/knative-validate) its code cannot be run here; this table is
  * the next best thing, and the routing loader runs it too, so a routing file the cluster would
  * refuse is refused locally. Rules on updates (immutable fields) do not apply to a fresh install
  * and are left out; the `filters` dialect's rules live with the filters (see FILTERS_RULES).
  */
+import { filtersProblem } from './filters';
+import type { FilterExpression } from './routing';
 import { parseIsoPeriod } from './iso-period';
 import { robfigCronProblem } from './robfig-cron';
 
@@ -50,7 +52,11 @@ export function citation(source: RuleSource): string {
 
 /** Eventing's config-features flags that change what the webhook admits. */
 export type FeatureName =
-  'delivery-timeout' | 'delivery-retryafter' | 'kreference-group' | 'cross-namespace-event-links';
+  | 'delivery-timeout'
+  | 'delivery-retryafter'
+  | 'kreference-group'
+  | 'cross-namespace-event-links'
+  | 'authentication-oidc';
 export type FeatureFlags = Record<FeatureName, 'enabled' | 'disabled'>;
 
 /** config/core/configmaps/features.yaml at knative-v1.22.2, as a cluster installs it. */
@@ -59,12 +65,14 @@ export const DEFAULT_FEATURES: FeatureFlags = {
   'delivery-retryafter': 'disabled',
   'kreference-group': 'disabled',
   'cross-namespace-event-links': 'disabled',
+  'authentication-oidc': 'disabled',
 };
 
 /** Value structures the webhook validates wherever they appear. */
 export type Shape =
   'DeliverySpec' | 'Destination' | 'KReference' | 'CloudEventOverrides' | 'TrackerReference';
-export type RuledKind = 'Broker' | 'Trigger' | 'PingSource' | 'SinkBinding' | 'KafkaBrokerConfig';
+export type RuledKind =
+  'Broker' | 'Trigger' | 'PingSource' | 'SinkBinding' | 'EventPolicy' | 'KafkaBrokerConfig';
 
 /** A declarative test on the value at a rule's field; the evaluator gives each Knative's message. */
 export type Check =
@@ -115,6 +123,10 @@ export type CustomCheck =
   | 'triggerInjection'
   | 'sinkBindingSubjectNamespace'
   | 'trackerName'
+  | 'eventPolicyOidc'
+  | 'eventPolicyFrom'
+  | 'eventPolicyTo'
+  | 'eventPolicyFilters'
   | 'kafkaTopicConfig';
 
 export interface KnativeRule {
@@ -134,6 +146,7 @@ const TRIGGER = 'pkg/apis/eventing/v1/trigger_validation.go';
 const DELIVERY = 'pkg/apis/duck/v1/delivery_types.go';
 const PING = 'pkg/apis/sources/v1/ping_validation.go';
 const SINKBINDING = 'pkg/apis/sources/v1/sinkbinding_validation.go';
+const EVENTPOLICY = 'pkg/apis/eventing/v1alpha1/eventpolicy_validation.go';
 const DESTINATION = 'apis/duck/v1/destination.go';
 const KREFERENCE = 'apis/duck/v1/knative_reference.go';
 const SOURCE = 'apis/duck/v1/source_types.go';
@@ -501,6 +514,38 @@ export const KNATIVE_RULES: readonly KnativeRule[] = [
     source: pkg(TRACKER, 151, 155),
   },
   {
+    id: 'eventpolicy.oidc',
+    on: 'EventPolicy',
+    field: '',
+    check: { test: 'custom', name: 'eventPolicyOidc' },
+    enforcedBy: 'webhook',
+    source: eventing(EVENTPOLICY, 31, 35),
+  },
+  {
+    id: 'eventpolicy.from',
+    on: 'EventPolicy',
+    field: 'spec.from',
+    check: { test: 'custom', name: 'eventPolicyFrom' },
+    enforcedBy: 'webhook',
+    source: eventing(EVENTPOLICY, 41, 99),
+  },
+  {
+    id: 'eventpolicy.to',
+    on: 'EventPolicy',
+    field: 'spec.to',
+    check: { test: 'custom', name: 'eventPolicyTo' },
+    enforcedBy: 'webhook',
+    source: eventing(EVENTPOLICY, 52, 62),
+  },
+  {
+    id: 'eventpolicy.filters',
+    on: 'EventPolicy',
+    field: 'spec.filters',
+    check: { test: 'custom', name: 'eventPolicyFilters' },
+    enforcedBy: 'webhook',
+    source: eventing(EVENTPOLICY, 64),
+  },
+  {
     id: 'tracker.name-or-selector',
     on: 'TrackerReference',
     field: 'name',
@@ -570,6 +615,7 @@ const RULED: Record<string, RuledKind> = {
   'eventing.knative.dev/v1 Trigger': 'Trigger',
   'sources.knative.dev/v1 PingSource': 'PingSource',
   'sources.knative.dev/v1 SinkBinding': 'SinkBinding',
+  'eventing.knative.dev/v1alpha1 EventPolicy': 'EventPolicy',
 };
 
 type Json = Record<string, unknown>;
@@ -751,6 +797,36 @@ function isAbsoluteUriWithHost(uri: string): boolean {
   }
 }
 
+/** An EventPolicy's from[i].ref or to[i].ref: kind, apiVersion and name, each required. */
+function eventPolicyRefProblems(scope: Scope, rule: KnativeRule, ref: unknown, path: string): void {
+  if (!isObject(ref)) return;
+  for (const field of ['kind', 'apiVersion', 'name'])
+    if (!present(ref[field]))
+      report(scope, rule, join(path, field), `missing field(s): ${join(path, field)}`);
+}
+
+/** Each entry of an EventPolicy's from or to: exactly one of two fields, then its reference. */
+function eventPolicyEntries(
+  scope: Scope,
+  rule: KnativeRule,
+  value: unknown,
+  path: string,
+  [first, second]: [string, string],
+  each: (entry: Json, at: string) => void,
+): void {
+  if (!Array.isArray(value)) return;
+  value.forEach((entry: unknown, index) => {
+    const at = `${path}[${index}]`;
+    const item = isObject(entry) ? entry : {};
+    const paths = `${join(at, first)}, ${join(at, second)}`;
+    if (item[first] === undefined && !present(item[second]))
+      report(scope, rule, at, `expected exactly one, got neither: ${paths}`);
+    if (item[first] !== undefined && item[second] !== undefined)
+      report(scope, rule, at, `expected exactly one, got both: ${paths}`);
+    each(item, at);
+  });
+}
+
 const CUSTOM: Record<CustomCheck, Custom> = {
   destinationRefOrUri(scope, rule, root, _value, path) {
     const destination = isObject(root) ? root : {};
@@ -790,6 +866,35 @@ const CUSTOM: Record<CustomCheck, Custom> = {
     }
     if (present(group)) report(scope, rule, groupPath, `must not set the field(s): ${groupPath}`);
     if (!present(value)) report(scope, rule, path, `missing field(s): ${path}`);
+  },
+  eventPolicyOidc(scope, rule) {
+    if (scope.options.features['authentication-oidc'] !== 'enabled')
+      report(scope, rule, '', 'oidc-authentication feature not enabled');
+  },
+  eventPolicyFrom(scope, rule, _root, value, path) {
+    eventPolicyEntries(scope, rule, value, path, ['ref', 'sub'], (entry, at) => {
+      eventPolicyRefProblems(scope, rule, entry.ref, join(at, 'ref'));
+      const sub = typeof entry.sub === 'string' ? entry.sub : '';
+      // validateSub: a '*' anywhere but last matches nothing Knative can name.
+      const star = sub.indexOf('*');
+      if (sub.length > 1 && star >= 0 && star <= sub.length - 2)
+        report(
+          scope,
+          rule,
+          join(at, 'sub'),
+          `invalid value: ${sub}: ${join(at, 'sub')}\n'*' is only allowed as suffix`,
+        );
+    });
+  },
+  eventPolicyTo(scope, rule, _root, value, path) {
+    eventPolicyEntries(scope, rule, value, path, ['ref', 'selector'], (entry, at) => {
+      if (entry.ref !== undefined) eventPolicyRefProblems(scope, rule, entry.ref, join(at, 'ref'));
+    });
+  },
+  eventPolicyFilters(scope, rule, _root, value, path) {
+    if (!Array.isArray(value)) return;
+    const problem = filtersProblem(value as FilterExpression[], path);
+    if (problem) report(scope, rule, path, problem);
   },
   kreferenceNamespace(scope, rule, _root, value, path) {
     if (present(value) && !scope.differentNamespace && value !== scope.namespace)

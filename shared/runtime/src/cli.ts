@@ -45,6 +45,9 @@ async function start(opts: StartOptions): Promise<void> {
     `  API          ${system.edgeUrl}   e.g. curl -X PUT ${system.edgeUrl}/flags/checkout -H 'content-type: application/json' -d '{"enabled":true}'`,
     `  dashboard    ${system.edgeUrl}/ui/   (npx eventline --help for the CLI)`,
     `  broker       ${system.brokerUrl}   (POST CloudEvents here)`,
+    Object.keys(system.senderTokens).length > 0
+      ? `  senders      each handler posts with its own token; others only as EVENTLINE_SENDERS allows (${Object.keys(env.EVENTLINE_SENDERS ?? {}).join(', ') || 'none'})`
+      : '  senders      EVENTLINE_SENDER_AUTHORIZATION=disabled: the broker takes any event from anyone',
     `  dead letters ${system.edgeUrl}/dead-letters`,
     `  postgres     ${system.dependencies.postgres}`,
     `  redis        ${system.dependencies.redis}`,

@@ -9,6 +9,7 @@ describe('the local system configuration', () => {
       EVENTLINE_BROKER_PORT: 8081,
       EVENTLINE_IDLE_WINDOW_MS: 60_000,
       LOG_LEVEL: 'info',
+      EVENTLINE_SENDER_AUTHORIZATION: 'enabled',
     });
   });
 
@@ -35,6 +36,31 @@ describe('the local system configuration', () => {
       KAFKA_BROKERS: 'k1:9092,k2:9092',
     });
   });
+
+  it('given external senders as JSON, when read, then each has its token and the types it may send', () => {
+    const env = readLocalSystemEnv({
+      EVENTLINE_SENDERS:
+        '{"me":{"token":"my-local-token-0001","emits":["dev.eventline.flags.changed"]}}',
+      EVENTLINE_SENDER_AUTHORIZATION: 'disabled',
+    });
+
+    expect(env.EVENTLINE_SENDERS).toEqual({
+      me: { token: 'my-local-token-0001', emits: ['dev.eventline.flags.changed'] },
+    });
+    expect(env.EVENTLINE_SENDER_AUTHORIZATION).toBe('disabled');
+  });
+
+  it.each([
+    ['not JSON', 'me', /EVENTLINE_SENDERS: must be a JSON object/],
+    ['a short token', '{"me":{"token":"short","emits":["t"]}}', /EVENTLINE_SENDERS\.me\.token/],
+    ['no types', '{"me":{"token":"my-local-token-0001","emits":[]}}', /must name at least one/],
+    ['a bad name', '{"Me Too":{"token":"my-local-token-0001","emits":["t"]}}', /lower-case/],
+  ])(
+    'given external senders with %s, when read, then the error names the variable',
+    (_, value, error) => {
+      expect(() => readLocalSystemEnv({ EVENTLINE_SENDERS: value })).toThrow(error);
+    },
+  );
 
   it('given bad values, when read, then the error names each variable and what it must be', () => {
     const read = () =>

@@ -8,6 +8,49 @@ const unsetIfEmpty = <S extends z.ZodType>(schema: S) =>
 /** A TCP port, by the rule a handler's PORT follows: for the environment and the command line. */
 export const portSchema = handlerEnvSchema.shape.PORT.unwrap();
 
+/**
+ * Producers outside routing.yaml that may post to the local ingress (a script, `curl`, another
+ * system): each with the token it sends as `Authorization: Bearer` and the types it may send, as
+ * an EventPolicy's `from` and `filters` allow them in a cluster.
+ */
+const externalSendersSchema = z.preprocess(
+  (value) => {
+    if (typeof value !== 'string') return value;
+    try {
+      return JSON.parse(value) as unknown;
+    } catch {
+      return value;
+    }
+  },
+  z
+    .record(
+      z.string(),
+      z
+        .object({
+          token: z.string().regex(/^\S{16,}$/, 'must be at least 16 characters without spaces'),
+          emits: z.array(z.string().min(1)).min(1, 'must name at least one type (or "*")'),
+        })
+        .strict(),
+      {
+        error: (issue) =>
+          issue.code === 'invalid_type'
+            ? 'must be a JSON object: {"<sender>":{"token":"...","emits":["<type>",...]}}'
+            : undefined,
+      },
+    )
+    .superRefine((senders, ctx) => {
+      for (const name of Object.keys(senders))
+        if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(name))
+          ctx.addIssue({
+            code: 'custom',
+            path: [name],
+            message: 'sender names are lower-case words joined by -',
+          });
+    }),
+);
+
+export type ExternalSenders = z.infer<typeof externalSendersSchema>;
+
 /** What the local system (`npm start`) reads from the environment; checked before it starts. */
 const localSystemEnvSchema = z.object({
   DATABASE_URL: unsetIfEmpty(handlerEnvSchema.shape.DATABASE_URL),
@@ -32,6 +75,13 @@ const localSystemEnvSchema = z.object({
     .min(100, 'must be at least 100 (milliseconds)')
     .default(60_000),
   LOG_LEVEL: handlerEnvSchema.shape.LOG_LEVEL,
+  /**
+   * `enabled`: the ingress lets each sender send only what it may (the chart's
+   * senderAuthorization.enabled); `disabled`: anyone may send anything, as a cluster without
+   * Eventing's OIDC feature does
+   */
+  EVENTLINE_SENDER_AUTHORIZATION: z.enum(['enabled', 'disabled']).default('enabled'),
+  EVENTLINE_SENDERS: unsetIfEmpty(externalSendersSchema),
 });
 
 export type LocalSystemEnv = z.infer<typeof localSystemEnvSchema>;

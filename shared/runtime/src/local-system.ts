@@ -18,6 +18,7 @@ import {
 } from '@eventline/kit';
 import {
   loadRouting,
+  senderName,
   triggerFilterOf,
   triggers,
   type HandlerRoute,
@@ -35,6 +36,7 @@ import { startGateway } from './gateway';
 import { HandlerProcess, serviceEntryPoint } from './handler-process';
 import { PingSources } from './ping-sources';
 import { loadService } from './services';
+import { localSenders } from './senders';
 
 export type Topology = 'in-process' | 'processes';
 
@@ -83,6 +85,11 @@ export interface LocalSystem {
   pingSources: PingSources;
   /** routing's KafkaSources by name, running when KAFKA_BROKERS is set (none without Kafka) */
   kafkaSources: Map<string, LocalKafkaSource>;
+  /**
+   * each handler's token toward the broker, new at every start; empty when
+   * EVENTLINE_SENDER_AUTHORIZATION is disabled
+   */
+  senderTokens: Record<string, string>;
   databaseUrl: string;
   stop(): Promise<void>;
 }
@@ -156,6 +163,11 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
     if (activator) stops.push(() => activator.stop());
     // Deliveries go to a running handler's process itself, not through its activator address.
     const directRoute = activator && ((url: string) => activator.direct(url));
+    const senders =
+      config.EVENTLINE_SENDER_AUTHORIZATION === 'enabled'
+        ? localSenders(routing, config.EVENTLINE_SENDERS)
+        : undefined;
+    if (!senders) log.warn('EVENTLINE_SENDER_AUTHORIZATION=disabled: anyone may send anything');
     const broker = new LocalBroker({
       namespace,
       name: routing.broker.name,
@@ -163,6 +175,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       logger: log.child({ component: 'broker' }),
       faults: options.faults,
       directRoute,
+      senders: senders?.policy,
     });
     stops.push(() => broker.close());
     const ingress = broker.ingress();
@@ -192,11 +205,14 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
     const processes = new Map<string, HandlerProcess>();
     const startOne = async (route: HandlerRoute): Promise<Running> => {
       const service = services.get(route.package) as ServiceDefinition;
+      const ownEnv = senders
+        ? { ...handlerEnv, EVENTLINE_SENDER_TOKEN: senders.handlerTokens[route.name] }
+        : handlerEnv;
       if (activator) {
         const child = new HandlerProcess(
           route.name,
           serviceEntryPoint(route.package),
-          handlerEnv,
+          ownEnv,
           (line) => process.stdout.write(`${line}\n`),
         );
         processes.set(route.name, child);
@@ -206,7 +222,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
         return { name: route.name, url, close: async () => undefined };
       }
       const handler: RunningHandler = await startHandler(service, route.name, {
-        env: { ...handlerEnv, PORT: '0', HOST: host },
+        env: { ...ownEnv, PORT: '0', HOST: host },
         redis: sharedRedis,
       });
       return handler;
@@ -226,6 +242,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
         filter: triggerFilterOf(route, namespace),
         delivery: { ...route.delivery, deadLetterSink: sink ? `${handlerUrls[sink]}/` : undefined },
         ordered: route.ordered,
+        sender: senderName({ kind: 'handler', name: route.name }),
       });
     }
 
@@ -243,19 +260,23 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       for (const route of routing.kafkaSources) {
         const { delivery } = route;
         const sink = delivery.deadLetterSink;
+        const token = senders?.kafkaSourceTokens[route.name];
         const source = new LocalKafkaSource({
           route,
           namespace,
           brokers: config.KAFKA_BROKERS.split(','),
           sink: brokerUrl,
           // The source's delivery spec is read exactly as a trigger's (durations, default timeout).
-          delivery: deliveryTargetOf({
-            name: route.name,
-            subscriber: brokerUrl,
-            filter: {},
-            ordered: true,
-            delivery: { ...delivery, deadLetterSink: sink ? `${handlerUrls[sink]}/` : undefined },
-          }),
+          delivery: {
+            ...deliveryTargetOf({
+              name: route.name,
+              subscriber: brokerUrl,
+              filter: {},
+              ordered: true,
+              delivery: { ...delivery, deadLetterSink: sink ? `${handlerUrls[sink]}/` : undefined },
+            }),
+            ...(token && { headers: { authorization: `Bearer ${token}` } }),
+          },
           log: log.child({ component: 'kafka-source', source: route.name }),
         });
         await source.start();
@@ -288,6 +309,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       idleWindowMs,
       pingSources,
       kafkaSources,
+      senderTokens: senders?.handlerTokens ?? {},
       databaseUrl,
       dependencies: {
         postgres: config.DATABASE_URL ? redactUrl(config.DATABASE_URL) : 'embedded PGlite',

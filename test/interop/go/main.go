@@ -106,12 +106,17 @@ func recordOf(e event.Event) record {
 	return record{Attributes: attributes, Data: string(e.Data())}
 }
 
-func send(target, mode string) error {
+func send(target, mode, token string) error {
 	var specs []spec
 	if err := json.NewDecoder(os.Stdin).Decode(&specs); err != nil {
 		return fmt.Errorf("reading event specs from stdin: %w", err)
 	}
-	client, err := cloudevents.NewClientHTTP()
+	var options []cehttp.Option
+	if token != "" {
+		// The sender's identity, as a Knative source sends its OIDC token.
+		options = append(options, cehttp.WithHeader("Authorization", "Bearer "+token))
+	}
+	client, err := cloudevents.NewClientHTTP(options...)
 	if err != nil {
 		return err
 	}
@@ -204,8 +209,9 @@ func main() {
 	case "send":
 		target := flags.String("target", "", "the URL to send to")
 		mode := flags.String("mode", "binary", "binary or structured")
+		token := flags.String("token", "", "sent as Authorization: Bearer <token>, the sender's identity")
 		_ = flags.Parse(os.Args[2:])
-		err = send(*target, *mode)
+		err = send(*target, *mode, *token)
 	case "receive":
 		replyType := flags.String("reply-type", "", "the type of the reply to each event")
 		replySubject := flags.String("reply-subject", "", "the subject of the reply")

@@ -87,8 +87,11 @@ def build(api, spec):
     return api.build(attributes, spec.get("data"))
 
 
-def send(api, target, mode):
+def send(api, target, mode, token):
     session = requests.Session()
+    if token:
+        # The sender's identity, as a Knative source sends its OIDC token.
+        session.headers["Authorization"] = f"Bearer {token}"
     for spec in json.load(sys.stdin):
         headers, body = api.write(build(api, spec), mode)
         response = session.post(target, headers=headers, data=body, timeout=30)
@@ -158,6 +161,7 @@ def main():
     sender.add_argument("--api", choices=sorted(APIS), default="core")
     sender.add_argument("--target", required=True)
     sender.add_argument("--mode", choices=sorted(WRITERS), default="binary")
+    sender.add_argument("--token", help="sent as Authorization: Bearer <token>, the sender's identity")
     receiver = commands.add_parser("receive")
     receiver.add_argument("--api", choices=sorted(APIS), default="core")
     receiver.add_argument("--reply-type", required=True)
@@ -167,7 +171,7 @@ def main():
     args = parser.parse_args()
     api = APIS[args.api]
     if args.command == "send":
-        send(api, args.target, args.mode)
+        send(api, args.target, args.mode, args.token)
     else:
         receive(api, args.reply_type, args.reply_subject, dict(args.reply_ext), args.reply_mode)
 

@@ -20,7 +20,7 @@ import { admission } from '../../domain/admission';
 import { HIGH_VALUE_TOTAL, orderFingerprint, parsePlaceOrder } from '../../domain/order';
 import { isTerminal, startSaga, type OrderStatus } from '../../domain/saga';
 import { catchUpOrderView, loadOrderView, orderViewProjection } from '../../order-view';
-import { orderStream, persistDecision, sagaRequests } from '../../saga-store';
+import { orderStream, persistDecision, sagaStartRequests } from '../../saga-store';
 import { placeOrderDecider } from './decider';
 import { FlightGauge } from './flight-gauge';
 
@@ -134,6 +134,6 @@ function orderRoutes(
 /** The orders HTTP edge: commands in, the order status read model out. */
 export const ordersApi = defineEdge({
   name: 'orders-api',
-  emits: [OrderPlaced, ...sagaRequests],
+  emits: [OrderPlaced, ...sagaStartRequests],
   routes: orderRoutes,
 });
