@@ -139,6 +139,11 @@ export class Activator {
     return this.revisions.get(name)?.starts ?? 0;
   }
 
+  /** Requests for `name` under way now, passed through or direct. */
+  inFlightOf(name: string): number {
+    return this.revisions.get(name)?.inFlight ?? 0;
+  }
+
   private async forward(
     revision: Revision,
     req: http.IncomingMessage,

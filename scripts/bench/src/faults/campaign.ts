@@ -1,0 +1,318 @@
+import { startLocalSystem, type LocalSystem } from '@eventline/runtime';
+import { createPool, type Pool } from '@eventline/store';
+import { startTelemetry } from '@eventline/telemetry';
+import { createTestDatabase, uniqueName } from '@eventline/testing';
+import {
+  doubleEffects,
+  reconcile,
+  totalDoubleEffects,
+  type DoubleEffects,
+  type Reconciliation,
+} from './books';
+import { startCampaignServers, type CampaignServers } from './campaign-servers';
+import { SCENARIOS, type Scenario } from './scenarios';
+import { scrapedSum } from './scraped-counters';
+import {
+  FAILING_REGION,
+  SteadyOrders,
+  catalogueFor,
+  orderOf,
+  placeOrder,
+  probeOrder,
+  seededRandom,
+  type StockedSku,
+} from './steady-orders';
+
+export interface CampaignOptions {
+  /** how long each scenario's fault goes on and the load runs past its start */
+  scenarioSeconds: number;
+  /** orders offered per second */
+  rate: number;
+  /** an accepted order not terminal this long after the load stopped is lost */
+  recoveryWindowMs: number;
+  /** the scenarios to run, by name; all by default */
+  only?: string[];
+  /** extra environment for every handler process */
+  env?: NodeJS.ProcessEnv;
+  log(line: string): void;
+}
+
+export interface ScenarioResult {
+  scenario: string;
+  fault: string;
+  offered: number;
+  accepted: number;
+  refused: Record<string, number>;
+  /** accepted orders (the load's and the probes') that reached a terminal status */
+  terminal: number;
+  /** accepted orders (the load's and the probes') not terminal after the recovery window */
+  lost: number;
+  statuses: Record<string, number>;
+  doubleEffects: DoubleEffects;
+  books: Reconciliation;
+  /** from the fault's end until a probe placed after it completed; undefined: none did */
+  recoveryMs: number | undefined;
+  evidence: string;
+  problems: string[];
+}
+
+/** Lost orders, double effects, books that do not add up or a fault that misfired. */
+export function scenarioFailed(result: ScenarioResult): boolean {
+  return (
+    result.lost > 0 ||
+    totalDoubleEffects(result.doubleEffects) > 0 ||
+    !result.books.ok ||
+    result.problems.length > 0
+  );
+}
+
+/** The load runs this long before the fault, so every process on the order path is warm. */
+const LEAD_MS = 5000;
+/**
+ * The jobs a crash leaves work for (outbox rows sent by nobody, saga steps whose answer never
+ * comes) tick this often here instead of every minute: a recovery window shorter than two
+ * PingSource minutes would otherwise time out what the next tick would have finished.
+ */
+const JOB_TICK_MS = 5000;
+const RECOVERY_JOBS = ['outbox-sweep', 'order-saga-timers'];
+const PROBE_EVERY_MS = 1000;
+const WARM_UP_MS = 60_000;
+/** Money and stock still moving when the last order ended (a late charge refunded) settle within this. */
+const BOOKS_SETTLE_MS = 15_000;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The edge's view of an order's status; undefined when it cannot say now. */
+async function statusOf(edgeUrl: string, orderId: string): Promise<string | undefined> {
+  try {
+    const response = await fetch(`${edgeUrl}/orders/${orderId}`, {
+      signal: AbortSignal.timeout(5000),
+    });
+    return response.ok ? ((await response.json()) as { status: string }).status : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Places a probe order every second from `since` on and resolves with how long after `since` the
+ * first of them completed (undefined after `capMs`); the probes' ids go into `probes`.
+ */
+async function timeToRecover(
+  edgeUrl: string,
+  since: number,
+  capMs: number,
+  probes: string[],
+): Promise<number | undefined> {
+  let completedAt: number | undefined;
+  let n = 0;
+  const watching = new Set<Promise<void>>();
+  const watch = async (orderId: string) => {
+    while (completedAt === undefined && Date.now() < since + capMs) {
+      const status = await statusOf(edgeUrl, orderId);
+      if (status === 'COMPLETED') completedAt ??= Date.now();
+      if (status !== undefined && status !== 'PENDING') return;
+      await sleep(100);
+    }
+  };
+  while (completedAt === undefined && Date.now() < since + capMs) {
+    void placeOrder(edgeUrl, probeOrder(n++)).then((outcome) => {
+      if (!('orderId' in outcome)) return;
+      probes.push(outcome.orderId);
+      const watched = watch(outcome.orderId);
+      watching.add(watched);
+      void watched.finally(() => watching.delete(watched));
+    });
+    await sleep(PROBE_EVERY_MS);
+  }
+  await Promise.all([...watching]);
+  return completedAt === undefined ? undefined : completedAt - since;
+}
+
+async function terminalCount(pool: Pool, orderIds: string[]): Promise<number> {
+  const { rows } = await pool.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM orders.order_view WHERE order_id = ANY($1) AND status <> 'PENDING'`,
+    [orderIds],
+  );
+  return rows[0]?.n ?? 0;
+}
+
+/** Polls until every order is terminal or `ms` pass; the terminal count. */
+async function awaitTerminal(pool: Pool, orderIds: string[], ms: number): Promise<number> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const terminal = await terminalCount(pool, orderIds).catch(() => 0);
+    if (terminal === orderIds.length || Date.now() > deadline) return terminal;
+    await sleep(500);
+  }
+}
+
+async function statusCounts(pool: Pool): Promise<Record<string, number>> {
+  const { rows } = await pool.query<{ status: string; n: number }>(
+    'SELECT status, count(*)::int AS n FROM orders.order_view GROUP BY status ORDER BY status',
+  );
+  return Object.fromEntries(rows.map((row) => [row.status, row.n]));
+}
+
+/** Reconciles until the books add up or BOOKS_SETTLE_MS pass; the last reconciliation. */
+async function settledBooks(pool: Pool, catalogue: StockedSku[]): Promise<Reconciliation> {
+  const deadline = Date.now() + BOOKS_SETTLE_MS;
+  for (;;) {
+    const books = await reconcile(pool, catalogue);
+    if (books.ok || Date.now() > deadline) return books;
+    await sleep(1000);
+  }
+}
+
+async function setStock(edgeUrl: string, catalogue: StockedSku[]): Promise<void> {
+  for (const { sku, stock } of catalogue) {
+    const response = await fetch(`${edgeUrl}/inventory/${sku}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ available: stock }),
+    });
+    if (response.status !== 200) throw new Error(`setting stock of ${sku}: ${response.status}`);
+  }
+}
+
+function brokerRetries(system: LocalSystem): () => Promise<number> {
+  const metrics = system.dispatcher
+    ? () => `${system.dispatcher?.url}/metrics`
+    : () => `${new URL(system.brokerUrl).origin}/metrics`;
+  return () => scrapedSum(metrics(), 'eventline_broker_delivery_retries_total');
+}
+
+/** Repeats `work` every `ms` until the returned function is called; failures are ignored. */
+function every(ms: number, work: () => Promise<unknown>): () => void {
+  const timer = setInterval(() => void work().catch(() => undefined), ms);
+  return () => clearInterval(timer);
+}
+
+/**
+ * One scenario on a system of its own (a new database and broker topic on the campaign's
+ * servers): the steady load, the fault LEAD_MS into it, probes from the fault's end until one
+ * completes, the load until `scenarioSeconds` after the fault began, then the recovery window
+ * for every accepted order to end, and the books.
+ */
+export async function runScenario(
+  scenario: Scenario,
+  servers: CampaignServers,
+  options: CampaignOptions,
+): Promise<ScenarioResult> {
+  const { log } = options;
+  const durationMs = options.scenarioSeconds * 1000;
+  const database = await createTestDatabase(servers.databaseUrl, 'faults');
+  const pool = createPool(database.url, { max: 2, name: 'eventline-faults' });
+  // An idle connection the Postgres restart ends is an error event, not a crash of the campaign.
+  pool.on('error', () => undefined);
+  const logLevel = process.env.EVENTLINE_FAULTS_LOG_LEVEL ?? 'fatal';
+  const system = await startLocalSystem({
+    env: {
+      DATABASE_URL: database.url,
+      REDIS_URL: servers.redisUrl,
+      REDIS_KEY_PREFIX: `${uniqueName('faults')}:`,
+      KAFKA_BROKERS: servers.kafkaBrokers,
+      LOG_LEVEL: logLevel,
+      PAYMENT_LATENCY_MS: '5',
+      SHIPMENT_FAILURE_REGIONS: FAILING_REGION,
+      // No process scales to zero mid-scenario: a kill's victim is one the load keeps busy.
+      EVENTLINE_IDLE_WINDOW_MS: String(10 * 60_000),
+      // A crashed holder's outbox rows are the sweep's this soon (see JOB_TICK_MS).
+      EVENTLINE_OUTBOX_LEASE_MS: '10000',
+      EVENTLINE_OUTBOX_SWEEP_AFTER_MS: '10000',
+      ...options.env,
+    },
+    topology: 'processes',
+    dispatcher: scenario.dispatcher,
+    namespace: uniqueName('faults'),
+    edgePort: 0,
+    brokerPort: 0,
+  });
+  const stopJobs = every(JOB_TICK_MS, () =>
+    Promise.all(RECOVERY_JOBS.map((job) => system.pingSources.fire(job))),
+  );
+  try {
+    const expected = options.rate * (LEAD_MS + durationMs) / 1000;
+    const catalogue = catalogueFor(expected);
+    await setStock(system.edgeUrl, catalogue);
+    const random = seededRandom(7);
+    const load = new SteadyOrders(system.edgeUrl, options.rate, (i) =>
+      orderOf(random, i, catalogue),
+    );
+    const probes: string[] = [];
+    // Cold starts along the saga's path would otherwise have admission control shed the first
+    // seconds of the load.
+    const warm = await timeToRecover(system.edgeUrl, Date.now(), WARM_UP_MS, probes);
+    if (warm === undefined) throw new Error(`${scenario.name}: no warm-up order completed`);
+    log(`${scenario.name}: system started, a first order completed in ${warm} ms`);
+    const started = Date.now();
+    load.start();
+    await sleep(LEAD_MS);
+    log(`${scenario.name}: ${scenario.fault}`);
+    const outcome = await scenario.inject({
+      system,
+      servers,
+      durationMs,
+      deliveryRetries: brokerRetries(system),
+      log: (line) => log(`${scenario.name}: ${line}`),
+    });
+    const recovery = timeToRecover(
+      system.edgeUrl,
+      outcome.endedAt,
+      options.recoveryWindowMs,
+      probes,
+    );
+    await sleep(started + LEAD_MS + durationMs - Date.now());
+    await load.stop();
+    const loadStoppedAt = Date.now();
+    const recoveryMs = await recovery;
+    const accepted = [...load.accepted, ...probes];
+    const terminal = await awaitTerminal(
+      pool,
+      accepted,
+      loadStoppedAt + options.recoveryWindowMs - Date.now(),
+    );
+    stopJobs();
+    log(`${scenario.name}: ${terminal} of ${accepted.length} accepted orders terminal ${Date.now() - loadStoppedAt} ms after the load stopped`);
+    const result: ScenarioResult = {
+      scenario: scenario.name,
+      fault: scenario.fault,
+      offered: load.offered,
+      accepted: load.accepted.length,
+      refused: load.refused,
+      terminal,
+      lost: accepted.length - terminal,
+      statuses: await statusCounts(pool),
+      doubleEffects: await doubleEffects(pool, catalogue),
+      books: await settledBooks(pool, catalogue),
+      recoveryMs,
+      evidence: outcome.evidence,
+      problems: outcome.problems,
+    };
+    log(`${scenario.name}: ${JSON.stringify(result)}`);
+    return result;
+  } finally {
+    stopJobs();
+    await system.stop();
+    await pool.end();
+    await database.drop();
+  }
+}
+
+/**
+ * The fault campaign: its own Postgres, Redis and Kafka, then each scenario in turn on a fresh
+ * system, then the servers stopped and their data deleted.
+ */
+export async function runCampaign(options: CampaignOptions): Promise<ScenarioResult[]> {
+  // The broker, gateway and activator run in this process: their metrics are its metrics.
+  startTelemetry('eventline-faults', { ...process.env, OTEL_METRICS_EXPORTER: 'prometheus' });
+  const scenarios = SCENARIOS.filter((s) => !options.only || options.only.includes(s.name));
+  const servers = await startCampaignServers(options.log);
+  try {
+    const results: ScenarioResult[] = [];
+    for (const scenario of scenarios) results.push(await runScenario(scenario, servers, options));
+    return results;
+  } finally {
+    await servers.remove();
+  }
+}
