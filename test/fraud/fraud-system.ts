@@ -1,3 +1,4 @@
+import type { BrokerFaults } from '@eventline/broker';
 import { loadRouting, type Routing } from '@eventline/routing';
 import { startLocalSystem, type LocalSystem } from '@eventline/runtime';
 import { createPool, type Pool } from '@eventline/store';
@@ -36,7 +37,7 @@ function fraudRouting(): Routing {
 
 /** The fraud system on real Kafka, Postgres and Redis, each handler its own OS process. */
 export async function startFraudWorld(
-  options: { env?: NodeJS.ProcessEnv; duplicateDeliveries?: number } = {},
+  options: { env?: NodeJS.ProcessEnv; faults?: BrokerFaults } = {},
 ): Promise<FraudWorld> {
   const servers = testServerEnv();
   const database = await createTestDatabase(servers.databaseUrl, 'fraud');
@@ -55,7 +56,7 @@ export async function startFraudWorld(
     routing: fraudRouting(),
     namespace: uniqueName('fraud'),
     edgePort: 0,
-    duplicateDeliveries: options.duplicateDeliveries,
+    faults: options.faults,
   });
   const decisions = await new RecordingSubscriber().start();
   await system.broker.addTrigger({

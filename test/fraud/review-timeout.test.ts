@@ -20,7 +20,7 @@ describe('reviews time out and redeliveries change nothing, on real Kafka, Postg
     // Half the deliveries come twice; a review unanswered for a second is declined.
     world = await startFraudWorld({
       env: { FRAUD_REVIEW_TIMEOUT_MS: '1000' },
-      duplicateDeliveries: 0.5,
+      faults: { duplicateDeliveries: 0.5 },
     });
     redis = new Redis(servers.redisUrl);
   }, 180_000);

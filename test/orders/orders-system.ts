@@ -1,3 +1,4 @@
+import type { BrokerFaults } from '@eventline/broker';
 import { loadRouting, type Routing } from '@eventline/routing';
 import { startLocalSystem, type LocalSystem } from '@eventline/runtime';
 import { createPool, type Pool } from '@eventline/store';
@@ -32,7 +33,7 @@ export function routingWithHandFiredJobs(): Routing {
  * on its first request.
  */
 export async function startOrdersWorld(
-  options: { duplicateDeliveries?: number; env?: NodeJS.ProcessEnv; routing?: Routing } = {},
+  options: { faults?: BrokerFaults; env?: NodeJS.ProcessEnv; routing?: Routing } = {},
 ): Promise<OrdersWorld> {
   const servers = testServerEnv();
   const database = await createTestDatabase(servers.databaseUrl, 'orders');
@@ -56,7 +57,7 @@ export async function startOrdersWorld(
     routing: options.routing,
     namespace: uniqueName('orders'),
     edgePort: 0,
-    duplicateDeliveries: options.duplicateDeliveries,
+    faults: options.faults,
   });
   const pool = createPool(database.url, { max: 4 });
   return {
@@ -156,4 +157,74 @@ export async function books(world: OrdersWorld) {
     money: money.rows[0] as { charged: number; refunded: number },
     completed: completed.rows[0] as { revenue: number; orders: number },
   };
+}
+
+/** The orders in each status, all of them counted: an order still PENDING is one of them. */
+export async function statusCounts(world: OrdersWorld): Promise<Record<string, number>> {
+  const { rows } = await world.pool.query<{ status: string; n: number }>(
+    'SELECT status, count(*)::int AS n FROM orders.order_view GROUP BY status',
+  );
+  return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+}
+
+/**
+ * Every way the books can disagree with the orders, each a sentence; none when they reconcile.
+ * Money is read from the payment provider's ledger, not the merchant's records: a second charge
+ * under another key is a row there that the merchant never saw.
+ */
+export async function bookProblems(world: OrdersWorld): Promise<string[]> {
+  const problems: string[] = [];
+  const perOrder = await world.pool.query<{
+    order_id: string;
+    status: string | null;
+    total: number | null;
+    charges: number;
+    charged: number;
+    refunds: number;
+    refunded: number;
+  }>(
+    `WITH charged AS (
+       SELECT order_id, count(*)::int AS charges, sum(amount)::bigint AS charged
+         FROM payment_provider.charges WHERE status = 'charged' GROUP BY order_id
+     ), refunded AS (
+       SELECT order_id, count(*)::int AS refunds, sum(amount)::bigint AS refunded
+         FROM payment_provider.refunds GROUP BY order_id
+     )
+     SELECT o.order_id, v.status, v.total, COALESCE(c.charges, 0) AS charges,
+            COALESCE(c.charged, 0)::float8 AS charged, COALESCE(r.refunds, 0) AS refunds,
+            COALESCE(r.refunded, 0)::float8 AS refunded
+       FROM (SELECT order_id FROM charged UNION SELECT order_id FROM refunded
+             UNION SELECT order_id FROM orders.order_view) AS o
+       LEFT JOIN orders.order_view v USING (order_id)
+       LEFT JOIN charged c USING (order_id) LEFT JOIN refunded r USING (order_id)`,
+  );
+  for (const o of perOrder.rows) {
+    const net = o.charged - o.refunded;
+    if (o.charges > 1) problems.push(`order ${o.order_id} charged ${o.charges} times`);
+    if (o.refunds > 1) problems.push(`order ${o.order_id} refunded ${o.refunds} times`);
+    if (o.status === null) problems.push(`order ${o.order_id} has money but no order`);
+    else if (o.status === 'COMPLETED' && (net !== Number(o.total) || o.refunds > 0))
+      problems.push(`COMPLETED order ${o.order_id} of ${o.total} has ${net} net at the provider`);
+    else if (o.status !== 'COMPLETED' && o.status !== 'PENDING' && net !== 0)
+      problems.push(`${o.status} order ${o.order_id} kept ${net} at the provider`);
+  }
+  const stock = await world.pool.query<{ sku: string; shipped: number; completed: number }>(
+    `WITH completed AS (
+       SELECT item->>'sku' AS sku, sum((item->>'quantity')::int)::int AS quantity
+         FROM orders.order_view, jsonb_array_elements(items) AS item
+        WHERE status = 'COMPLETED' GROUP BY 1
+     )
+     SELECT i.sku, i.shipped, COALESCE(c.quantity, 0) AS completed
+       FROM orders.inventory i LEFT JOIN completed c USING (sku)`,
+  );
+  for (const s of stock.rows)
+    if (s.shipped !== s.completed)
+      problems.push(`sku ${s.sku}: shipped ${s.shipped}, COMPLETED orders hold ${s.completed}`);
+  const held = await world.pool.query<{ order_id: string; status: string }>(
+    `SELECT r.order_id, v.status FROM orders.reservations r JOIN orders.order_view v USING (order_id)
+      WHERE r.status = 'held' AND v.status <> 'PENDING'`,
+  );
+  for (const r of held.rows)
+    problems.push(`${r.status} order ${r.order_id} still holds a reservation`);
+  return problems;
 }

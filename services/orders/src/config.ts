@@ -3,6 +3,11 @@ import { readConfig } from '@eventline/kit';
 
 /** The orders service's own settings, read once at start. */
 const ordersEnvSchema = z.object({
+  /**
+   * the database the kit validates, where the simulated payment provider keeps its ledger; unset
+   * in this process's environment only for the in-process system on embedded Postgres
+   */
+  DATABASE_URL: z.string().min(1).optional(),
   PAYMENT_LATENCY_MS: z.coerce.number().int().min(0).max(60_000).default(5),
   PAYMENT_DECLINE_RATE: z.coerce.number().min(0).max(1).default(0),
   SHIPMENT_FAILURE_REGIONS: z.string().default('nowhere'),

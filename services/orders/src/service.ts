@@ -15,12 +15,16 @@ import { orderSagaTimers } from './handlers/order-saga-timers/handler';
 import { orderStreamRetention } from './handlers/order-stream-retention/handler';
 import { orderViewCatchUp } from './handlers/order-view-catch-up/handler';
 import { ordersMigrations } from './migrations';
+import { PAYMENT_PROVIDER_SCHEMA, paymentProviderMigrations } from './payments/provider-ledger';
 
 export const ordersService = defineService({
   package: 'orders',
   schema: 'orders',
   migrations: ordersMigrations,
-  uses: [{ schema: EVENTSTORE_SCHEMA, migrations: eventStoreMigrations }],
+  uses: [
+    { schema: EVENTSTORE_SCHEMA, migrations: eventStoreMigrations },
+    { schema: PAYMENT_PROVIDER_SCHEMA, migrations: paymentProviderMigrations },
+  ],
   handlers: [
     ordersApi,
     inventoryApi,

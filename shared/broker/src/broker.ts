@@ -50,7 +50,12 @@ export interface TriggerStats {
  */
 export interface BrokerObserver {
   appended?(message: EventMessage): void;
-  settled?(trigger: string, outcome: Exclude<DeliveryOutcome['kind'], 'undeliverable'>): void;
+  /** a delivery finished; `attempts` above 1 means it failed before (a retry) */
+  settled?(
+    trigger: string,
+    outcome: Exclude<DeliveryOutcome['kind'], 'undeliverable'>,
+    attempts: number,
+  ): void;
 }
 
 export interface LocalBrokerOptions {
@@ -60,13 +65,37 @@ export interface LocalBrokerOptions {
   logger: Logger;
   /** request body limit of the ingress, 1 MiB by default */
   bodyLimitBytes?: number;
-  /**
-   * Fault injection for tests: the share of deliveries (0..1) made a second time, as an
-   * at-least-once broker may after a lost acknowledgement.
-   */
-  duplicateDeliveries?: number;
+  /** fault injection for tests: duplicates an at-least-once system produces */
+  faults?: BrokerFaults;
   /** where deliveries go instead of a subscriber's address (see DirectRoute) */
   directRoute?: DirectRoute;
+}
+
+/**
+ * Shares (0..1) of events duplicated on purpose, for tests of idempotency: the broker and its
+ * producers are at-least-once, so every copy below also happens in production, only rarely.
+ */
+export interface BrokerFaults {
+  /**
+   * deliveries made twice at the same time, as two dispatchers may during a rebalance or a
+   * redelivery after a lost acknowledgement overlaps the first attempt
+   */
+  duplicateDeliveries?: number;
+  /**
+   * events the ingress appends to the log twice, as a producer's retry after a lost 202 (an
+   * edge request retried, an outbox row sent again after its relay died) does
+   */
+  duplicateAppends?: number;
+}
+
+/** How many copies the broker's faults made, by event type. */
+export interface InjectedDuplicates {
+  deliveries: Map<string, number>;
+  appends: Map<string, number>;
+}
+
+function count(counts: Map<string, number>, type: string): void {
+  counts.set(type, (counts.get(type) ?? 0) + 1);
 }
 
 /** What the broker records: per trigger, each delivery's outcome, duration, retries and lag. */
@@ -160,6 +189,7 @@ export class LocalBroker {
   private readonly subscriptions: Subscription[] = [];
   private readonly stats = new Map<string, TriggerStats>();
   private appended = 0;
+  private readonly injected: InjectedDuplicates = { deliveries: new Map(), appends: new Map() };
   private readonly observers = new Set<BrokerObserver>();
   private readonly metrics = brokerInstruments();
   private readonly lags = new Map<string, Subscription>();
@@ -270,18 +300,18 @@ export class LocalBroker {
               'cloudevents.event_id': message.attributes.id,
               'cloudevents.event_type': message.attributes.type,
             });
-            const outcome = await this.delivery(message, target, log, attributes);
+            const copies = this.draw('duplicateDeliveries', this.injected.deliveries, message)
+              ? 2
+              : 1;
+            const outcomes = await Promise.all(
+              Array.from({ length: copies }, () => this.delivery(message, target, log, attributes)),
+            );
+            const outcome = outcomes[0] as DeliveryOutcome;
             span?.setAttributes({
               'eventline.outcome': outcome.kind,
               'eventline.attempts': outcome.attempts,
             });
-            await this.settle(spec.name, stats, outcome);
-            if (Math.random() < (this.options.duplicateDeliveries ?? 0))
-              await this.settle(
-                spec.name,
-                stats,
-                await this.delivery(message, target, log, attributes),
-              );
+            for (const each of outcomes) await this.settle(spec.name, stats, each);
           },
         ),
     );
@@ -317,8 +347,24 @@ export class LocalBroker {
     if (outcome.kind === 'delivered') stats.delivered += 1;
     else if (outcome.kind === 'dead-lettered') stats.deadLettered += 1;
     else stats.dropped += 1;
-    const { kind } = outcome;
-    this.notify((observer) => observer.settled?.(trigger, kind));
+    const { kind, attempts } = outcome;
+    this.notify((observer) => observer.settled?.(trigger, kind, attempts));
+  }
+
+  /** Whether to inject one more copy of `message` by fault `fault`; counted when it does. */
+  private draw(
+    fault: keyof BrokerFaults,
+    counts: Map<string, number>,
+    message: EventMessage,
+  ): boolean {
+    if (Math.random() >= (this.options.faults?.[fault] ?? 0)) return false;
+    count(counts, String(message.attributes.type));
+    return true;
+  }
+
+  /** The copies the broker's faults made so far (none without `faults`). */
+  get injectedDuplicates(): InjectedDuplicates {
+    return this.injected;
   }
 
   triggerStats(name: string): TriggerStats | undefined {
@@ -335,7 +381,11 @@ export class LocalBroker {
     return brokerIngress({
       path: this.path,
       bodyLimitBytes: this.options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
-      publish: (message) => this.append(message, INGRESS),
+      publish: async (message) => {
+        await this.append(message, INGRESS);
+        if (this.draw('duplicateAppends', this.injected.appends, message))
+          await this.append(message, INGRESS);
+      },
       log: this.options.logger,
     });
   }

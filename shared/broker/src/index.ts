@@ -5,6 +5,8 @@ export {
   type TriggerSpec,
   type TriggerStats,
   type LocalBrokerOptions,
+  type BrokerFaults,
+  type InjectedDuplicates,
   type BrokerObserver,
 } from './broker';
 export { deliver, type DeliveryTarget, type DeliveryOutcome, type DirectRoute } from './dispatcher';

@@ -134,14 +134,14 @@ export class Activator {
     return { ...(this.revisions.get(name)?.requests ?? { passedThrough: 0, direct: 0 }) };
   }
 
+  /** The requests `name` is serving now. */
+  inFlightOf(name: string): number {
+    return this.revisions.get(name)?.inFlight ?? 0;
+  }
+
   /** How many times the activator started `name`'s process. */
   startsOf(name: string): number {
     return this.revisions.get(name)?.starts ?? 0;
-  }
-
-  /** Requests for `name` under way now, passed through or direct. */
-  inFlightOf(name: string): number {
-    return this.revisions.get(name)?.inFlight ?? 0;
   }
 
   private async forward(

@@ -34,8 +34,8 @@ async function main(): Promise<void> {
       log,
     }),
     logger: log,
-    duplicateDeliveries: env.EVENTLINE_DUPLICATE_DELIVERIES
-      ? Number(env.EVENTLINE_DUPLICATE_DELIVERIES)
+    faults: env.EVENTLINE_DUPLICATE_DELIVERIES
+      ? { duplicateDeliveries: Number(env.EVENTLINE_DUPLICATE_DELIVERIES) }
       : undefined,
   });
   let ready = false;

@@ -7,6 +7,7 @@ import {
   LocalKafkaSource,
   MemoryEventLog,
   kafkaNames,
+  type BrokerFaults,
   type EventLog,
 } from '@eventline/broker';
 import {
@@ -59,8 +60,8 @@ export interface LocalSystemOptions {
   namespace?: string;
   /** Kafka partitions of the broker topic */
   partitions?: number;
-  /** fault injection: share of deliveries the broker repeats (see LocalBroker) */
-  duplicateDeliveries?: number;
+  /** fault injection: the copies the broker makes of deliveries and appends (see BrokerFaults) */
+  faults?: BrokerFaults;
   /**
    * where the broker's dispatcher runs: in this process beside the ingress (the default), or as
    * an OS process of its own, as the Knative Kafka broker's dispatcher pod (needs Kafka; the
@@ -171,7 +172,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       name: routing.broker.name,
       eventLog,
       logger: log.child({ component: 'broker' }),
-      duplicateDeliveries: options.duplicateDeliveries,
+      faults: options.faults,
       directRoute,
     });
     stops.push(() => broker.close());
@@ -248,7 +249,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
         kafkaBrokers: config.KAFKA_BROKERS as string,
         triggers: triggerSpecs,
         partitions: options.partitions,
-        duplicateDeliveries: options.duplicateDeliveries,
+        duplicateDeliveries: options.faults?.duplicateDeliveries,
         env,
         log: log.child({ component: 'dispatcher' }),
         output: (line) => process.stdout.write(`${line}\n`),

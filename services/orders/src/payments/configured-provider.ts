@@ -1,5 +1,7 @@
+import { createPool, sharedSession } from '@eventline/store';
 import { ordersConfig } from '../config';
 import type { PaymentProvider } from './provider';
+import { MemoryPaymentLedger, PostgresPaymentLedger } from './provider-ledger';
 import { SimulatedPaymentProvider } from './simulated-provider';
 
 let provider: PaymentProvider | undefined;
@@ -10,6 +12,12 @@ export function paymentProvider(): PaymentProvider {
   provider ??= new SimulatedPaymentProvider({
     latencyMs: config.PAYMENT_LATENCY_MS,
     declineRate: config.PAYMENT_DECLINE_RATE,
+    ledger:
+      sharedSession() || !config.DATABASE_URL
+        ? new MemoryPaymentLedger()
+        : new PostgresPaymentLedger(
+            createPool(config.DATABASE_URL, { max: 2, name: 'payment-provider' }),
+          ),
   });
   return provider;
 }

@@ -27,9 +27,9 @@ async function persistCharge(tx: Transaction, events: PaymentEvent[]): Promise<v
 }
 
 /**
- * Charges an order once. The provider call carries the order id as idempotency key and the
- * result is recorded with the event's idempotency record: a redelivery after a crash finds
- * either the recorded charge or the provider's memory of the same key, never a second charge.
+ * Charges an order once. The provider call carries a key made of the order id and the result
+ * is recorded with the event's idempotency record: a redelivery after a crash finds either the
+ * recorded charge or the provider's ledger entry for the same key, never a second charge.
  */
 export const chargePayment = defineHandler({
   name: 'charge-payment',
@@ -39,7 +39,12 @@ export const chargePayment = defineHandler({
     const payment = await loadPayment(tx, orderId);
     const answer =
       recordedAnswer(payment) ??
-      (await paymentProvider().charge({ idempotencyKey: `charge-${orderId}`, customerId, amount }));
+      (await paymentProvider().charge({
+        idempotencyKey: `charge-${orderId}`,
+        orderId,
+        customerId,
+        amount,
+      }));
     const events = chargePaymentDecider.decide(
       { type: 'ChargePayment', data: { orderId, customerId, amount, answer } },
       payment,

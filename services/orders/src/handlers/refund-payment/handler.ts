@@ -12,7 +12,12 @@ async function persistRefund(tx: Transaction, events: PaymentEvent[]): Promise<v
   for (const event of events) {
     if (event.type !== 'PaymentRefunded') continue;
     const { orderId, reference, amount } = event.data;
-    await paymentProvider().refund({ idempotencyKey: `refund-${orderId}`, reference, amount });
+    await paymentProvider().refund({
+      idempotencyKey: `refund-${orderId}`,
+      orderId,
+      reference,
+      amount,
+    });
     await tx.query(
       `UPDATE orders.payments SET status = 'refunded', refunded_at = now() WHERE order_id = $1`,
       [orderId],
