@@ -34,20 +34,29 @@ export const totalDoubleEffects = (effects: DoubleEffects): number =>
 const count = async (pool: Pool, sql: string, values: unknown[] = []): Promise<number> =>
   Number((await pool.query<{ n: number }>(sql, values)).rows[0]?.n ?? 0);
 
-/** Counts the double effects, from the provider's ledger and the orders service's tables. */
-export async function doubleEffects(pool: Pool, catalogue: StockedSku[]): Promise<DoubleEffects> {
+/**
+ * Counts the double effects of `orderIds` (a scenario's orders), from the provider's ledger and
+ * the orders service's tables, and on the skus of `catalogue`.
+ */
+export async function doubleEffects(
+  pool: Pool,
+  orderIds: string[],
+  catalogue: StockedSku[],
+): Promise<DoubleEffects> {
   const skus = catalogue.map((entry) => entry.sku);
   const stocks = catalogue.map((entry) => entry.stock);
   return {
     doubleCharges: await count(
       pool,
       `SELECT count(*) AS n FROM (SELECT order_id FROM payment_provider.charges
-         WHERE status = 'charged' GROUP BY order_id HAVING count(*) > 1) doubled`,
+         WHERE status = 'charged' AND order_id = ANY($1) GROUP BY order_id HAVING count(*) > 1) doubled`,
+      [orderIds],
     ),
     doubleRefunds: await count(
       pool,
       `SELECT count(*) AS n FROM (SELECT order_id FROM payment_provider.refunds
-         GROUP BY order_id HAVING count(*) > 1) doubled`,
+         WHERE order_id = ANY($1) GROUP BY order_id HAVING count(*) > 1) doubled`,
+      [orderIds],
     ),
     oversold: await count(
       pool,
@@ -62,20 +71,30 @@ export async function doubleEffects(pool: Pool, catalogue: StockedSku[]): Promis
          LEFT JOIN (SELECT item->>'sku' AS sku, sum((item->>'quantity')::int) AS quantity
                       FROM orders.order_view, jsonb_array_elements(items) AS item
                      WHERE status = 'COMPLETED' GROUP BY 1) completed USING (sku)
-        WHERE i.shipped <> COALESCE(completed.quantity, 0)`,
+        WHERE i.sku = ANY($1) AND i.shipped <> COALESCE(completed.quantity, 0)`,
+      [skus],
     ),
     leakedReservations: await count(
       pool,
       `SELECT count(*) AS n FROM orders.reservations r JOIN orders.order_view v USING (order_id)
-        WHERE r.status = 'held' AND v.status <> 'PENDING'`,
+        WHERE r.order_id = ANY($1) AND r.status = 'held' AND v.status <> 'PENDING'`,
+      [orderIds],
     ),
   };
 }
 
-/** Stock conserved per sku, and the money: charged − refunded = revenue of COMPLETED orders. */
-export async function reconcile(pool: Pool, catalogue: StockedSku[]): Promise<Reconciliation> {
+/**
+ * Stock conserved per sku of `catalogue`, and the money of `orderIds`: charged − refunded at
+ * the provider = revenue of those of them that COMPLETED.
+ */
+export async function reconcile(
+  pool: Pool,
+  orderIds: string[],
+  catalogue: StockedSku[],
+): Promise<Reconciliation> {
   const { rows: stock } = await pool.query<{ sku: string; total: number }>(
-    'SELECT sku, available + reserved + shipped AS total FROM orders.inventory',
+    'SELECT sku, available + reserved + shipped AS total FROM orders.inventory WHERE sku = ANY($1)',
+    [catalogue.map((entry) => entry.sku)],
   );
   const totals = new Map(stock.map((row) => [row.sku, Number(row.total)]));
   const stockNotConserved = catalogue
@@ -83,19 +102,26 @@ export async function reconcile(pool: Pool, catalogue: StockedSku[]): Promise<Re
     .map((entry) => entry.sku);
   const charged = await count(
     pool,
-    `SELECT COALESCE(sum(amount), 0) AS n FROM payment_provider.charges WHERE status = 'charged'`,
+    `SELECT COALESCE(sum(amount), 0) AS n FROM payment_provider.charges
+      WHERE status = 'charged' AND order_id = ANY($1)`,
+    [orderIds],
   );
   const refunded = await count(
     pool,
-    'SELECT COALESCE(sum(amount), 0) AS n FROM payment_provider.refunds',
+    'SELECT COALESCE(sum(amount), 0) AS n FROM payment_provider.refunds WHERE order_id = ANY($1)',
+    [orderIds],
   );
   const revenue = await count(
     pool,
-    `SELECT COALESCE(sum(total), 0) AS n FROM orders.order_view WHERE status = 'COMPLETED'`,
+    `SELECT COALESCE(sum(total), 0) AS n FROM orders.order_view
+      WHERE status = 'COMPLETED' AND order_id = ANY($1)`,
+    [orderIds],
   );
   const recorded = await count(
     pool,
-    `SELECT COALESCE(sum(amount) FILTER (WHERE status = 'charged'), 0) AS n FROM orders.payments`,
+    `SELECT COALESCE(sum(amount), 0) AS n FROM orders.payments
+      WHERE status = 'charged' AND order_id = ANY($1)`,
+    [orderIds],
   );
   const paymentsAgree = recorded === revenue;
   return {

@@ -33,9 +33,7 @@ export interface CampaignServers {
  * temporary directory (EVENTLINE_SERVERS_DATA) while the downloads stay in the project's cache.
  * Asynchronous throughout: the load and the system run on this process's event loop meanwhile.
  */
-export async function startCampaignServers(
-  log: (line: string) => void,
-): Promise<CampaignServers> {
+export async function startCampaignServers(log: (line: string) => void): Promise<CampaignServers> {
   const data = mkdtempSync(path.join(os.tmpdir(), 'eventline-faults-'));
   // Postgres runs as the postgres OS user, which must reach its directory under this one.
   chmodSync(data, 0o755);

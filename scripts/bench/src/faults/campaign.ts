@@ -14,6 +14,7 @@ import { SCENARIOS, type Scenario } from './scenarios';
 import { scrapedSum } from './scraped-counters';
 import {
   FAILING_REGION,
+  PROBE_STOCK,
   SteadyOrders,
   catalogueFor,
   orderOf,
@@ -24,7 +25,7 @@ import {
 } from './steady-orders';
 
 export interface CampaignOptions {
-  /** how long each scenario's fault goes on and the load runs past its start */
+  /** how long each scenario's fault goes on, and the load past the fault's start */
   scenarioSeconds: number;
   /** orders offered per second */
   rate: number;
@@ -66,7 +67,7 @@ export function scenarioFailed(result: ScenarioResult): boolean {
   );
 }
 
-/** The load runs this long before the fault, so every process on the order path is warm. */
+/** The load runs this long before the fault strikes. */
 const LEAD_MS = 5000;
 /**
  * The jobs a crash leaves work for (outbox rows sent by nobody, saga steps whose answer never
@@ -147,18 +148,24 @@ async function awaitTerminal(pool: Pool, orderIds: string[], ms: number): Promis
   }
 }
 
-async function statusCounts(pool: Pool): Promise<Record<string, number>> {
+async function statusCounts(pool: Pool, orderIds: string[]): Promise<Record<string, number>> {
   const { rows } = await pool.query<{ status: string; n: number }>(
-    'SELECT status, count(*)::int AS n FROM orders.order_view GROUP BY status ORDER BY status',
+    `SELECT status, count(*)::int AS n FROM orders.order_view WHERE order_id = ANY($1)
+      GROUP BY status ORDER BY status`,
+    [orderIds],
   );
   return Object.fromEntries(rows.map((row) => [row.status, row.n]));
 }
 
 /** Reconciles until the books add up or BOOKS_SETTLE_MS pass; the last reconciliation. */
-async function settledBooks(pool: Pool, catalogue: StockedSku[]): Promise<Reconciliation> {
+async function settledBooks(
+  pool: Pool,
+  orderIds: string[],
+  catalogue: StockedSku[],
+): Promise<Reconciliation> {
   const deadline = Date.now() + BOOKS_SETTLE_MS;
   for (;;) {
-    const books = await reconcile(pool, catalogue);
+    const books = await reconcile(pool, orderIds, catalogue);
     if (books.ok || Date.now() > deadline) return books;
     await sleep(1000);
   }
@@ -175,55 +182,50 @@ async function setStock(edgeUrl: string, catalogue: StockedSku[]): Promise<void>
   }
 }
 
-function brokerRetries(system: LocalSystem): () => Promise<number> {
-  const metrics = system.dispatcher
-    ? () => `${system.dispatcher?.url}/metrics`
-    : () => `${new URL(system.brokerUrl).origin}/metrics`;
-  return () => scrapedSum(metrics(), 'eventline_broker_delivery_retries_total');
-}
-
 /** Repeats `work` every `ms` until the returned function is called; failures are ignored. */
 function every(ms: number, work: () => Promise<unknown>): () => void {
   const timer = setInterval(() => void work().catch(() => undefined), ms);
   return () => clearInterval(timer);
 }
 
+/** The system every scenario runs on, and a pool on its database for the books. */
+export interface CampaignWorld {
+  system: LocalSystem;
+  pool: Pool;
+  servers: CampaignServers;
+}
+
 /**
- * One scenario on a system of its own (a new database and broker topic on the campaign's
- * servers): the steady load, the fault LEAD_MS into it, probes from the fault's end until one
- * completes, the load until `scenarioSeconds` after the fault began, then the recovery window
- * for every accepted order to end, and the books.
+ * The whole system on the campaign's servers: every handler its own OS process behind the
+ * activator and the broker's dispatcher an OS process of its own, as in a cluster; its jobs
+ * that finish a crash's work tick every JOB_TICK_MS.
  */
-export async function runScenario(
-  scenario: Scenario,
+async function startCampaignWorld(
   servers: CampaignServers,
   options: CampaignOptions,
-): Promise<ScenarioResult> {
-  const { log } = options;
-  const durationMs = options.scenarioSeconds * 1000;
+): Promise<CampaignWorld & { stop(): Promise<void> }> {
   const database = await createTestDatabase(servers.databaseUrl, 'faults');
   const pool = createPool(database.url, { max: 2, name: 'eventline-faults' });
   // An idle connection the Postgres restart ends is an error event, not a crash of the campaign.
   pool.on('error', () => undefined);
-  const logLevel = process.env.EVENTLINE_FAULTS_LOG_LEVEL ?? 'fatal';
   const system = await startLocalSystem({
     env: {
       DATABASE_URL: database.url,
       REDIS_URL: servers.redisUrl,
       REDIS_KEY_PREFIX: `${uniqueName('faults')}:`,
       KAFKA_BROKERS: servers.kafkaBrokers,
-      LOG_LEVEL: logLevel,
+      LOG_LEVEL: process.env.EVENTLINE_FAULTS_LOG_LEVEL ?? 'fatal',
       PAYMENT_LATENCY_MS: '5',
       SHIPMENT_FAILURE_REGIONS: FAILING_REGION,
-      // No process scales to zero mid-scenario: a kill's victim is one the load keeps busy.
-      EVENTLINE_IDLE_WINDOW_MS: String(10 * 60_000),
+      // No process scales to zero mid-campaign: a kill's victim is one the load keeps busy.
+      EVENTLINE_IDLE_WINDOW_MS: String(60 * 60_000),
       // A crashed holder's outbox rows are the sweep's this soon (see JOB_TICK_MS).
       EVENTLINE_OUTBOX_LEASE_MS: '10000',
       EVENTLINE_OUTBOX_SWEEP_AFTER_MS: '10000',
       ...options.env,
     },
     topology: 'processes',
-    dispatcher: scenario.dispatcher,
+    dispatcher: 'process',
     namespace: uniqueName('faults'),
     edgePort: 0,
     brokerPort: 0,
@@ -231,87 +233,107 @@ export async function runScenario(
   const stopJobs = every(JOB_TICK_MS, () =>
     Promise.all(RECOVERY_JOBS.map((job) => system.pingSources.fire(job))),
   );
-  try {
-    const expected = options.rate * (LEAD_MS + durationMs) / 1000;
-    const catalogue = catalogueFor(expected);
-    await setStock(system.edgeUrl, catalogue);
-    const random = seededRandom(7);
-    const load = new SteadyOrders(system.edgeUrl, options.rate, (i) =>
-      orderOf(random, i, catalogue),
-    );
-    const probes: string[] = [];
-    // Cold starts along the saga's path would otherwise have admission control shed the first
-    // seconds of the load.
-    const warm = await timeToRecover(system.edgeUrl, Date.now(), WARM_UP_MS, probes);
-    if (warm === undefined) throw new Error(`${scenario.name}: no warm-up order completed`);
-    log(`${scenario.name}: system started, a first order completed in ${warm} ms`);
-    const started = Date.now();
-    load.start();
-    await sleep(LEAD_MS);
-    log(`${scenario.name}: ${scenario.fault}`);
-    const outcome = await scenario.inject({
-      system,
-      servers,
-      durationMs,
-      deliveryRetries: brokerRetries(system),
-      log: (line) => log(`${scenario.name}: ${line}`),
-    });
-    const recovery = timeToRecover(
-      system.edgeUrl,
-      outcome.endedAt,
-      options.recoveryWindowMs,
-      probes,
-    );
-    await sleep(started + LEAD_MS + durationMs - Date.now());
-    await load.stop();
-    const loadStoppedAt = Date.now();
-    const recoveryMs = await recovery;
-    const accepted = [...load.accepted, ...probes];
-    const terminal = await awaitTerminal(
-      pool,
-      accepted,
-      loadStoppedAt + options.recoveryWindowMs - Date.now(),
-    );
-    stopJobs();
-    log(`${scenario.name}: ${terminal} of ${accepted.length} accepted orders terminal ${Date.now() - loadStoppedAt} ms after the load stopped`);
-    const result: ScenarioResult = {
-      scenario: scenario.name,
-      fault: scenario.fault,
-      offered: load.offered,
-      accepted: load.accepted.length,
-      refused: load.refused,
-      terminal,
-      lost: accepted.length - terminal,
-      statuses: await statusCounts(pool),
-      doubleEffects: await doubleEffects(pool, catalogue),
-      books: await settledBooks(pool, catalogue),
-      recoveryMs,
-      evidence: outcome.evidence,
-      problems: outcome.problems,
-    };
-    log(`${scenario.name}: ${JSON.stringify(result)}`);
-    return result;
-  } finally {
-    stopJobs();
-    await system.stop();
-    await pool.end();
-    await database.drop();
-  }
+  return {
+    system,
+    pool,
+    servers,
+    stop: async () => {
+      stopJobs();
+      await system.stop();
+      await pool.end();
+      await database.drop();
+    },
+  };
 }
 
 /**
- * The fault campaign: its own Postgres, Redis and Kafka, then each scenario in turn on a fresh
- * system, then the servers stopped and their data deleted.
+ * One scenario: its own skus stocked, the steady load, the fault LEAD_MS into it, probes from
+ * the fault's end until one completes, the load until `scenarioSeconds` after the fault struck,
+ * then the recovery window for every accepted order to end, and the books of its orders.
+ */
+export async function runScenario(
+  scenario: Scenario,
+  { system, pool, servers }: CampaignWorld,
+  options: CampaignOptions,
+): Promise<ScenarioResult> {
+  const { log } = options;
+  const durationMs = options.scenarioSeconds * 1000;
+  const expected = (options.rate * (LEAD_MS + durationMs)) / 1000;
+  const catalogue = catalogueFor(scenario.name, expected);
+  await setStock(system.edgeUrl, catalogue);
+  const random = seededRandom(7);
+  const load = new SteadyOrders(system.edgeUrl, options.rate, (i) => orderOf(random, i, catalogue));
+  const probes: string[] = [];
+  const started = Date.now();
+  load.start();
+  await sleep(LEAD_MS);
+  log(`${scenario.name}: ${scenario.fault}`);
+  const outcome = await scenario.inject({
+    system,
+    servers,
+    durationMs,
+    deliveryRetries: () =>
+      scrapedSum(`${system.dispatcher?.url}/metrics`, 'eventline_broker_delivery_retries_total'),
+    log: (line) => log(`${scenario.name}: ${line}`),
+  });
+  const recovery = timeToRecover(system.edgeUrl, outcome.endedAt, options.recoveryWindowMs, probes);
+  await sleep(started + LEAD_MS + durationMs - Date.now());
+  await load.stop();
+  const loadStoppedAt = Date.now();
+  const recoveryMs = await recovery;
+  const accepted = [...load.accepted, ...probes];
+  const terminal = await awaitTerminal(
+    pool,
+    accepted,
+    loadStoppedAt + options.recoveryWindowMs - Date.now(),
+  );
+  log(
+    `${scenario.name}: ${terminal} of ${accepted.length} accepted orders terminal ${Date.now() - loadStoppedAt} ms after the load stopped`,
+  );
+  const checked = [...catalogue, PROBE_STOCK];
+  const result: ScenarioResult = {
+    scenario: scenario.name,
+    fault: scenario.fault,
+    offered: load.offered,
+    accepted: load.accepted.length,
+    refused: load.refused,
+    terminal,
+    lost: accepted.length - terminal,
+    statuses: await statusCounts(pool, accepted),
+    doubleEffects: await doubleEffects(pool, accepted, checked),
+    books: await settledBooks(pool, accepted, checked),
+    recoveryMs,
+    evidence: outcome.evidence,
+    problems: outcome.problems,
+  };
+  log(`${scenario.name}: ${JSON.stringify(result)}`);
+  return result;
+}
+
+/**
+ * The fault campaign: its own Postgres, Redis and Kafka, one system on them that a first order
+ * has gone through, each scenario in turn, then the system stopped and the servers deleted.
  */
 export async function runCampaign(options: CampaignOptions): Promise<ScenarioResult[]> {
-  // The broker, gateway and activator run in this process: their metrics are its metrics.
+  // The gateway and activator run in this process: their metrics are its metrics.
   startTelemetry('eventline-faults', { ...process.env, OTEL_METRICS_EXPORTER: 'prometheus' });
   const scenarios = SCENARIOS.filter((s) => !options.only || options.only.includes(s.name));
   const servers = await startCampaignServers(options.log);
   try {
-    const results: ScenarioResult[] = [];
-    for (const scenario of scenarios) results.push(await runScenario(scenario, servers, options));
-    return results;
+    const world = await startCampaignWorld(servers, options);
+    try {
+      await setStock(world.system.edgeUrl, [PROBE_STOCK]);
+      // Every process along the saga's path starts cold on the first order; the load would find
+      // admission control shedding it meanwhile.
+      const warm = await timeToRecover(world.system.edgeUrl, Date.now(), WARM_UP_MS, []);
+      if (warm === undefined) throw new Error(`no first order completed in ${WARM_UP_MS} ms`);
+      options.log(`system started; a first order completed in ${warm} ms`);
+      const results: ScenarioResult[] = [];
+      for (const scenario of scenarios) results.push(await runScenario(scenario, world, options));
+      return results;
+    } finally {
+      await world.stop();
+    }
   } finally {
     await servers.remove();
   }

@@ -29,7 +29,10 @@ const program = new Command('faults')
   .description(
     'The fault campaign: a steady order load on its own Postgres, Redis and Kafka while one fault at a time strikes; writes RELIABILITY.md in full mode',
   )
-  .option('--short', 'about 15 s per scenario (as `npm test` runs it); RELIABILITY.md is left alone')
+  .option(
+    '--short',
+    'about 15 s per scenario (as `npm test` runs it); RELIABILITY.md is left alone',
+  )
   .option('--seconds <n>', 'how long each fault goes on (default 60, 15 with --short)', positive)
   .option('--rate <n>', 'orders offered per second', positive, 15)
   .option(

@@ -26,8 +26,6 @@ export interface Scenario {
   name: string;
   /** the fault, as the report's table names it */
   fault: string;
-  /** where the broker's dispatcher runs for this scenario */
-  dispatcher: 'in-process' | 'process';
   inject(target: FaultTarget): Promise<FaultOutcome>;
 }
 
@@ -62,7 +60,6 @@ async function within(ms: number, check: () => boolean): Promise<boolean> {
 const killHandlers: Scenario = {
   name: 'kill-handlers',
   fault: `kill -9 a random handler process every ${KILL_EVERY_MS / 1000} s`,
-  dispatcher: 'in-process',
   async inject({ system, durationMs, deliveryRetries, log }) {
     const random = seededRandom(1);
     const problems: string[] = [];
@@ -123,7 +120,6 @@ function serverOutage(
   return {
     name,
     fault,
-    dispatcher: 'in-process',
     async inject({ servers, deliveryRetries }) {
       const retriesBefore = await deliveryRetries();
       const started = Date.now();
@@ -147,7 +143,6 @@ const DISPATCHER_RESTART_WAIT_MS = 60_000;
 const killDispatcher: Scenario = {
   name: 'kill-dispatcher',
   fault: "kill -9 the broker's dispatcher process",
-  dispatcher: 'process',
   async inject({ system, log }) {
     const dispatcher = system.dispatcher;
     const pid = dispatcher?.pid;
@@ -168,7 +163,9 @@ const killDispatcher: Scenario = {
     const problems =
       back && dispatcher.pid !== pid
         ? []
-        : [`the dispatcher was not running again under a new pid within ${DISPATCHER_RESTART_WAIT_MS} ms`];
+        : [
+            `the dispatcher was not running again under a new pid within ${DISPATCHER_RESTART_WAIT_MS} ms`,
+          ];
     return {
       endedAt,
       evidence: `pid ${pid} killed after ${delivered} deliveries, pid ${dispatcher.pid ?? 'none'} started in its place`,

@@ -13,7 +13,7 @@ export interface StockedSku {
 
 /** The region the campaign's systems fail shipping to (SHIPMENT_FAILURE_REGIONS): refunds. */
 export const FAILING_REGION = 'atlantis';
-/** The sku probes order: stocked for far more than any run places, so a probe never cancels. */
+/** The sku probe orders buy. */
 export const PROBE_SKU = 'probe';
 
 /** mulberry32: a seeded generator, so a scenario's orders are the same on every run. */
@@ -28,28 +28,30 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
+/** The probes' stock: far more than any campaign places, so a probe never cancels. */
+export const PROBE_STOCK: StockedSku = { sku: PROBE_SKU, stock: 1_000_000 };
+
 /**
- * Stock for `orders` orders: two skus with plenty, two scarce ones that run out part-way (the
- * orders after that are cancelled for want of stock), and the probes' sku.
+ * Stock for `orders` orders, skus named after `prefix` (a scenario's own): two with plenty, two
+ * scarce ones that run out part-way (the orders after that are cancelled for want of stock).
  */
-export function catalogueFor(orders: number): StockedSku[] {
+export function catalogueFor(prefix: string, orders: number): StockedSku[] {
   const scarce = Math.max(5, Math.ceil(orders * 0.2));
   return [
-    { sku: 'plenty-a', stock: orders * 10 },
-    { sku: 'plenty-b', stock: orders * 10 },
-    { sku: 'scarce-a', stock: scarce },
-    { sku: 'scarce-b', stock: scarce },
-    { sku: PROBE_SKU, stock: 1_000_000 },
+    { sku: `${prefix}-plenty-a`, stock: orders * 10 },
+    { sku: `${prefix}-plenty-b`, stock: orders * 10 },
+    { sku: `${prefix}-scarce-a`, stock: scarce },
+    { sku: `${prefix}-scarce-b`, stock: scarce },
   ];
 }
 
 /**
- * The i-th order of the load: one or two skus (never the probes'), one to three of each;
+ * The i-th order of the load: one or two skus of `catalogue`, one to three of each;
  * one customer in ten named `decline-*` (the simulated provider declines them: a release), one
  * order in ten shipped to the failing region (charged, then refunded and released).
  */
 export function orderOf(random: () => number, i: number, catalogue: StockedSku[]): OrderRequest {
-  const skus = catalogue.filter((entry) => entry.sku !== PROBE_SKU).map((entry) => entry.sku);
+  const skus = catalogue.map((entry) => entry.sku);
   const first = skus[Math.floor(random() * skus.length)] as string;
   const second = skus[Math.floor(random() * skus.length)] as string;
   const chosen = random() < 0.5 || first === second ? [first] : [first, second];
