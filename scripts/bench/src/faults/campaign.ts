@@ -51,6 +51,11 @@ export interface ScenarioResult {
   statuses: Record<string, number>;
   doubleEffects: DoubleEffects;
   books: Reconciliation;
+  /**
+   * handler processes that had run before the scenario and were started again during it, less
+   * the ones the fault killed: processes that crashed under the fault
+   */
+  crashes: number;
   /** from the fault's end until a probe placed after it completed; undefined: none did */
   recoveryMs: number | undefined;
   evidence: string;
@@ -247,6 +252,20 @@ async function startCampaignWorld(
 }
 
 /**
+ * How often the activator has started each handler that has run (jobs aside: their processes
+ * come and go with every tick).
+ */
+function startsOfWarmHandlers(system: LocalSystem): Map<string, number> {
+  const jobs = new Set(system.pingSources.list().map((job) => job.name));
+  const starts = new Map<string, number>();
+  for (const name of system.processes.keys()) {
+    const count = system.activator?.startsOf(name) ?? 0;
+    if (!jobs.has(name) && count > 0) starts.set(name, count);
+  }
+  return starts;
+}
+
+/**
  * One scenario: its own skus stocked, the steady load, the fault LEAD_MS into it, probes from
  * the fault's end until one completes, the load until `scenarioSeconds` after the fault struck,
  * then the recovery window for every accepted order to end, and the books of its orders.
@@ -264,6 +283,7 @@ export async function runScenario(
   const random = seededRandom(7);
   const load = new SteadyOrders(system.edgeUrl, options.rate, (i) => orderOf(random, i, catalogue));
   const probes: string[] = [];
+  const starts = startsOfWarmHandlers(system);
   const started = Date.now();
   load.start();
   await sleep(LEAD_MS);
@@ -290,6 +310,10 @@ export async function runScenario(
   log(
     `${scenario.name}: ${terminal} of ${accepted.length} accepted orders terminal ${Date.now() - loadStoppedAt} ms after the load stopped`,
   );
+  const restarts = [...starts].reduce(
+    (sum, [name, before]) => sum + (system.activator?.startsOf(name) ?? before) - before,
+    0,
+  );
   const checked = [...catalogue, PROBE_STOCK];
   const result: ScenarioResult = {
     scenario: scenario.name,
@@ -302,6 +326,7 @@ export async function runScenario(
     statuses: await statusCounts(pool, accepted),
     doubleEffects: await doubleEffects(pool, accepted, checked),
     books: await settledBooks(pool, accepted, checked),
+    crashes: restarts - outcome.kills,
     recoveryMs,
     evidence: outcome.evidence,
     problems: outcome.problems,

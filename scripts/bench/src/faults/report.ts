@@ -44,11 +44,11 @@ function statuses(result: ScenarioResult): string {
 /** The campaign's table, one row per scenario, in Markdown. */
 export function resultsTable(results: ScenarioResult[]): string[] {
   return [
-    '| scenario | fault | offered | accepted | refused | terminal | lost | double effects | books reconciled | time to recover | outcomes | what the fault hit | verdict |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| scenario | fault | offered | accepted | refused | terminal | lost | double effects | books reconciled | time to recover | crashed processes | outcomes | what the fault hit | verdict |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...results.map(
       (r) =>
-        `| ${r.scenario} | ${r.fault} | ${r.offered} | ${r.accepted} | ${refusals(r.refused)} | ${r.terminal} | ${r.lost > 0 ? `**${r.lost}**` : 0} | ${doubles(r)} | ${books(r)} | ${recovery(r)} | ${statuses(r)} | ${r.evidence} | ${scenarioFailed(r) ? `**FAILED**${r.problems.length > 0 ? `: ${r.problems.join('; ')}` : ''}` : 'passed'} |`,
+        `| ${r.scenario} | ${r.fault} | ${r.offered} | ${r.accepted} | ${refusals(r.refused)} | ${r.terminal} | ${r.lost > 0 ? `**${r.lost}**` : 0} | ${doubles(r)} | ${books(r)} | ${recovery(r)} | ${r.crashes} | ${statuses(r)} | ${r.evidence} | ${scenarioFailed(r) ? `**FAILED**${r.problems.length > 0 ? `: ${r.problems.join('; ')}` : ''}` : 'passed'} |`,
     ),
   ];
 }
@@ -127,7 +127,10 @@ export function reliabilityDocument(results: ScenarioResult[], run: RunFacts): s
     '  (shown as charged − refunded = net vs revenue, in cents), as `orders.payments` agrees.',
     "- **time to recover**: from the fault's end (the last kill, the server answering again) until a",
     '  probe order placed after it completed. Target: under 30 s (bold when over).',
-    '- **outcomes**: every order in the view by status, the probes included.',
+    '- **crashed processes**: handler processes that had run before the scenario and that the',
+    '  activator had to start again during it, less the ones the fault killed: processes the fault',
+    '  made crash. Not a failure by itself (nothing is lost when a process restarts), but a defect.',
+    "- **outcomes**: the scenario's accepted orders and probes by status.",
     '- **what the fault hit**: evidence that it struck live work (kills made, deliveries the broker',
     '  retried, how long the server was away, deliveries the killed dispatcher had made).',
     '- **verdict**: FAILED with a lost order, a double effect, books that do not reconcile or a',

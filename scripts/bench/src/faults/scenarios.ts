@@ -17,6 +17,8 @@ export interface FaultTarget {
 /** What a fault did: when it ended, what shows it hit live work, and what went wrong with it. */
 export interface FaultOutcome {
   endedAt: number;
+  /** handler processes the fault itself killed */
+  kills: number;
   evidence: string;
   /** checks of the fault itself that failed (a victim without a pid, a pid that did not change) */
   problems: string[];
@@ -103,6 +105,7 @@ const killHandlers: Scenario = {
       problems.push('no delivery was retried: the kills hit no work in flight');
     return {
       endedAt,
+      kills,
       evidence: `${kills} kills of ${killed.size} handlers (${busyKills} with requests in flight), ${retries} deliveries retried`,
       problems,
     };
@@ -131,6 +134,7 @@ function serverOutage(
       const retries = (await deliveryRetries()) - retriesBefore;
       return {
         endedAt,
+        kills: 0,
         evidence: `${how} ${downAt - started} ms, away ${endedAt - downAt} ms, ${retries} deliveries retried`,
         problems: [],
       };
@@ -147,7 +151,12 @@ const killDispatcher: Scenario = {
     const dispatcher = system.dispatcher;
     const pid = dispatcher?.pid;
     if (!dispatcher || pid === undefined)
-      return { endedAt: Date.now(), evidence: '', problems: ['no dispatcher process to kill'] };
+      return {
+        endedAt: Date.now(),
+        kills: 0,
+        evidence: '',
+        problems: ['no dispatcher process to kill'],
+      };
     const restartsBefore = dispatcher.restarts;
     const delivered = await scrapedSum(
       `${dispatcher.url}/metrics`,
@@ -168,6 +177,7 @@ const killDispatcher: Scenario = {
           ];
     return {
       endedAt,
+      kills: 0,
       evidence: `pid ${pid} killed after ${delivered} deliveries, pid ${dispatcher.pid ?? 'none'} started in its place`,
       problems,
     };
