@@ -1,4 +1,10 @@
-import { placeOrder, setStock, startOrdersWorld, terminal, type OrdersWorld } from './orders-system';
+import {
+  placeOrder,
+  setStock,
+  startOrdersWorld,
+  terminal,
+  type OrdersWorld,
+} from './orders-system';
 
 describe("the payment provider's ledger connections, ended by the server", () => {
   let world: OrdersWorld;

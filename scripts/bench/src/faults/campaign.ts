@@ -62,6 +62,12 @@ export interface ScenarioResult {
   problems: string[];
 }
 
+/** The campaign's two lengths: `npm run faults`, and its short mode (`--short`, `npm test`). */
+export const FULL_MODE = { scenarioSeconds: 60, recoveryWindowMs: 120_000 };
+export const SHORT_MODE = { scenarioSeconds: 15, recoveryWindowMs: 60_000 };
+/** Orders offered per second by default: a steady load the two cores CI has can carry. */
+export const DEFAULT_RATE = 15;
+
 /** Lost orders, double effects, books that do not add up or a fault that misfired. */
 export function scenarioFailed(result: ScenarioResult): boolean {
   return (

@@ -4,7 +4,16 @@ import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import { reliabilityDocument, resultsTable, runCampaign, scenarioFailed, SCENARIOS } from './index';
+import {
+  DEFAULT_RATE,
+  FULL_MODE,
+  reliabilityDocument,
+  resultsTable,
+  runCampaign,
+  scenarioFailed,
+  SCENARIOS,
+  SHORT_MODE,
+} from './index';
 
 function positive(value: string): number {
   const parsed = Number(value);
@@ -33,8 +42,12 @@ const program = new Command('faults')
     '--short',
     'about 15 s per scenario (as `npm test` runs it); RELIABILITY.md is left alone',
   )
-  .option('--seconds <n>', 'how long each fault goes on (default 60, 15 with --short)', positive)
-  .option('--rate <n>', 'orders offered per second', positive, 15)
+  .option(
+    '--seconds <n>',
+    `how long each fault goes on (default ${FULL_MODE.scenarioSeconds}, ${SHORT_MODE.scenarioSeconds} with --short)`,
+    positive,
+  )
+  .option('--rate <n>', 'orders offered per second', positive, DEFAULT_RATE)
   .option(
     '--scenario <name...>',
     `only these scenarios (${SCENARIOS.map((s) => s.name).join(', ')})`,
@@ -43,12 +56,13 @@ const program = new Command('faults')
     async (opts: { short?: boolean; seconds?: number; rate: number; scenario?: string[] }) => {
       const unknown = (opts.scenario ?? []).filter((n) => !SCENARIOS.some((s) => s.name === n));
       if (unknown.length > 0) program.error(`unknown scenario: ${unknown.join(', ')}`);
-      const scenarioSeconds = opts.seconds ?? (opts.short ? 15 : 60);
+      const mode = opts.short ? SHORT_MODE : FULL_MODE;
+      const scenarioSeconds = opts.seconds ?? mode.scenarioSeconds;
       const started = new Date();
       const results = await runCampaign({
         scenarioSeconds,
         rate: opts.rate,
-        recoveryWindowMs: opts.short ? 60_000 : 120_000,
+        recoveryWindowMs: mode.recoveryWindowMs,
         only: opts.scenario,
         log: (line) => process.stderr.write(`[faults] ${line}\n`),
       });

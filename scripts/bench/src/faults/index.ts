@@ -1,4 +1,7 @@
 export {
+  DEFAULT_RATE,
+  FULL_MODE,
+  SHORT_MODE,
   runCampaign,
   runScenario,
   scenarioFailed,
