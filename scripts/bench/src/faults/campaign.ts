@@ -51,6 +51,8 @@ export interface ScenarioResult {
   statuses: Record<string, number>;
   doubleEffects: DoubleEffects;
   books: Reconciliation;
+  /** deliveries the broker retried during the scenario (for kill-dispatcher: the new dispatcher's) */
+  retried: number;
   /**
    * handler processes that had run before the scenario and were started again during it, less
    * the ones the fault killed: processes that crashed under the fault
@@ -193,6 +195,11 @@ async function setStock(edgeUrl: string, catalogue: StockedSku[]): Promise<void>
   }
 }
 
+/** Attempts after the first that the dispatcher process made so far, from its /metrics. */
+function deliveryRetries(system: LocalSystem): Promise<number> {
+  return scrapedSum(`${system.dispatcher?.url}/metrics`, 'eventline_broker_delivery_retries_total');
+}
+
 /** Repeats `work` every `ms` until the returned function is called; failures are ignored. */
 function every(ms: number, work: () => Promise<unknown>): () => void {
   const timer = setInterval(() => void work().catch(() => undefined), ms);
@@ -290,6 +297,8 @@ export async function runScenario(
   const load = new SteadyOrders(system.edgeUrl, options.rate, (i) => orderOf(random, i, catalogue));
   const probes: string[] = [];
   const starts = startsOfWarmHandlers(system);
+  const dispatcherRestarts = system.dispatcher?.restarts;
+  const retriesBefore = await deliveryRetries(system);
   const started = Date.now();
   load.start();
   await sleep(LEAD_MS);
@@ -298,8 +307,6 @@ export async function runScenario(
     system,
     servers,
     durationMs,
-    deliveryRetries: () =>
-      scrapedSum(`${system.dispatcher?.url}/metrics`, 'eventline_broker_delivery_retries_total'),
     log: (line) => log(`${scenario.name}: ${line}`),
   });
   const recovery = timeToRecover(system.edgeUrl, outcome.endedAt, options.recoveryWindowMs, probes);
@@ -316,11 +323,21 @@ export async function runScenario(
   log(
     `${scenario.name}: ${terminal} of ${accepted.length} accepted orders terminal ${Date.now() - loadStoppedAt} ms after the load stopped`,
   );
-  const restarts = [...starts].reduce(
-    (sum, [name, before]) => sum + (system.activator?.startsOf(name) ?? before) - before,
-    0,
-  );
+  const crashes = [...starts].reduce((sum, [name, before]) => {
+    const kills = outcome.killed.filter((victim) => victim === name).length;
+    return sum + (system.activator?.startsOf(name) ?? before) - before - kills;
+  }, 0);
   const checked = [...catalogue, PROBE_STOCK];
+  const books = await settledBooks(pool, accepted, checked);
+  // Retries count once their delivery ends, so only now; a dispatcher started again counts anew.
+  const retriesAfter = await deliveryRetries(system);
+  const retried =
+    system.dispatcher?.restarts === dispatcherRestarts
+      ? retriesAfter - retriesBefore
+      : retriesAfter;
+  const problems = [...outcome.problems];
+  if (scenario.cutsDeliveries && retried === 0)
+    problems.push('no delivery was retried: the fault cut no delivery in flight');
   const result: ScenarioResult = {
     scenario: scenario.name,
     fault: scenario.fault,
@@ -331,11 +348,12 @@ export async function runScenario(
     lost: accepted.length - terminal,
     statuses: await statusCounts(pool, accepted),
     doubleEffects: await doubleEffects(pool, accepted, checked),
-    books: await settledBooks(pool, accepted, checked),
-    crashes: restarts - outcome.kills,
+    books,
+    retried,
+    crashes,
     recoveryMs,
     evidence: outcome.evidence,
-    problems: outcome.problems,
+    problems,
   };
   log(`${scenario.name}: ${JSON.stringify(result)}`);
   return result;
