@@ -57,7 +57,9 @@ export async function startCampaignServers(log: (line: string) => void): Promise
       await run('bash', [SERVERS_SCRIPT, ...args], { env, maxBuffer: 16 * 1024 * 1024 });
     } catch (err) {
       const { stderr } = err as { stderr?: string };
-      throw new Error(`servers.sh ${args.join(' ')} failed:\n${stderr ?? (err as Error).message}`);
+      throw new Error(`servers.sh ${args.join(' ')} failed:\n${stderr ?? (err as Error).message}`, {
+        cause: err,
+      });
     }
     log(`servers.sh ${args.join(' ')}: ${Date.now() - started} ms`);
   };

@@ -325,7 +325,8 @@ export async function runScenario(
   );
   const crashes = [...starts].reduce((sum, [name, before]) => {
     const kills = outcome.killed.filter((victim) => victim === name).length;
-    return sum + (system.activator?.startsOf(name) ?? before) - before - kills;
+    // A kill of a process still starting after the previous kill costs no start of its own.
+    return sum + Math.max(0, (system.activator?.startsOf(name) ?? before) - before - kills);
   }, 0);
   const checked = [...catalogue, PROBE_STOCK];
   const books = await settledBooks(pool, accepted, checked);
