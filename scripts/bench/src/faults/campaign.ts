@@ -233,7 +233,9 @@ async function startCampaignWorld(
       REDIS_KEY_PREFIX: `${uniqueName('faults')}:`,
       KAFKA_BROKERS: servers.kafkaBrokers,
       LOG_LEVEL: process.env.EVENTLINE_FAULTS_LOG_LEVEL ?? 'fatal',
-      PAYMENT_LATENCY_MS: '5',
+      // The provider's round trip, a window in which a crash leaves a charge the handler never
+      // committed: longer (PAYMENT_LATENCY_MS in the campaign's environment) widens it.
+      PAYMENT_LATENCY_MS: process.env.PAYMENT_LATENCY_MS ?? '5',
       SHIPMENT_FAILURE_REGIONS: FAILING_REGION,
       // No process scales to zero mid-campaign: a kill's victim is one the load keeps busy.
       EVENTLINE_IDLE_WINDOW_MS: String(60 * 60_000),
