@@ -4,8 +4,11 @@
 
 SERVERS_SCRIPTS="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_ROOT="$(cd "$SERVERS_SCRIPTS/../.." && pwd)"
-# Everything downloaded, generated or written by the servers lives here (.cache/ is git-ignored).
+# Everything downloaded lives here (.cache/ is git-ignored), and by default what the servers write.
 CACHE="${EVENTLINE_SERVERS_CACHE:-$REPO_ROOT/.cache/servers}"
+# What one instance writes (data, config, pid and log files): a second instance on other ports
+# gets a directory of its own here and still shares the downloads in $CACHE.
+DATA="${EVENTLINE_SERVERS_DATA:-$CACHE}"
 
 PG_PORT="${EVENTLINE_PG_PORT:-54329}"
 REDIS_PORT="${EVENTLINE_REDIS_PORT:-63799}"

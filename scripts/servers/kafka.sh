@@ -1,8 +1,8 @@
 # shellcheck shell=bash disable=SC2034 # COMPONENT is read by log() and die() in common.sh
 # A real Apache Kafka broker, KRaft single node (broker and controller in one JVM), from Maven
 # Central jars run with the machine's Java 17, on 127.0.0.1:$KAFKA_PORT (controller on
-# $KAFKA_CONTROLLER_PORT). Jars, config, data, pid and log live under $CACHE/kafka. Sourced by
-# servers.sh.
+# $KAFKA_CONTROLLER_PORT). Jars live under $CACHE/kafka, config, data, pid and log under
+# $DATA/kafka. Sourced by servers.sh.
 #
 # Version: 3.9.2, the newest 3.9.x and the last 3.x line. Kafka 4.x brokers need Java 17 as well
 # (4.0 made 17 the broker minimum) and 4.1.1 passed the same kafkajs produce/consume-in-a-group
@@ -11,10 +11,11 @@
 # on 3.x. It runs KRaft without ZooKeeper from a static controller.quorum.voters, so storage is
 # formatted without the dynamic-quorum `--standalone`. EVENTLINE_KAFKA_VERSION overrides it.
 KAFKA_VERSION="${EVENTLINE_KAFKA_VERSION:-3.9.2}"
-KAFKA_DIR="$CACHE/kafka"
-KAFKA_DIST="$KAFKA_DIR/dist-$KAFKA_VERSION"
+KAFKA_DOWNLOADS="$CACHE/kafka"
+KAFKA_DIST="$KAFKA_DOWNLOADS/dist-$KAFKA_VERSION"
 KAFKA_LIBS="$KAFKA_DIST/libs"
-KAFKA_M2="$KAFKA_DIR/m2"
+KAFKA_M2="$KAFKA_DOWNLOADS/m2"
+KAFKA_DIR="$DATA/kafka"
 KAFKA_DATA="$KAFKA_DIR/data"
 KAFKA_CONFIG="$KAFKA_DIR/server.properties"
 KAFKA_LOG4J="$KAFKA_DIR/log4j.properties"
@@ -47,7 +48,10 @@ kafka_tool() {
 kafka_install() {
   COMPONENT=kafka
   [ "$(java_major)" -ge 17 ] 2>/dev/null || die "Java 17 or newer is needed (java -version: $(java -version 2>&1 | head -1))"
-  mkdir -p "$KAFKA_DIST"
+  mkdir -p "$KAFKA_DIST" "$KAFKA_DIR"
+  # Instances with data directories of their own share the download: one fetches, the others wait.
+  exec 8>"$KAFKA_DIST.lock"
+  flock -w 600 8 || die "another servers.sh holds $KAFKA_DIST.lock for more than 600s"
   if [ -d "$KAFKA_LIBS" ]; then
     log "Kafka $KAFKA_VERSION jars already in $KAFKA_LIBS"
   else
@@ -84,6 +88,7 @@ POM
     mv "$KAFKA_LIBS.partial" "$KAFKA_LIBS"
     log "$(find "$KAFKA_LIBS" -name '*.jar' | wc -l) jars, $(du -sh "$KAFKA_LIBS" | cut -f1) in $KAFKA_LIBS"
   fi
+  exec 8>&-
   kafka_write_config
 }
 

@@ -1,8 +1,8 @@
 # shellcheck shell=bash disable=SC2034 # COMPONENT is read by log() and die() in common.sh
 # Postgres from Debian's `postgresql` package, run as the `postgres` OS user (initdb refuses root)
-# on 127.0.0.1:$PG_PORT with its data, socket and log under $CACHE/postgres. Sourced by servers.sh.
+# on 127.0.0.1:$PG_PORT with its data, socket and log under $DATA/postgres. Sourced by servers.sh.
 
-PG_DIR="$CACHE/postgres"
+PG_DIR="$DATA/postgres"
 PG_DATA="$PG_DIR/data"
 PG_SOCKETS="$PG_DIR/run"
 PG_LOG="$PG_DIR/postgres.log"
@@ -72,7 +72,7 @@ postgres_start() {
 
   mkdir -p "$PG_DIR"
   chown postgres:postgres "$PG_DIR"
-  pg_as test -w "$PG_DIR" || die "the postgres OS user cannot write $PG_DIR (is a parent directory closed to others?); set EVENTLINE_SERVERS_CACHE to a directory it can reach"
+  pg_as test -w "$PG_DIR" || die "the postgres OS user cannot write $PG_DIR (is a parent directory closed to others?); set EVENTLINE_SERVERS_DATA to a directory it can reach"
 
   # A data directory from another major version, or from an initdb that never finished, is
   # test data: start over.

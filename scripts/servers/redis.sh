@@ -1,8 +1,8 @@
 # shellcheck shell=bash disable=SC2034 # COMPONENT is read by log() and die() in common.sh
 # Redis from Debian's `redis-server` package on 127.0.0.1:$REDIS_PORT, without persistence (a test
-# cache), its pid file and log under $CACHE/redis. Sourced by servers.sh.
+# cache), its pid file and log under $DATA/redis. Sourced by servers.sh.
 
-REDIS_DIR="$CACHE/redis"
+REDIS_DIR="$DATA/redis"
 REDIS_PID="$REDIS_DIR/redis.pid"
 REDIS_LOG="$REDIS_DIR/redis.log"
 

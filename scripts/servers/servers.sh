@@ -10,7 +10,9 @@
 #
 # Ports: Postgres 54329, Redis 63799, Kafka 19092 (controller 19093); EVENTLINE_PG_PORT,
 # EVENTLINE_REDIS_PORT, EVENTLINE_KAFKA_PORT, EVENTLINE_KAFKA_CONTROLLER_PORT and
-# EVENTLINE_SERVERS_CACHE (default <repo>/.cache/servers) move them, e.g. for a second instance.
+# EVENTLINE_SERVERS_CACHE (default <repo>/.cache/servers) move them. EVENTLINE_SERVERS_DATA (default
+# the cache directory) is where an instance keeps its data, config, pid and log files: a second
+# instance, on other ports with a data directory of its own, shares the cache's downloads.
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -36,12 +38,12 @@ for name in "${names[@]}"; do
   esac
 done
 
-# One `up`/`down`/`clean` at a time per cache directory (two test runs may start together). The
+# One `up`/`down`/`clean` at a time per data directory (two test runs may start together). The
 # servers are started with fd 9 closed, or they would hold the lock for as long as they run.
 lock() {
-  mkdir -p "$CACHE"
-  exec 9>"$CACHE/.lock"
-  flock -w 300 9 || die "another servers.sh holds $CACHE/.lock for more than 300s"
+  mkdir -p "$DATA"
+  exec 9>"$DATA/.lock"
+  flock -w 300 9 || die "another servers.sh holds $DATA/.lock for more than 300s"
 }
 
 up() {
@@ -107,6 +109,6 @@ clean() {
 case "$command" in
   up | down | status | clean) "$command" ;;
   env) print_env ;;
-  -h | --help | help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//' ;;
+  -h | --help | help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//' ;;
   *) die "unknown command '$command' (up, down, status, env, clean)" ;;
 esac

@@ -6,6 +6,7 @@ export {
 } from './local-system';
 export { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
 export { HandlerProcess, freePort, waitUntilReady, serviceEntryPoint } from './handler-process';
+export { DispatcherProcess, type DispatcherProcessOptions } from './dispatcher-process';
 export { startGateway, type Gateway, type GatewayOptions } from './gateway';
 export { catalogDocument, catalogResponder } from './catalog';
 export { AdminEndpoints, PerSecond, type Overview, type TriggerOverview } from './admin';

@@ -33,6 +33,7 @@ import { catalogDocument, catalogResponder } from './catalog';
 import { readLocalSystemEnv } from './config';
 import { startEmbeddedPostgres } from './embedded-postgres';
 import { startGateway } from './gateway';
+import { DispatcherProcess } from './dispatcher-process';
 import { HandlerProcess, serviceEntryPoint } from './handler-process';
 import { PingSources } from './ping-sources';
 import { loadService } from './services';
@@ -63,6 +64,12 @@ export interface LocalSystemOptions {
   partitions?: number;
   /** fault injection: the copies the broker makes of deliveries and appends (see BrokerFaults) */
   faults?: BrokerFaults;
+  /**
+   * where the broker's dispatcher runs: in this process beside the ingress (the default), or as
+   * an OS process of its own, as the Knative Kafka broker's dispatcher pod (needs Kafka; the
+   * admin endpoints then see no trigger's figures)
+   */
+  dispatcher?: 'in-process' | 'process';
   logger?: Logger;
 }
 
@@ -77,6 +84,8 @@ export interface LocalSystem {
   processes: Map<string, HandlerProcess>;
   /** starts and stops the processes, when topology is 'processes' */
   activator?: Activator;
+  /** the broker's dispatcher, when it runs as its own process */
+  dispatcher?: DispatcherProcess;
   /** how long a handler process may be idle before it is stopped, when topology is 'processes' */
   idleWindowMs: number;
   /** the operator's figures (`GET /admin/overview` on the gateway) */
@@ -116,6 +125,8 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
   const topology = options.topology ?? 'in-process';
   const host = options.host ?? config.EVENTLINE_HOST;
   const namespace = options.namespace ?? config.EVENTLINE_NAMESPACE;
+  if (options.dispatcher === 'process' && !config.KAFKA_BROKERS)
+    throw new Error('a dispatcher process needs KAFKA_BROKERS: it reads the broker log from Kafka');
   const stops: Array<() => Promise<void>> = [];
   const stopAll = async () => {
     for (const stop of stops.splice(0).reverse())
@@ -234,16 +245,38 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
     });
     const handlerUrls = Object.fromEntries(running.map((r) => [r.name, r.url]));
 
-    for (const route of triggers(routing)) {
+    const triggerSpecs = triggers(routing).map((route) => {
       const sink = route.delivery.deadLetterSink;
-      await broker.addTrigger({
+      return {
         name: route.name,
         subscriber: `${handlerUrls[route.name]}/`,
         filter: triggerFilterOf(route, namespace),
         delivery: { ...route.delivery, deadLetterSink: sink ? `${handlerUrls[sink]}/` : undefined },
         ordered: route.ordered,
         sender: senderName({ kind: 'handler', name: route.name }),
+      };
+    });
+    let dispatcher: DispatcherProcess | undefined;
+    if (options.dispatcher === 'process') {
+      // Its deliveries go through the activator's addresses: the activator's direct route is
+      // this process's alone.
+      dispatcher = new DispatcherProcess({
+        namespace,
+        brokerName: routing.broker.name,
+        kafkaBrokers: config.KAFKA_BROKERS as string,
+        triggers: triggerSpecs,
+        partitions: options.partitions,
+        duplicateDeliveries: options.faults?.duplicateDeliveries,
+        senders: senders?.allowances,
+        env,
+        log: log.child({ component: 'dispatcher' }),
+        output: (line) => process.stdout.write(`${line}\n`),
       });
+      const started = dispatcher;
+      stops.push(() => started.stop());
+      await dispatcher.start();
+    } else {
+      for (const spec of triggerSpecs) await broker.addTrigger(spec);
     }
 
     const pingSources = new PingSources({
@@ -305,6 +338,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       handlerUrls,
       processes,
       activator,
+      dispatcher,
       admin,
       idleWindowMs,
       pingSources,

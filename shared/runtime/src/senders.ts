@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { SenderPolicy } from '@eventline/broker';
+import { SenderPolicy, type SenderAllowance } from '@eventline/broker';
 import { senderGrants, senderName, type Routing } from '@eventline/routing';
 import type { ExternalSenders } from './config';
 
 /** The identities one start of the local system hands out, and what it lets each send. */
 export interface LocalSenders {
   policy: SenderPolicy;
+  /** what each sender may send: the policy's grants, for a dispatcher in another process */
+  allowances: SenderAllowance[];
   /** handler name → the token its process sends (EVENTLINE_SENDER_TOKEN), new at every start */
   handlerTokens: Record<string, string>;
   /** KafkaSource name → the token it posts to the ingress with */
@@ -41,12 +43,17 @@ export function localSenders(routing: Routing, external: ExternalSenders = {}): 
       throw new Error(`EVENTLINE_SENDERS: ${name}'s token is another sender's`);
     tokens.set(sender.token, externalSenderName(name));
   }
-  const allowances = [
+  const allowances: SenderAllowance[] = [
     ...senderGrants(routing).map((grant) => ({ sender: senderName(grant), types: grant.types })),
     ...Object.entries(external).map(([name, sender]) => ({
       sender: externalSenderName(name),
       types: sender.emits,
     })),
   ];
-  return { policy: new SenderPolicy(allowances, tokens), handlerTokens, kafkaSourceTokens };
+  return {
+    policy: new SenderPolicy(allowances, tokens),
+    allowances,
+    handlerTokens,
+    kafkaSourceTokens,
+  };
 }

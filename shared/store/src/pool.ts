@@ -60,7 +60,7 @@ export function createPool(
   options: { max?: number; name?: string } = {},
 ): Pool {
   const PoolClass = sharedSession() ? TransactionPerQueryPool : pg.Pool;
-  return new PoolClass({
+  const pool = new PoolClass({
     connectionString,
     // One session shared by every connection (PGlite) cannot hold a name per connection.
     Client: sharedSession() ? pg.Client : PreparingClient,
@@ -69,6 +69,11 @@ export function createPool(
     idleTimeoutMillis: 30_000,
     connectionTimeoutMillis: 10_000,
   });
+  // A checked-out client whose connection the server ends (a restart, a failover) emits 'error'
+  // besides failing its query: the query's caller hears the failure and the pool drops the
+  // client on release, while the unheard event would end the process.
+  pool.on('connect', (client) => client.on('error', () => undefined));
+  return pool;
 }
 
 /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */

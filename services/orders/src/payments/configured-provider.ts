@@ -1,10 +1,12 @@
 import { createPool, sharedSession, type Pool } from '@eventline/store';
+import { createLogger } from '@eventline/telemetry';
 import { ordersConfig } from '../config';
 import type { PaymentProvider } from './provider';
 import { MemoryPaymentLedger, PostgresPaymentLedger } from './provider-ledger';
 import { SimulatedPaymentProvider } from './simulated-provider';
 
 const providers = new WeakMap<Pool, PaymentProvider>();
+const log = createLogger('payment-provider');
 
 /**
  * The provider a handler on `pool` charges through; swap the construction here for a real one.
@@ -15,18 +17,26 @@ export function paymentProvider(pool: Pool): PaymentProvider {
   if (!provider) {
     const config = ordersConfig();
     const url = pool.options.connectionString;
-    const ledgerPool = url ? createPool(url, { max: 2, name: 'payment-provider' }) : undefined;
-    // An idle connection the server ended is dropped by the pool; the next call opens another.
-    ledgerPool?.on('error', () => undefined);
     provider = new SimulatedPaymentProvider({
       latencyMs: config.PAYMENT_LATENCY_MS,
       declineRate: config.PAYMENT_DECLINE_RATE,
       ledger:
-        sharedSession() || !ledgerPool
+        sharedSession() || !url
           ? new MemoryPaymentLedger()
-          : new PostgresPaymentLedger(ledgerPool),
+          : new PostgresPaymentLedger(ledgerPool(url)),
     });
     providers.set(pool, provider);
   }
   return provider;
+}
+
+/**
+ * The ledger's own pool. An idle connection the server ends (a restart, a failover) is an
+ * 'error' event on the pool: unheard, it would end the handler's process; the next query
+ * connects again.
+ */
+function ledgerPool(databaseUrl: string): Pool {
+  const pool = createPool(databaseUrl, { max: 2, name: 'payment-provider' });
+  pool.on('error', (err) => log.warn({ err }, 'idle payment ledger connection failed'));
+  return pool;
 }
