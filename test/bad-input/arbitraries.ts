@@ -276,17 +276,19 @@ export const injectedHeaderValue: fc.Arbitrary<string> = fc.constantFrom(
   'a\r\n\r\n{"smuggled":true}',
 );
 
-/** Words a refusal of a request with an injected header may name. */
+/**
+ * Words a refusal of a request with an injected header may name besides the header: the framing
+ * headers a smuggled line duplicates, the body a smuggled blank line cuts off, and the method of
+ * the "request" that blank line starts in what was the head.
+ */
 export const INJECTION_NAMES = [
-  'header',
   'content-length',
   'transfer-encoding',
   'idempotency-key',
-  'ce-id',
-  'id',
-  'chunk',
-  'body',
   'json',
+  'body',
+  'chunk',
+  'method',
 ];
 
 /** A header value as it goes into a raw request head: a string's UTF-8 bytes, one per char. */

@@ -131,6 +131,14 @@ export interface BadCase {
   valid?: RawRequest;
 }
 
+/** Whether `text` has `word` on its own, not inside a longer word ("id" is not in "invalid"). */
+function namesWord(text: string, word: string): boolean {
+  const escaped = word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const before = /^[a-z0-9]/i.test(word) ? '(?<![a-z0-9])' : '';
+  const after = /[a-z0-9]$/i.test(word) ? '(?![a-z0-9])' : '';
+  return new RegExp(`${before}${escaped}${after}`, 'i').test(text);
+}
+
 /**
  * Why an answer breaks the rule, or nothing: a 2xx, or a 4xx in JSON whose `error` names the
  * problem. A 5xx, an answer that is not JSON or an error that names nothing is a finding.
@@ -147,9 +155,8 @@ export function answerProblem(answer: RawResponse, names: readonly string[]): st
   }
   if (typeof error !== 'string' || error.length === 0)
     return `answered ${answer.status} without an error: ${answer.body}`;
-  const lower = error.toLowerCase();
   const named = names.filter((name) => name.length > 0);
-  if (named.length > 0 && !named.some((name) => lower.includes(name.toLowerCase())))
+  if (named.length > 0 && !named.some((name) => namesWord(error, name)))
     return `answered ${answer.status} with an error naming none of ${named.join(', ')}: ${error}`;
   return undefined;
 }

@@ -203,7 +203,7 @@ function casesOf(route: EdgeRoute): fc.Arbitrary<BadCase>[] {
         .record({ name: fc.constantFrom(...params), value: hostileUrlPart })
         .map(({ name, value }) => ({
           request: { ...valid, target: targetOf(route, { ...route.params, [name]: value }) },
-          names: [name, 'no ', 'id', 'key', 'sku', 'path', 'param', 'header', 'url', 'asset'],
+          names: [name, 'no ', 'id', 'key', 'sku', 'path', 'param', 'request target', 'asset'],
         })),
     );
   const query = Object.keys(route.query ?? {});
@@ -219,7 +219,7 @@ function casesOf(route: EdgeRoute): fc.Arbitrary<BadCase>[] {
           const target = targetOf(route, route.params, { ...route.query, [name]: value });
           return {
             request: { ...valid, target: repeated ? `${target}&${name}=1` : target },
-            names: [name, 'header', 'url', 'param'],
+            names: [name, 'request target', 'param'],
           };
         }),
     );
