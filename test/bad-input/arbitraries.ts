@@ -134,74 +134,70 @@ export interface Mutated {
   what: string;
 }
 
-/** One change to a valid JSON value: a field removed, of the wrong kind, or one too many. */
+/** The node at `path` of `root`. */
+function nodeAt(root: unknown, path: Path): unknown {
+  return path.reduce<unknown>((n, step) => (n as Record<string | number, unknown>)[step], root);
+}
+
+/** One change to a valid JSON value: a field removed, of the wrong kind, one too many, many more. */
 export function mutationOf(valid: unknown): fc.Arbitrary<Mutated> {
   const paths = pathsOf(valid);
-  return fc.oneof(
-    fc
-      .record({ path: fc.constantFrom(...paths), replacement: hostileValue })
-      .map(({ path, replacement }) => {
-        if (path.length === 0) return { value: replacement, names: [], what: 'body replaced' };
-        const value = clone(valid);
-        parentOf(value, path)[path.at(-1) as string] = replacement;
-        return { value, names: namesAt(path), what: `${path.join('.')} replaced` };
-      }),
-    fc.constantFrom(...paths.filter((p) => p.length > 0)).map((path) => {
+  const fields = paths.filter((p) => p.length > 0);
+  const objects = paths.filter((p) => {
+    const node = nodeAt(valid, p);
+    return typeof node === 'object' && node !== null && !Array.isArray(node);
+  });
+  const lists = paths.filter((p) => {
+    const node = nodeAt(valid, p);
+    return Array.isArray(node) && node.length > 0;
+  });
+  const replaced = fc
+    .record({ path: fc.constantFrom(...paths), replacement: hostileValue })
+    .map(({ path, replacement }): Mutated => {
+      if (path.length === 0) return { value: replacement, names: [], what: 'body replaced' };
+      const value = clone(valid);
+      parentOf(value, path)[path.at(-1) as string] = replacement;
+      return { value, names: namesAt(path), what: `${path.join('.')} replaced` };
+    });
+  const removed = (candidates: Path[]) =>
+    fc.constantFrom(...candidates).map((path): Mutated => {
       const value = clone(valid);
       const parent = parentOf(value, path);
       const last = path.at(-1) as string | number;
       if (Array.isArray(parent)) parent.splice(last as number, 1);
       else delete parent[last];
       return { value, names: namesAt(path), what: `${path.join('.')} removed` };
-    }),
+    });
+  const extra = (candidates: Path[]) =>
     fc
-      .record({
-        path: fc.constantFrom(
-          ...paths.filter((p) => {
-            const node = p.reduce<unknown>(
-              (n, step) => (n as Record<string | number, unknown>)[step],
-              valid,
-            );
-            return typeof node === 'object' && node !== null && !Array.isArray(node);
-          }),
-        ),
-        key: hostileKey,
-        extra: hostileValue,
-      })
-      .map(({ path, key, extra }) => {
+      .record({ path: fc.constantFrom(...candidates), key: hostileKey, extra: hostileValue })
+      .map(({ path, key, extra }): Mutated => {
         const value = clone(valid);
-        const node = path.reduce<unknown>(
-          (n, step) => (n as Record<string | number, unknown>)[step],
-          value,
-        ) as Record<string, unknown>;
-        Object.defineProperty(node, key, { value: extra, enumerable: true, configurable: true });
+        // defineProperty: an assignment to "__proto__" would set the prototype, not a field
+        Object.defineProperty(nodeAt(value, path), key, {
+          value: extra,
+          enumerable: true,
+          configurable: true,
+        });
         return { value, names: [key, ...namesAt(path)], what: `extra ${key} at ${path.join('.')}` };
-      }),
+      });
+  const grown = (candidates: Path[]) =>
     fc
       .record({
-        path: fc.constantFrom(
-          ...paths.filter((p) => {
-            const node = p.reduce<unknown>(
-              (n, step) => (n as Record<string | number, unknown>)[step],
-              valid,
-            );
-            return Array.isArray(node) && node.length > 0;
-          }),
-          [],
-        ),
+        path: fc.constantFrom(...candidates),
         copies: fc.integer({ min: 100, max: 3_000 }),
       })
-      .map(({ path, copies }) => {
+      .map(({ path, copies }): Mutated => {
         const value = clone(valid);
-        const node = path.reduce<unknown>(
-          (n, step) => (n as Record<string | number, unknown>)[step],
-          value,
-        );
-        if (!Array.isArray(node)) return { value: [value], names: [], what: 'body in an array' };
-        const first = node[0];
-        node.push(...Array.from({ length: copies }, () => clone(first)));
+        const list = nodeAt(value, path) as unknown[];
+        list.push(...Array.from({ length: copies }, () => clone(list[0])));
         return { value, names: namesAt(path), what: `${path.join('.')} × ${copies}` };
-      }),
+      });
+  return fc.oneof(
+    replaced,
+    ...(fields.length > 0 ? [removed(fields)] : []),
+    ...(objects.length > 0 ? [extra(objects)] : []),
+    ...(lists.length > 0 ? [grown(lists)] : []),
   );
 }
 

@@ -22,9 +22,13 @@ const clip = (text: string, max = 300) =>
   text.length > max ? `${text.slice(0, max)}… (${text.length} chars)` : text;
 
 /** A case as a failure prints it: bodies and values of thousands of characters cut short. */
-export function describeCase({ request, names }: BadCase): string {
+export function describeCase(badCase: BadCase): string {
+  const { request, names } = badCase;
   const head = request.headers.map(([n, v]) => `${n}: ${JSON.stringify(clip(v, 120))}`);
+  // what else a surface's case says about itself (the handler it is sent to)
+  const about = Object.entries(badCase).filter(([, v]) => typeof v === 'string');
   return [
+    ...about.map(([k, v]) => `${k} ${String(v)}`),
     `${request.method} ${clip(request.target, 200)}${request.chunked ? ' (chunked)' : ''}`,
     ...head,
     `body ${JSON.stringify(clip(request.body.toString('latin1')))}`,
@@ -155,6 +159,8 @@ export function answerProblem(answer: RawResponse, names: readonly string[]): st
   }
   if (typeof error !== 'string' || error.length === 0)
     return `answered ${answer.status} without an error: ${answer.body}`;
+  // Any case may grow past the body limit; a 413 naming the size names its problem.
+  if (answer.status === 413 && /larger than/.test(error)) return undefined;
   const named = names.filter((name) => name.length > 0);
   if (named.length > 0 && !named.some((name) => namesWord(error, name)))
     return `answered ${answer.status} with an error naming none of ${named.join(', ')}: ${error}`;
