@@ -170,7 +170,7 @@ function casesOf(accepted: Accepted): fc.Arbitrary<BadCase> {
       })),
     mutationOf(event).map((m) => ({
       request: structured(accepted, withId(m.value) as Record<string, unknown>),
-      names: [...m.names, 'attribute', 'JSON object', 'accepts', 'data'],
+      names: [...dataNames(m.names), 'attribute', 'JSON object', 'accepts'],
       valid: valid(),
     })),
     fc.constant({

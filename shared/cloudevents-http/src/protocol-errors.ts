@@ -1,4 +1,9 @@
-import http, { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
+import http, {
+  STATUS_CODES,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { Duplex } from 'node:stream';
 
 function answerRaw(socket: Duplex, status: number, error: string, extra = ''): void {
@@ -56,8 +61,7 @@ function largestPart(raw: Buffer | undefined): string {
 export function answerProtocolErrors(server: Server): void {
   type ParseError = NodeJS.ErrnoException & { rawPacket?: Buffer };
   server.on('clientError', (err: ParseError, socket: Duplex) => {
-    const answering = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })
-      ._httpMessage;
+    const answering = (socket as Duplex & { _httpMessage?: ServerResponse })._httpMessage;
     if (err.code === 'ECONNRESET' || !socket.writable || answering?.headersSent) {
       socket.destroy();
       return;
@@ -73,8 +77,14 @@ export function answerProtocolErrors(server: Server): void {
     }
     const status = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
     const header = offendingHeader(err.rawPacket);
-    const where = header ? `header ${header}: ` : '';
-    answerRaw(socket, status, `malformed HTTP request: ${where}${err.message} (${err.code})`);
+    const where =
+      err.code === 'HPE_INVALID_URL' ? 'request target: ' : header ? `header ${header}: ` : '';
+    const answer = () =>
+      answerRaw(socket, status, `malformed HTTP request: ${where}${err.message} (${err.code})`);
+    // Bytes after a request that are no request (what a header value's blank line smuggled in)
+    // are refused after that request is answered, in order, not in its place.
+    if (answering && !answering.writableEnded) answering.once('finish', answer);
+    else answer();
   });
   server.on('connect', (req: IncomingMessage, socket: Duplex) => {
     answerRaw(
