@@ -24,7 +24,11 @@ function answer(res: ServerResponse, status: number, error?: string): void {
     return;
   }
   const body = JSON.stringify({ error });
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': body.length });
+  // In bytes: an error quoting what was sent may hold characters beyond ASCII.
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(body),
+  });
   res.end(body);
 }
 

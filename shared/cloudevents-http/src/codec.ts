@@ -202,7 +202,7 @@ function readHttp(
 ): HttpEvent {
   const contentType = header(headers, 'content-type') ?? '';
   if (contentType.startsWith(BATCH))
-    throw new InvalidEventError('batched CloudEvents are not supported');
+    throw new InvalidEventError(`content-type ${BATCH}: batched CloudEvents are not supported`);
   let read: HttpEvent;
   if (contentType.startsWith(STRUCTURED)) {
     const text = typeof body === 'string' ? body : body.toString('utf8');

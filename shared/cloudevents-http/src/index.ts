@@ -15,3 +15,4 @@ export {
 } from './codec';
 export { postMessage, replyOf, type HttpResponse } from './delivery-client';
 export { InFlightWork } from './in-flight-work';
+export { answerProtocolErrors } from './protocol-errors';

@@ -24,7 +24,7 @@ export function jobEndpoint({ name, run, context, log }: JobEndpointDeps): Reque
       Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
     );
     if (event.type !== PingSourcePing.type)
-      throw badInput(`${name} runs on ${PingSourcePing.type}, not ${event.type}`);
+      throw badInput(`${name} runs on type ${PingSourcePing.type}, not ${event.type}`);
     const parent = requestParent(req.headers.traceparent, event.traceparent);
     const started = Date.now();
     const report = await inSpan(`${name} run`, parent, 'server', () => run({ ...context, event }));

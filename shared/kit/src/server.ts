@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
 import {
+  answerProtocolErrors,
   InFlightWork,
   InvalidEventError,
   messageOf,
@@ -63,6 +64,17 @@ const requireJsonBody: RequestHandler = (req, res, next) => {
   }
   next();
 };
+
+/**
+ * The 4xx status express or a body parser gave what it refused before a route ran: a path
+ * parameter that is not percent-encoded UTF-8, a charset or Content-Encoding it cannot read, a
+ * body that does not match its Content-Length. Their messages name the problem.
+ */
+function requestErrorStatus(err: unknown): number | undefined {
+  if (err instanceof HandlerError || typeof err !== 'object' || err === null) return undefined;
+  const { status } = err as { status?: unknown };
+  return typeof status === 'number' && status >= 400 && status < 500 ? status : undefined;
+}
 
 export interface StartOptions {
   env?: NodeJS.ProcessEnv;
@@ -282,6 +294,11 @@ export async function startHandler(
       res.status(400).json({ error: `malformed JSON: ${err.message}` });
       return;
     }
+    const refused = requestErrorStatus(err);
+    if (refused) {
+      res.status(refused).json({ error: err.message });
+      return;
+    }
     const status = statusFor(err);
     if (status >= 500) log.error({ err }, 'request failed');
     else log.info({ status, reason: publicReason(err) }, 'request rejected');
@@ -295,6 +312,7 @@ export async function startHandler(
     const listening = app.listen(config.PORT, config.HOST, () => resolve(listening));
     listening.once('error', reject);
   });
+  answerProtocolErrors(server);
   server.keepAliveTimeout = 65_000;
   const port = (server.address() as AddressInfo).port;
   const host = config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST;

@@ -6,6 +6,7 @@ import {
   type Logger,
   type ObservableResult,
 } from '@eventline/telemetry';
+import { answerProtocolErrors } from '@eventline/cloudevents-http';
 import type { HandlerProcess } from './handler-process';
 import { passThrough } from './pass-through';
 
@@ -76,6 +77,7 @@ export class Activator {
   /** Puts `process` behind a stable address; returns that address. Nothing starts yet. */
   async add(process: HandlerProcess, idleWindowMs = this.options.idleWindowMs): Promise<string> {
     const server = http.createServer((req, res) => void this.forward(revision, req, res));
+    answerProtocolErrors(server);
     server.keepAliveTimeout = 65_000;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

@@ -137,7 +137,13 @@ export class AdminEndpoints {
 
   /** Answers the request when it is one of the admin paths; false leaves it to the gateway. */
   handle(req: IncomingMessage, res: ServerResponse): boolean {
-    const url = new URL(req.url ?? '/', 'http://gateway');
+    // Not `new URL(req.url, base)`: a target such as `//[` is a host to it, and it throws.
+    const target = req.url ?? '/';
+    const query = target.indexOf('?');
+    const url = {
+      pathname: query < 0 ? target : target.slice(0, query),
+      searchParams: new URLSearchParams(query < 0 ? '' : target.slice(query + 1)),
+    };
     if (!url.pathname.startsWith('/admin/') && url.pathname !== '/admin') return false;
     if (req.method !== 'GET') {
       res.writeHead(405, { allow: 'GET', 'content-type': 'application/json' });

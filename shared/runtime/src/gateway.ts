@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { DirectRoute } from '@eventline/broker';
+import { answerProtocolErrors } from '@eventline/cloudevents-http';
 import { serveMetrics } from '@eventline/telemetry';
 import { passThrough } from './pass-through';
 
@@ -65,6 +66,7 @@ export async function startGateway(
       },
     );
   });
+  answerProtocolErrors(server);
   // Node's default of 5 s closes idle kept-alive connections while clients (http.Agent, load
   // generators) may be reusing them: a request sent into a closing socket fails with ECONNRESET.
   server.keepAliveTimeout = 65_000;

@@ -24,6 +24,7 @@ import {
   type HandlerRoute,
   type Routing,
 } from '@eventline/routing';
+import { answerProtocolErrors } from '@eventline/cloudevents-http';
 import { createPool } from '@eventline/store';
 import { createLogger, redactUrl, serveMetrics, type Logger } from '@eventline/telemetry';
 import type { RedisClient } from '@eventline/cache';
@@ -194,6 +195,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       if (req.url === '/metrics' && req.method === 'GET') serveMetrics(req, res);
       else ingress(req, res);
     });
+    answerProtocolErrors(brokerServer);
     brokerServer.keepAliveTimeout = 65_000; // as the gateway's: producers keep connections alive
     await new Promise<void>((resolve) =>
       brokerServer.listen(options.brokerPort ?? 0, host, resolve),
