@@ -118,8 +118,8 @@ export async function provisionRoles(
   const schemaOwners = new Map<string, string>();
   for (const database of options.packages) {
     const roles = packageRoles(options.prefix, database.package);
-    const login = (role: string) =>
-      `LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD ${pg.escapeLiteral(options.password(role))}`;
+    // no other attribute: a new role has none, and only a superuser may name SUPERUSER's
+    const login = (role: string) => `LOGIN PASSWORD ${pg.escapeLiteral(options.password(role))}`;
     await ensureRole(admin, roles.owner, login(roles.owner));
     await ensureRole(admin, roles.runtime, login(roles.runtime));
     await admin.query(`GRANT ${quote(platform)} TO ${quote(roles.owner)}`);
