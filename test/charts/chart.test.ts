@@ -281,6 +281,17 @@ describe('routing.yaml rendered with the defaults', () => {
         `services/${pkg}/dist/main.js`,
         'migrate',
       ]);
+      // one role runs everything: the URL the chart builds, no runtime role to grant
+      const env = job.spec.template.spec.containers[0].env;
+      expect(env).toEqual(
+        expect.arrayContaining([
+          {
+            name: 'DATABASE_URL',
+            valueFrom: { secretKeyRef: { name: 'eventline-migrate-postgres', key: 'url' } },
+          },
+        ]),
+      );
+      expect(env.map((e: { name: string }) => e.name)).not.toContain('EVENTLINE_RUNTIME_ROLE');
     }
   });
 
@@ -544,19 +555,54 @@ describe('the production-like value set', () => {
     objects = render([ciFile('production-values.yaml')]);
   });
 
-  it('takes DATABASE_URL and REDIS_URL from the existing Secrets and makes none', () => {
+  it("takes each handler's DATABASE_URL from its package's Secret, REDIS_URL from the existing one, and makes none", () => {
     expect(ofKind(objects, 'v1', 'Secret')).toEqual([]);
-    const env = ofKind(objects, 'serving.knative.dev/v1', 'Service')[0]!.spec.template.spec
-      .containers[0].env;
-    expect(env).toEqual(
-      expect.arrayContaining([
-        {
-          name: 'DATABASE_URL',
-          valueFrom: { secretKeyRef: { name: 'eventline-database', key: 'url' } },
-        },
-        { name: 'REDIS_URL', valueFrom: { secretKeyRef: { name: 'eventline-redis', key: 'url' } } },
-      ]),
+    const services = ofKind(objects, 'serving.knative.dev/v1', 'Service');
+    const packageOf = new Map(
+      Object.entries(readRouting().handlers).map(([name, h]) => [name, h.package]),
     );
+    expect(services.length).toBe(packageOf.size);
+    for (const service of services) {
+      const env = service.spec.template.spec.containers[0].env;
+      expect([service.metadata.name, env]).toEqual([
+        service.metadata.name,
+        expect.arrayContaining([
+          {
+            name: 'DATABASE_URL',
+            valueFrom: {
+              secretKeyRef: {
+                name: `eventline-db-${packageOf.get(service.metadata.name)}`,
+                key: 'url',
+              },
+            },
+          },
+          {
+            name: 'REDIS_URL',
+            valueFrom: { secretKeyRef: { name: 'eventline-redis', key: 'url' } },
+          },
+        ]),
+      ]);
+      expect(env.map((e: { name: string }) => e.name)).not.toContain('EVENTLINE_RUNTIME_ROLE');
+    }
+  });
+
+  it("runs each package's migration Job as its owner role, granting its runtime role", () => {
+    const jobs = ofKind(objects, 'batch/v1', 'Job');
+    expect(jobs.length).toBe(
+      new Set(Object.values(readRouting().handlers).map((h) => h.package)).size,
+    );
+    for (const job of jobs) {
+      const secret = `eventline-db-${job.metadata.labels!['eventline.dev/package']}`;
+      expect(job.spec.template.spec.containers[0].env).toEqual(
+        expect.arrayContaining([
+          { name: 'DATABASE_URL', valueFrom: { secretKeyRef: { name: secret, key: 'ownerUrl' } } },
+          {
+            name: 'EVENTLINE_RUNTIME_ROLE',
+            valueFrom: { secretKeyRef: { name: secret, key: 'runtimeRole' } },
+          },
+        ]),
+      );
+    }
   });
 
   it('keeps the edge warm while the other handlers still scale to zero', () => {

@@ -136,13 +136,33 @@ explicit 0 or false in a handler block wins (mergeOverwrite would skip zero valu
 {{- define "eventline.postgresSecret" -}}
 {{- .Values.postgres.existingSecret | default (printf "%s-postgres" (include "eventline.fullname" .)) -}}
 {{- end -}}
+
+{{/*
+Where a package's handlers (role "runtime") or its migration Job (role "owner") read DATABASE_URL:
+the package's own Secret when postgres.packageSecrets names them, else the one shared URL.
+*/}}
+{{- define "eventline.databaseSecretRef" -}}
+{{- $pattern := .root.Values.postgres.packageSecrets -}}
+{{- if $pattern -}}
+name: {{ printf $pattern .package }}
+key: {{ ternary "ownerUrl" "url" (eq .role "owner") }}
+{{- else -}}
+name: {{ .sharedSecret }}
+key: {{ .root.Values.postgres.existingSecretKey }}
+{{- end -}}
+{{- end -}}
+
+{{/* True when the chart builds the one shared DATABASE_URL from the postgres values. */}}
+{{- define "eventline.buildsDatabaseUrl" -}}
+{{- if not (or .Values.postgres.existingSecret .Values.postgres.packageSecrets) -}}true{{- end -}}
+{{- end -}}
 {{- define "eventline.redisSecret" -}}
 {{- .Values.redis.existingSecret | default (printf "%s-redis" (include "eventline.fullname" .)) -}}
 {{- end -}}
 
 {{- define "eventline.databaseUrl" -}}
 {{- $p := .Values.postgres -}}
-{{- if not $p.password -}}{{- fail "postgres.password is required unless postgres.existingSecret names a Secret holding DATABASE_URL" -}}{{- end -}}
+{{- if not $p.password -}}{{- fail "postgres.password is required unless postgres.existingSecret names a Secret holding DATABASE_URL, or postgres.packageSecrets a Secret per package" -}}{{- end -}}
 {{- printf "postgres://%s:%s@%s:%v/%s?sslmode=%s" (urlquery $p.username) (urlquery $p.password) $p.host $p.port $p.database $p.sslMode -}}
 {{- end -}}
 
@@ -166,13 +186,22 @@ seccompProfile:
   type: RuntimeDefault
 {{- end -}}
 
-{{/* Env shared by handlers and migration Jobs: DATABASE_URL and REDIS_URL from Secrets. */}}
+{{/*
+Env shared by handlers and migration Jobs: DATABASE_URL and REDIS_URL from Secrets; a migration
+Job with a Secret per package also gets the name of the runtime role it grants DML to.
+*/}}
 {{- define "eventline.secretEnv" -}}
 - name: DATABASE_URL
   valueFrom:
     secretKeyRef:
-      name: {{ .postgresSecret }}
-      key: {{ .root.Values.postgres.existingSecretKey }}
+      {{- include "eventline.databaseSecretRef" (dict "root" .root "package" .package "role" .role "sharedSecret" .postgresSecret) | nindent 6 }}
+{{- if and (eq .role "owner") .root.Values.postgres.packageSecrets }}
+- name: EVENTLINE_RUNTIME_ROLE
+  valueFrom:
+    secretKeyRef:
+      name: {{ printf .root.Values.postgres.packageSecrets .package }}
+      key: runtimeRole
+{{- end }}
 {{- if .redis }}
 - name: REDIS_URL
   valueFrom:
@@ -185,7 +214,7 @@ seccompProfile:
 {{/* A checksum of configuration that handlers read at start, so changing it rolls a new revision. */}}
 {{- define "eventline.configChecksum" -}}
 {{- $parts := list (toYaml .Values.config) .Values.region .Values.logLevel (toYaml .Values.otel) -}}
-{{- if not .Values.postgres.existingSecret -}}{{- $parts = append $parts (include "eventline.databaseUrl" .) -}}{{- end -}}
+{{- if include "eventline.buildsDatabaseUrl" . -}}{{- $parts = append $parts (include "eventline.databaseUrl" .) -}}{{- end -}}
 {{- if not .Values.redis.existingSecret -}}{{- $parts = append $parts (include "eventline.redisUrl" .) -}}{{- end -}}
 {{- join "\n" $parts | sha256sum -}}
 {{- end -}}

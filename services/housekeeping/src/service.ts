@@ -9,5 +9,6 @@ export const housekeepingService = defineService({
   // No tables of its own: it works on the platform schema's, which every service migrates.
   schema: PLATFORM_SCHEMA,
   migrations: [],
+  everyHandlersRecords: true,
   handlers: [outboxSweep, idempotencyPruning],
 });

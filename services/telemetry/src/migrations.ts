@@ -54,4 +54,37 @@ export const telemetryMigrations: Migration[] = [
       CREATE INDEX alerts_device ON alerts (device_id, id DESC);
     `,
   },
+  {
+    id: '002_partitions_as_owner',
+    sql: `
+      -- Day partitions come and go while handlers run (record-readings, telemetry-retention),
+      -- but the package's runtime role has no DDL: these two make and drop readings' day
+      -- partitions only, as the schema's owner.
+      CREATE FUNCTION create_readings_partition(day text) RETURNS boolean
+        LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+        DECLARE
+          start timestamptz;
+        BEGIN
+          IF day !~ '^[0-9]{8}$' THEN
+            RAISE EXCEPTION 'not a day as partitions name it: %', day;
+          END IF;
+          IF to_regclass('telemetry.readings_' || day) IS NOT NULL THEN
+            RETURN false;
+          END IF;
+          start := to_date(day, 'YYYYMMDD')::timestamp AT TIME ZONE 'UTC';
+          EXECUTE format('CREATE TABLE telemetry.%I PARTITION OF telemetry.readings FOR VALUES FROM (%L) TO (%L)',
+                         'readings_' || day, start, start + interval '1 day');
+          RETURN true;
+        END $$;
+      CREATE FUNCTION drop_readings_partition(name text) RETURNS void
+        LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+        BEGIN
+          IF name !~ '^readings_[0-9]{8}$' THEN
+            RAISE EXCEPTION 'not a day partition of telemetry.readings: %', name;
+          END IF;
+          EXECUTE format('DROP TABLE IF EXISTS telemetry.%I', name);
+        END $$;
+      REVOKE ALL ON FUNCTION create_readings_partition(text), drop_readings_partition(text) FROM PUBLIC;
+    `,
+  },
 ];

@@ -39,12 +39,8 @@ export async function ensurePartitions(tx: Transaction, days: Iterable<string>):
       continue;
     }
     await tx.query("SELECT pg_advisory_xact_lock(hashtext('telemetry.partitions'))");
-    const start = dayStart(day);
-    const end = new Date(start.getTime() + DAY_MS);
-    await tx.query(
-      `CREATE TABLE IF NOT EXISTS telemetry.readings_${day} PARTITION OF telemetry.readings
-       FOR VALUES FROM ('${start.toISOString()}') TO ('${end.toISOString()}')`,
-    );
+    // the schema owner's function: the runtime role has no DDL of its own
+    await tx.query('SELECT telemetry.create_readings_partition($1)', [day]);
     created++;
   }
   return created;
@@ -74,7 +70,7 @@ export async function dropPartitionsBefore(tx: Transaction, cutoff: Date): Promi
   for (const name of await listPartitions(tx)) {
     const day = PARTITION.exec(name)?.[1];
     if (!day || dayStart(day).getTime() + DAY_MS > cutoff.getTime()) continue;
-    await tx.query(`DROP TABLE IF EXISTS telemetry.${name}`);
+    await tx.query('SELECT telemetry.drop_readings_partition($1)', [name]);
     knownDays.delete(day);
     dropped.push(name);
   }

@@ -61,3 +61,14 @@ export const handlerEnvSchema = z.object({
 });
 
 export type HandlerEnv = z.infer<typeof handlerEnvSchema>;
+
+/** What `main.js migrate` (the chart's migration Job) reads. */
+export const migrationEnvSchema = z.object({
+  /** the package's owner role: it owns the package's schemas and is a member of the platform's */
+  DATABASE_URL: url(['postgres:', 'postgresql:']),
+  /** the role the package's handlers connect as, granted their DML after the migrations */
+  EVENTLINE_RUNTIME_ROLE: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a Postgres role name (a-z, 0-9, _)')
+    .optional(),
+});

@@ -153,6 +153,11 @@ export interface ServiceDefinition {
   /** schemas of platform libraries the service uses (e.g. the event store), migrated first */
   uses?: Array<{ schema: string; migrations: Migration[] }>;
   handlers: HandlerDefinition[];
+  /**
+   * The package's runtime role reaches every handler's idempotency records and outbox rows, not
+   * only its own handlers' (the platform's housekeeping jobs)
+   */
+  everyHandlersRecords?: boolean;
 }
 
 export function defineService(definition: ServiceDefinition): ServiceDefinition {

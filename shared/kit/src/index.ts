@@ -31,7 +31,13 @@ export {
   type ErrorKind,
 } from './errors';
 export { requestDigest, type IdempotencyKeyOptions } from './idempotency-key';
-export { readConfig, handlerEnvSchema, ConfigError, type HandlerEnv } from './config';
+export {
+  readConfig,
+  handlerEnvSchema,
+  migrationEnvSchema,
+  ConfigError,
+  type HandlerEnv,
+} from './config';
 export { dataValidator, acceptedDataValidator } from './data-validation';
 export { startHandler, type RunningHandler, type StartOptions } from './server';
-export { runService, migrateService } from './run-service';
+export { runService, migrateService, packageDatabase } from './run-service';

@@ -1,17 +1,32 @@
 import {
   createPool,
+  grantRuntimeRole,
   migrate,
   PLATFORM_SCHEMA,
   platformMigrations,
+  type PackageDatabase,
   type Pool,
 } from '@eventline/store';
 import { createLogger, startTelemetry, stopTelemetry } from '@eventline/telemetry';
-import { ConfigError } from './config';
+import { ConfigError, migrationEnvSchema, readConfig } from './config';
 import type { ServiceDefinition } from './definitions';
 import { startHandler } from './server';
 
-/** Applies the platform's, the libraries' the service uses, then the service's own migrations. */
-export async function migrateService(service: ServiceDefinition, pool: Pool): Promise<string[]> {
+/** The schemas a service package owns: its own and those of libraries only it uses. */
+export function packageDatabase(service: ServiceDefinition): PackageDatabase {
+  const schemas = [...(service.uses ?? []).map((u) => u.schema), service.schema];
+  return { package: service.package, schemas: schemas.filter((s) => s !== PLATFORM_SCHEMA) };
+}
+
+/**
+ * Applies the platform's, the libraries' the service uses, then the service's own migrations;
+ * then, given the package's runtime role, grants it what the package's handlers need.
+ */
+export async function migrateService(
+  service: ServiceDefinition,
+  pool: Pool,
+  options: { runtimeRole?: string } = {},
+): Promise<string[]> {
   const schemas = [
     { schema: PLATFORM_SCHEMA, migrations: platformMigrations },
     ...(service.uses ?? []),
@@ -20,6 +35,14 @@ export async function migrateService(service: ServiceDefinition, pool: Pool): Pr
   const applied: string[] = [];
   for (const { schema, migrations } of schemas) {
     applied.push(...(await migrate(pool, schema, migrations)).map((id) => `${schema}/${id}`));
+  }
+  if (options.runtimeRole) {
+    await grantRuntimeRole(pool, {
+      role: options.runtimeRole,
+      schemas: packageDatabase(service).schemas,
+      handlers: service.handlers.map((h) => h.name),
+      everyHandler: service.everyHandlersRecords,
+    });
   }
   return applied;
 }
@@ -35,11 +58,13 @@ export async function runService(
   const log = createLogger(`${service.package}-main`);
   try {
     if (argv[0] === 'migrate') {
-      const url = process.env.DATABASE_URL;
-      if (!url) throw new ConfigError('DATABASE_URL: required to migrate');
-      const pool = createPool(url, { max: 1, name: `${service.package}-migrate` });
-      const applied = await migrateService(service, pool).finally(() => pool.end());
-      log.info({ applied }, 'migrations applied');
+      const config = readConfig(migrationEnvSchema);
+      const pool = createPool(config.DATABASE_URL, { max: 1, name: `${service.package}-migrate` });
+      const runtimeRole = config.EVENTLINE_RUNTIME_ROLE;
+      const applied = await migrateService(service, pool, { runtimeRole }).finally(() =>
+        pool.end(),
+      );
+      log.info({ applied, runtimeRole }, 'migrations applied');
       return;
     }
     const name = process.env.EVENTLINE_HANDLER;

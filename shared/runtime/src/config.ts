@@ -54,6 +54,15 @@ export type ExternalSenders = z.infer<typeof externalSendersSchema>;
 /** What the local system (`npm start`) reads from the environment; checked before it starts. */
 const localSystemEnvSchema = z.object({
   DATABASE_URL: unsetIfEmpty(handlerEnvSchema.shape.DATABASE_URL),
+  /**
+   * with DATABASE_URL: `per-package` creates each service package's owner and runtime roles (the
+   * URL's user needs CREATEROLE) and runs its handlers as its runtime role; `shared` runs every
+   * handler as the URL's user
+   */
+  EVENTLINE_DATABASE_ROLES: z.preprocess(
+    (value) => (value === '' ? undefined : value),
+    z.enum(['per-package', 'shared']).default('per-package'),
+  ),
   REDIS_URL: unsetIfEmpty(handlerEnvSchema.shape.REDIS_URL),
   KAFKA_BROKERS: unsetIfEmpty(
     z

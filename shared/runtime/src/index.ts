@@ -4,6 +4,7 @@ export {
   type LocalSystemOptions,
   type Topology,
 } from './local-system';
+export { migrateAsPackageRoles, type PackageConnection } from './database-roles';
 export { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
 export { HandlerProcess, freePort, waitUntilReady, serviceEntryPoint } from './handler-process';
 export { DispatcherProcess, type DispatcherProcessOptions } from './dispatcher-process';

@@ -32,9 +32,10 @@ import { Activator } from './activator';
 import { AdminEndpoints } from './admin';
 import { catalogDocument, catalogResponder } from './catalog';
 import { readLocalSystemEnv } from './config';
+import { migrateAsPackageRoles } from './database-roles';
+import { DispatcherProcess } from './dispatcher-process';
 import { startEmbeddedPostgres } from './embedded-postgres';
 import { startGateway } from './gateway';
-import { DispatcherProcess } from './dispatcher-process';
 import { HandlerProcess, serviceEntryPoint } from './handler-process';
 import { PingSources } from './ping-sources';
 import { loadService } from './services';
@@ -152,12 +153,20 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
 
     const services = new Map<string, ServiceDefinition>();
     for (const route of routing.handlers) services.set(route.package, loadService(route.package));
-    const pool = createPool(databaseUrl, { max: 1, name: 'eventline-migrate' });
-    try {
-      for (const service of services.values()) await migrateService(service, pool);
-    } finally {
-      await pool.end();
+    // The embedded PGlite is one session for every connection: it has no roles to tell apart.
+    const packageUrls = new Map<string, string>();
+    if (config.DATABASE_URL && config.EVENTLINE_DATABASE_ROLES === 'per-package') {
+      const connections = await migrateAsPackageRoles(databaseUrl, [...services.values()]);
+      for (const [name, connection] of connections) packageUrls.set(name, connection.runtimeUrl);
+    } else {
+      const pool = createPool(databaseUrl, { max: 1, name: 'eventline-migrate' });
+      try {
+        for (const service of services.values()) await migrateService(service, pool);
+      } finally {
+        await pool.end();
+      }
     }
+    const databaseUrlOf = (route: HandlerRoute) => packageUrls.get(route.package) ?? databaseUrl;
 
     const eventLog: EventLog = config.KAFKA_BROKERS
       ? new KafkaEventLog({
@@ -225,7 +234,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
         const child = new HandlerProcess(
           route.name,
           serviceEntryPoint(route.package),
-          ownEnv,
+          { ...ownEnv, DATABASE_URL: databaseUrlOf(route) },
           (line) => process.stdout.write(`${line}\n`),
         );
         processes.set(route.name, child);
@@ -235,7 +244,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
         return { name: route.name, url, close: async () => undefined };
       }
       const handler: RunningHandler = await startHandler(service, route.name, {
-        env: { ...ownEnv, PORT: '0', HOST: host },
+        env: { ...ownEnv, DATABASE_URL: databaseUrlOf(route), PORT: '0', HOST: host },
         redis: sharedRedis,
       });
       return handler;
@@ -348,7 +357,9 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       senderTokens: senders?.handlerTokens ?? {},
       databaseUrl,
       dependencies: {
-        postgres: config.DATABASE_URL ? redactUrl(config.DATABASE_URL) : 'embedded PGlite',
+        postgres: config.DATABASE_URL
+          ? `${redactUrl(config.DATABASE_URL)}${packageUrls.size > 0 ? ', a role per service package' : ''}`
+          : 'embedded PGlite',
         redis: config.REDIS_URL
           ? redactUrl(config.REDIS_URL)
           : sharedRedis

@@ -12,6 +12,14 @@ export {
 export { migrate, type Migration } from './migrations';
 export { PLATFORM_SCHEMA, platformMigrations } from './platform-schema';
 export {
+  grantRuntimeRole,
+  packageRoles,
+  platformOwnerRole,
+  provisionRoles,
+  type PackageDatabase,
+  type PackageRoles,
+} from './roles';
+export {
   claimEvent,
   claimIdempotencyKey,
   pruneProcessedEvents,

@@ -9,6 +9,9 @@ export interface Migration {
 /**
  * Applies pending migrations of one schema, each in its own transaction, recorded in
  * `<schema>.schema_migrations`. An advisory lock serialises handlers starting at the same time.
+ * They run as the schema's owner when the connected role is a member of it (an administrator, or
+ * a package's owner role migrating the platform schema it shares), so every object of a schema
+ * has the one owner whose default privileges grant the runtime role its DML.
  */
 export async function migrate(
   pool: Pool,
@@ -19,7 +22,18 @@ export async function migrate(
   const applied: string[] = [];
   try {
     await client.query('SELECT pg_advisory_lock(hashtext($1))', [`eventline.migrate.${schema}`]);
-    await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    const { rows: owners } = await client.query<{ owner: string | null; member: boolean }>(
+      `SELECT n.nspowner::regrole::text AS owner,
+              n.nspowner <> (SELECT oid FROM pg_roles WHERE rolname = current_user)
+                AND pg_has_role(current_user, n.nspowner, 'MEMBER') AS member
+         FROM pg_namespace n WHERE n.nspname = $1`,
+      [schema],
+    );
+    const owner = owners[0];
+    // CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even when the schema exists,
+    // which a package's owner role has no need of once its schema was made for it.
+    if (!owner) await client.query(`CREATE SCHEMA ${schema}`);
+    else if (owner.member) await client.query(`SET ROLE ${owner.owner}`);
     await client.query(
       `CREATE TABLE IF NOT EXISTS ${schema}.schema_migrations (id text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`,
     );
@@ -46,6 +60,7 @@ export async function migrate(
       applied.push(migration.id);
     }
   } finally {
+    await client.query('RESET ROLE').catch(() => undefined);
     await client
       .query('SELECT pg_advisory_unlock(hashtext($1))', [`eventline.migrate.${schema}`])
       .catch(() => undefined);

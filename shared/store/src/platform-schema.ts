@@ -58,4 +58,34 @@ export const platformMigrations: Migration[] = [
       CREATE INDEX outbox_by_key ON outbox (producer, partitionkey, position);
     `,
   },
+  {
+    id: '005_row_security',
+    sql: `
+      -- Every handler's records share these tables; a package's runtime role reaches only the
+      -- rows of its own handlers (consumer, producer), by the handlers its package registered
+      -- here when it was migrated. every_handler is the housekeeping jobs' (outbox-sweep sends
+      -- every producer's rows, idempotency-pruning prunes every consumer's). The tables' owner,
+      -- and so one role running everything, is not subject to these policies.
+      CREATE TABLE runtime_roles (
+        role name PRIMARY KEY,
+        handlers text[] NOT NULL,
+        every_handler boolean NOT NULL DEFAULT false
+      );
+      CREATE FUNCTION handler_of_current_role(handler text) RETURNS boolean
+        LANGUAGE sql STABLE AS $$
+          SELECT EXISTS (SELECT 1 FROM eventline.runtime_roles r
+                          WHERE r.role = current_user
+                            AND (r.every_handler OR handler = ANY (r.handlers)))
+        $$;
+      ALTER TABLE processed_events ENABLE ROW LEVEL SECURITY;
+      CREATE POLICY own_handlers ON processed_events
+        USING (handler_of_current_role(consumer));
+      ALTER TABLE idempotency_keys ENABLE ROW LEVEL SECURITY;
+      CREATE POLICY own_handlers ON idempotency_keys
+        USING (handler_of_current_role(consumer));
+      ALTER TABLE outbox ENABLE ROW LEVEL SECURITY;
+      CREATE POLICY own_handlers ON outbox
+        USING (handler_of_current_role(producer));
+    `,
+  },
 ];

@@ -51,11 +51,20 @@ export async function createTestDatabase(
         for (let attempt = 1; ; attempt += 1) {
           try {
             await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-            return;
+            break;
           } catch (err) {
             if ((err as { code?: string }).code !== '42501' || attempt >= 50) throw err;
             await new Promise((resolve) => setTimeout(resolve, 200));
           }
+        }
+        // Roles are the server's, not the database's: the local system names a database's
+        // package roles after it (`<database>_<package>`), and they own nothing once it is gone.
+        const roles = await client.query<{ name: string }>(
+          'SELECT rolname AS name FROM pg_roles WHERE starts_with(rolname, $1)',
+          [`${name}_`],
+        );
+        for (const role of roles.rows) {
+          await client.query(`DROP ROLE IF EXISTS ${pg.escapeIdentifier(role.name)}`);
         }
       } finally {
         await client.end();
