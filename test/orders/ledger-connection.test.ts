@@ -1,3 +1,4 @@
+import { createPool } from '@eventline/store';
 import {
   placeOrder,
   setStock,
@@ -27,10 +28,14 @@ describe("the payment provider's ledger connections, ended by the server", () =>
     const pid = chargePayment?.pid;
     expect(pid).toBeDefined();
 
-    const ended = await world.pool.query(
-      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-        WHERE application_name = 'payment-provider' AND datname = current_database()`,
-    );
+    // As the handlers' own role: ending a backend takes its role's privileges.
+    const asOrders = createPool(world.system.databaseUrlOf('orders'), { max: 1 });
+    const ended = await asOrders
+      .query(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+          WHERE application_name = 'payment-provider' AND datname = current_database()`,
+      )
+      .finally(() => asOrders.end());
     expect(ended.rowCount).toBeGreaterThan(0);
     await new Promise((resolve) => setTimeout(resolve, 1000));
 

@@ -102,6 +102,8 @@ export interface LocalSystem {
    */
   senderTokens: Record<string, string>;
   databaseUrl: string;
+  /** where a service package's handlers connect: its runtime role's URL, or databaseUrl */
+  databaseUrlOf(packageName: string): string;
   stop(): Promise<void>;
 }
 
@@ -166,7 +168,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
         await pool.end();
       }
     }
-    const databaseUrlOf = (route: HandlerRoute) => packageUrls.get(route.package) ?? databaseUrl;
+    const routeDatabaseUrl = (route: HandlerRoute) => packageUrls.get(route.package) ?? databaseUrl;
 
     const eventLog: EventLog = config.KAFKA_BROKERS
       ? new KafkaEventLog({
@@ -234,7 +236,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
         const child = new HandlerProcess(
           route.name,
           serviceEntryPoint(route.package),
-          { ...ownEnv, DATABASE_URL: databaseUrlOf(route) },
+          { ...ownEnv, DATABASE_URL: routeDatabaseUrl(route) },
           (line) => process.stdout.write(`${line}\n`),
         );
         processes.set(route.name, child);
@@ -244,7 +246,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
         return { name: route.name, url, close: async () => undefined };
       }
       const handler: RunningHandler = await startHandler(service, route.name, {
-        env: { ...ownEnv, DATABASE_URL: databaseUrlOf(route), PORT: '0', HOST: host },
+        env: { ...ownEnv, DATABASE_URL: routeDatabaseUrl(route), PORT: '0', HOST: host },
         redis: sharedRedis,
       });
       return handler;
@@ -356,6 +358,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       kafkaSources,
       senderTokens: senders?.handlerTokens ?? {},
       databaseUrl,
+      databaseUrlOf: (packageName) => packageUrls.get(packageName) ?? databaseUrl,
       dependencies: {
         postgres: config.DATABASE_URL
           ? `${redactUrl(config.DATABASE_URL)}${packageUrls.size > 0 ? ', a role per service package' : ''}`
