@@ -46,3 +46,4 @@ export {
   KafkaRecordEvent,
 } from './generated/catalog';
 export { MAX_READINGS_PER_EVENT, MAX_READING_MAGNITUDE } from './telemetry';
+export { WorkflowTaskOutcome, WorkflowEchoRequested } from './generated/catalog';

@@ -484,3 +484,16 @@ const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})
 export function isTimestamp(value: unknown): value is string {
   return typeof value === 'string' && RFC3339.test(value) && !Number.isNaN(Date.parse(value));
 }
+
+/** Every Task of a definition, nested branches and item processors included, with its type. */
+export function taskResources(machine: StateMachine): { state: string; eventType: string }[] {
+  return Object.entries(machine.States).flatMap(([name, state]) => {
+    if (state.Type === 'Task') {
+      return [{ state: name, eventType: state.Resource.slice(RESOURCE_PREFIX.length) }];
+    }
+    if (state.Type === 'Parallel') return state.Branches.flatMap(taskResources);
+    if (state.Type === 'Map')
+      return taskResources((state.ItemProcessor ?? state.Iterator) as StateMachine);
+    return [];
+  });
+}

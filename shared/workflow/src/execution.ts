@@ -360,3 +360,25 @@ export function evolveExecution(state: ExecutionState, event: WorkflowEvent): Ex
       };
   }
 }
+
+/**
+ * When the timer job must next decide for this execution (a Wait or a Retry due, a task's
+ * timeout or heartbeat, the execution's own TimeoutSeconds); undefined when nothing is timed.
+ */
+export function nextDueAt(state: ExecutionState): string | undefined {
+  if (state.status !== 'RUNNING') return undefined;
+  const times: number[] = [];
+  const limit = state.definition?.TimeoutSeconds;
+  if (limit !== undefined) times.push(Date.parse(state.startedAt) + limit * 1000);
+  for (const scope of Object.values(state.scopes)) {
+    const current = scope.current;
+    for (const at of [
+      current?.task?.timeoutAt,
+      current?.task?.heartbeatAt,
+      current?.timer?.dueAt,
+    ]) {
+      if (at !== undefined) times.push(Date.parse(at));
+    }
+  }
+  return times.length === 0 ? undefined : new Date(Math.min(...times)).toISOString();
+}

@@ -1,5 +1,6 @@
 export {
   loadDefinition,
+  taskResources,
   WorkflowDefinitionError,
   RESOURCE_PREFIX,
   MAP_MAX_ITEMS,
@@ -13,6 +14,7 @@ export {
   initialExecutionState,
   evolveExecution,
   branchScope,
+  nextDueAt,
   type WorkflowEvent,
   type WorkflowEventType,
   type WorkflowCommand,

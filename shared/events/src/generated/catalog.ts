@@ -509,6 +509,43 @@ export const TelemetryReadingsReceived = catalogEvent('dev.eventline.telemetry.r
   },
 ] as const);
 
+/** A workflow task for the built-in echo step: it succeeds with its data as output, or, when the data names an error in fail, fails with that error (and cause). For trying workflows without writing a step. */
+export const WorkflowEchoRequested = catalogEvent('dev.eventline.workflows.echo-requested', [
+  {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'https://eventline.dev/schemas/dev.eventline.workflows.echo-requested/v1.json',
+    title: 'WorkflowEchoRequested',
+    description:
+      'A workflow task for the built-in echo step: it succeeds with its data as output, or, when the data names an error in fail, fails with that error (and cause). For trying workflows without writing a step.',
+    type: 'object',
+    properties: {
+      fail: { type: 'string', minLength: 1, maxLength: 256 },
+      cause: { type: 'string', maxLength: 32768 },
+    },
+  },
+] as const);
+
+/** A workflow task's outcome, sent by the handler of the task's Resource type: the output it succeeded with, or the error (an ASL error name) and cause it failed with. taskId is the workflowtask extension of the request it answers. */
+export const WorkflowTaskOutcome = catalogEvent('dev.eventline.workflows.task-outcome', [
+  {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'https://eventline.dev/schemas/dev.eventline.workflows.task-outcome/v1.json',
+    title: 'WorkflowTaskOutcome',
+    description:
+      "A workflow task's outcome, sent by the handler of the task's Resource type: the output it succeeded with, or the error (an ASL error name) and cause it failed with. taskId is the workflowtask extension of the request it answers.",
+    type: 'object',
+    required: ['taskId', 'ok'],
+    additionalProperties: false,
+    properties: {
+      taskId: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}\\.[1-9][0-9]{0,8}$' },
+      ok: { type: 'boolean' },
+      output: {},
+      error: { type: 'string', minLength: 1, maxLength: 256 },
+      cause: { type: 'string', maxLength: 32768 },
+    },
+  },
+] as const);
+
 /** What a Knative KafkaSource sends for a Kafka record that is not itself a CloudEvent: the record's value as data, unchecked; the handler it reaches validates it and answers why not. */
 export const KafkaRecordEvent = catalogEvent('dev.knative.kafka.event', [
   {
@@ -549,6 +586,8 @@ export const generatedCatalog: EventDefinition[] = [
   AnomalyDetected,
   DeviceSilent,
   TelemetryReadingsReceived,
+  WorkflowEchoRequested,
+  WorkflowTaskOutcome,
   KafkaRecordEvent,
   PingSourcePing,
 ];

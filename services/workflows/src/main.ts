@@ -1,0 +1,4 @@
+import { runService } from '@eventline/kit';
+import { workflowsService } from './service';
+
+void runService(workflowsService);

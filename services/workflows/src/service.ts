@@ -1,0 +1,15 @@
+import { EVENTSTORE_SCHEMA, eventStoreMigrations } from '@eventline/eventstore';
+import { defineService } from '@eventline/kit';
+import { workflowEcho } from './handlers/workflow-echo/handler';
+import { workflowTaskOutcome } from './handlers/workflow-task-outcome/handler';
+import { workflowTimers } from './handlers/workflow-timers/handler';
+import { workflowsApi } from './handlers/workflows-api/handler';
+import { workflowsMigrations } from './migrations';
+
+export const workflowsService = defineService({
+  package: 'workflows',
+  schema: 'workflows',
+  migrations: workflowsMigrations,
+  uses: [{ schema: EVENTSTORE_SCHEMA, migrations: eventStoreMigrations }],
+  handlers: [workflowsApi, workflowTaskOutcome, workflowTimers, workflowEcho],
+});
