@@ -11,6 +11,11 @@ import {
 import type { StoredDefinition } from './definitions';
 import { workflowTaskTypes } from './task-types';
 
+/** Executions' streams: an event store of the package's own (orders owns `eventstore`). */
+export const WORKFLOW_EVENTS_SCHEMA = 'workflow_events';
+
+const eventStore = (pool: Pool) => new EventStore(pool, WORKFLOW_EVENTS_SCHEMA);
+
 export const executionStream = (executionId: string) => `workflow-execution-${executionId}`;
 
 /** The CloudEvent extension a task request carries its task id in, for the outcome to name. */
@@ -91,7 +96,7 @@ export async function startExecution(
     at: new Date().toISOString(),
   };
   const events = executionDecider.decide(command, loaded.state) as WorkflowEvent[];
-  return persist(tx, new EventStore(pool), executionId, loaded, events);
+  return persist(tx, eventStore(pool), executionId, loaded, events);
 }
 
 /**
@@ -111,7 +116,7 @@ export async function advanceExecution(
     [executionId],
   );
   if (rowCount === 0) return undefined;
-  const store = new EventStore(pool);
+  const store = eventStore(pool);
   const loaded = await loadAggregate(store, executionStream(executionId), executionDecider, tx);
   const events = executionDecider.decide(command, loaded.state) as WorkflowEvent[];
   return persist(tx, store, executionId, loaded, events);
@@ -126,9 +131,7 @@ export async function readExecution(
   pool: Pool,
   executionId: string,
 ): Promise<ExecutionRecord | undefined> {
-  const history = await new EventStore(pool).readStream<WorkflowEvent>(
-    executionStream(executionId),
-  );
+  const history = await eventStore(pool).readStream<WorkflowEvent>(executionStream(executionId));
   if (history.length === 0) return undefined;
   return {
     state: history.reduce<ExecutionState>(executionDecider.evolve, executionDecider.initialState()),

@@ -1,4 +1,5 @@
 import type { Pool, Transaction } from '@eventline/store';
+import { EVENTSTORE_SCHEMA, inSchema } from './schema';
 import { statement } from './statements';
 import { StreamClosedError, WrongExpectedVersionError } from './errors';
 import type { EventData, ExpectedVersion, RecordedEvent } from './events';
@@ -76,12 +77,25 @@ function expectedAsParameter(expected: ExpectedVersion): number | null {
 }
 
 /**
- * Streams of events in Postgres (schema `eventstore`): optimistic appends, reads by stream and by
+ * Streams of events in Postgres (schema `eventstore`, or the one given): optimistic appends, reads by stream and by
  * global position, closing and pruning streams. Statements are named so each connection plans
  * them once.
  */
 export class EventStore {
-  constructor(readonly pool: Pool) {}
+  constructor(
+    readonly pool: Pool,
+    /** the schema its migrations ran in (eventStoreMigrationsIn) */
+    readonly schema: string = EVENTSTORE_SCHEMA,
+  ) {}
+
+  private sql(text: string): string {
+    return inSchema(text, this.schema);
+  }
+
+  private statement(name: string, text: string, values: unknown[]) {
+    const named = this.schema === EVENTSTORE_SCHEMA ? name : `${this.schema}.${name}`;
+    return statement(named, this.sql(text), values);
+  }
 
   /** Appends in a transaction of its own (one round trip). */
   append<Event extends EventData>(
@@ -116,7 +130,7 @@ export class EventStore {
       first_position: number | null;
       last_position: number | null;
     }>(
-      statement('eventstore.append', 'SELECT * FROM eventstore.append_to_stream($1, $2, $3)', [
+      this.statement('eventstore.append', 'SELECT * FROM eventstore.append_to_stream($1, $2, $3)', [
         streamId,
         expectedAsParameter(expected),
         payload,
@@ -142,7 +156,7 @@ export class EventStore {
   ): Promise<RecordedEvent<Event>[]> {
     // Versions are contiguous, so a version range replaces LIMIT and the aggregate stays flat.
     const { rows } = await (options.tx ?? this.pool).query<{ events: EventTuple[] | null }>(
-      statement(
+      this.statement(
         'eventstore.read_stream',
         `SELECT json_agg(${EVENT_AS_JSON} ORDER BY stream_version) AS events
          FROM eventstore.events
@@ -156,7 +170,7 @@ export class EventStore {
   /** The stream's current version: 0 when it has no events. */
   async streamVersion(streamId: string, tx?: Transaction): Promise<number> {
     const { rows } = await (tx ?? this.pool).query<{ version: number }>(
-      statement(
+      this.statement(
         'eventstore.stream_version',
         'SELECT version FROM eventstore.streams WHERE stream_id = $1',
         [streamId],
@@ -173,7 +187,7 @@ export class EventStore {
     options: ReadAllOptions = {},
   ): Promise<RecordedEvent<Event>[]> {
     const { rows } = await (options.tx ?? this.pool).query<{ events: EventTuple[] | null }>(
-      statement(
+      this.statement(
         'eventstore.read_all',
         `SELECT json_agg(${EVENT_AS_JSON} ORDER BY global_position) AS events
              FROM (SELECT * FROM eventstore.events WHERE global_position > $1
@@ -202,7 +216,7 @@ export class EventStore {
   /** The highest global position written so far; 0 for an empty store. */
   async headPosition(tx?: Transaction): Promise<number> {
     const { rows } = await (tx ?? this.pool).query<{ head: number | null }>(
-      'SELECT max(global_position) AS head FROM eventstore.events',
+      this.sql('SELECT max(global_position) AS head FROM eventstore.events'),
     );
     return Number(rows[0]?.head ?? 0);
   }
@@ -218,8 +232,8 @@ export class EventStore {
     options: { closedAt?: Date; tx?: Transaction } = {},
   ): Promise<boolean> {
     const { rowCount } = await (options.tx ?? this.pool).query(
-      `UPDATE eventstore.streams SET closed_at = coalesce($2, now())
-       WHERE stream_id = $1 AND closed_at IS NULL`,
+      this.sql(`UPDATE eventstore.streams SET closed_at = coalesce($2, now())
+       WHERE stream_id = $1 AND closed_at IS NULL`),
       [streamId, options.closedAt ?? null],
     );
     return rowCount === 1;
@@ -235,7 +249,7 @@ export class EventStore {
     let total = 0;
     for (;;) {
       const { rows } = await this.pool.query<{ pruned: number }>(
-        `WITH expired AS (
+        this.sql(`WITH expired AS (
            DELETE FROM eventstore.streams WHERE stream_id IN (
              SELECT stream_id FROM eventstore.streams
              WHERE closed_at < now() - make_interval(secs => $1::double precision / 1000)
@@ -245,7 +259,7 @@ export class EventStore {
            DELETE FROM eventstore.events WHERE stream_id IN (SELECT stream_id FROM expired)),
          snapshots AS (
            DELETE FROM eventstore.snapshots WHERE stream_id IN (SELECT stream_id FROM expired))
-         SELECT count(*)::int AS pruned FROM expired`,
+         SELECT count(*)::int AS pruned FROM expired`),
         [options.olderThanMs, options.batchSize ?? 500],
       );
       const pruned = Number(rows[0]?.pruned ?? 0);

@@ -1,4 +1,4 @@
-export { EVENTSTORE_SCHEMA, eventStoreMigrations } from './schema';
+export { EVENTSTORE_SCHEMA, eventStoreMigrations, eventStoreMigrationsIn } from './schema';
 export type { EventData, EventPosition, RecordedEvent, ExpectedVersion } from './events';
 export { WrongExpectedVersionError, StreamClosedError } from './errors';
 export {

@@ -141,3 +141,22 @@ export const eventStoreMigrations: Migration[] = [
     `,
   },
 ];
+
+/**
+ * The same store in a schema of another name, for a package that keeps its streams apart from
+ * another's: each package owns its schemas (its database role owns them), so two packages that
+ * both keep streams cannot share one.
+ */
+export function eventStoreMigrationsIn(schema: string): Migration[] {
+  if (schema === EVENTSTORE_SCHEMA) return eventStoreMigrations;
+  return eventStoreMigrations.map((m) => ({ ...m, sql: inSchema(m.sql, schema) }));
+}
+
+/** SQL written against the `eventstore` schema, moved to another one. */
+export function inSchema(sql: string, schema: string): string {
+  if (schema === EVENTSTORE_SCHEMA) return sql;
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new RangeError(`not a schema name: ${schema}`);
+  // The append lock's key names the schema too ('eventline.eventstore.append'), so stores in
+  // two schemas do not wait on each other.
+  return sql.replaceAll('eventstore.', `${schema}.`);
+}
