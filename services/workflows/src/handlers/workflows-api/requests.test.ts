@@ -1,0 +1,52 @@
+import { parseDefinition, parseName, parseStart, parseStop } from './requests';
+
+const types = new Set(['dev.eventline.workflows.echo-requested']);
+
+describe('workflows API requests', () => {
+  it('takes a definition as ASL JSON or as JSON or YAML text', () => {
+    const asl = { StartAt: 'A', States: { A: { Type: 'Pass', End: true } } };
+    expect(parseDefinition(asl, types)).toEqual(asl);
+    expect(
+      parseDefinition({ definition: 'StartAt: A\nStates:\n  A: {Type: Pass, End: true}\n' }, types),
+    ).toEqual(asl);
+    expect(parseDefinition({ definition: 3 }, types)).toEqual({
+      error: expect.stringMatching(/^definition /),
+    });
+  });
+
+  it('refuses a Task whose Resource is not a type the engine may send, naming the state', () => {
+    const foreign = {
+      StartAt: 'Pay',
+      States: {
+        Pay: {
+          Type: 'Parallel',
+          End: true,
+          Branches: [
+            {
+              StartAt: 'Charge',
+              States: { Charge: { Type: 'Task', Resource: 'eventline:dev.x.y', End: true } },
+            },
+          ],
+        },
+      },
+    };
+    expect(parseDefinition(foreign, types)).toEqual({
+      error: expect.stringMatching(/^state Charge: Resource names dev.x.y/),
+    });
+  });
+
+  it('names the field of a bad start, stop or name', () => {
+    expect(parseStart({ input: { a: 1 } })).toEqual({ input: { a: 1 } });
+    expect(parseStart({})).toEqual({ input: {} });
+    expect(parseStart([])).toEqual({ error: expect.stringMatching(/body/) });
+    expect(parseStart({ input: 1, extra: 2 })).toEqual({
+      error: 'extra is not a field (only input)',
+    });
+    expect(parseStop({ error: '' })).toEqual({ error: expect.stringMatching(/^error /) });
+    expect(parseStop({ cause: 5 })).toEqual({ error: expect.stringMatching(/^cause /) });
+    expect(parseStop(undefined)).toEqual({
+      stop: { error: 'Stopped', cause: 'stopped by request' },
+    });
+    expect(parseName('a b', 'name')).toEqual({ error: expect.stringMatching(/^name /) });
+  });
+});
