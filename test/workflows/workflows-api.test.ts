@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { loadRouting } from '@eventline/routing';
 import { startLocalSystem, type LocalSystem } from '@eventline/runtime';
 import {
@@ -7,6 +9,7 @@ import {
   uniqueName,
   type TestDatabase,
 } from '@eventline/testing';
+import { mapResources } from '@eventline/workflow';
 
 /**
  * The workflows API on the local system over real Kafka, Postgres and Redis: definitions put
@@ -68,34 +71,14 @@ async function finished(executionId: string, timeoutMs = 30_000) {
 
 const ECHO = 'eventline:dev.eventline.workflows.echo-requested';
 
-/** Seed 000 §5.3 as written, each Lambda ARN mapped to the echo step's CloudEvent type. */
-const seedSaga = {
-  Comment: 'Order processing saga',
-  StartAt: 'CreateOrder',
-  States: Object.fromEntries(
-    Object.entries({
-      CreateOrder: { Next: 'ReserveInventory', Catch: 'RollbackOrder' },
-      ReserveInventory: { Next: 'ChargePayment', Catch: 'CompensateInventory' },
-      ChargePayment: { End: true, Catch: 'CompensatePayment' },
-      CompensateInventory: { Next: 'RollbackOrder' },
-      CompensatePayment: { Next: 'RollbackOrder' },
-      RollbackOrder: { End: true },
-    }).map(([name, { Catch, ...flow }]) => [
-      name,
-      {
-        Type: 'Task',
-        Resource: ECHO,
-        ...flow,
-        ...(Catch
-          ? { Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: Catch }] }
-          : {}),
-      },
-    ]),
-  ),
-};
+/** Seed 000 §5.3 as written, each Lambda ARN mapped to the echo step's type by a mapping file. */
+const seedSaga = mapResources(
+  JSON.parse(readFileSync(path.join(__dirname, 'seed-000-order-saga.asl.json'), 'utf8')),
+  JSON.parse(readFileSync(path.join(__dirname, 'seed-000-resources.json'), 'utf8')),
+);
 
 describe('the workflows API', () => {
-  it('given the seed saga, when put and started twice with one Idempotency-Key, then one execution runs every step to success, its history timed', async () => {
+  it('given the seed saga as written with its ARNs mapped, when put and started twice with one Idempotency-Key, then one execution runs every step to success, its history timed', async () => {
     const put = await call('PUT', '/workflows/order-saga', seedSaga);
     expect(put).toEqual({ status: 201, body: { name: 'order-saga', version: 1 } });
     expect(await call('PUT', '/workflows/order-saga', seedSaga)).toEqual({

@@ -497,3 +497,31 @@ export function taskResources(machine: StateMachine): { state: string; eventType
     return [];
   });
 }
+
+/**
+ * A definition written for another platform (Step Functions' Lambda ARNs) with each Resource
+ * the mapping names replaced, nested machines included; for loadDefinition to check next.
+ */
+export function mapResources(
+  definition: unknown,
+  mapping: Readonly<Record<string, string>>,
+): unknown {
+  if (!isObject(definition) || !isObject(definition.States)) return definition;
+  const states = Object.fromEntries(
+    Object.entries(definition.States).map(([name, state]) => {
+      if (!isObject(state)) return [name, state];
+      const mapped: Record<string, unknown> = { ...state };
+      if (typeof state.Resource === 'string' && state.Resource in mapping) {
+        mapped.Resource = mapping[state.Resource];
+      }
+      if (Array.isArray(state.Branches)) {
+        mapped.Branches = state.Branches.map((b: unknown) => mapResources(b, mapping));
+      }
+      for (const field of ['ItemProcessor', 'Iterator']) {
+        if (state[field] !== undefined) mapped[field] = mapResources(state[field], mapping);
+      }
+      return [name, mapped];
+    }),
+  );
+  return { ...definition, States: states };
+}

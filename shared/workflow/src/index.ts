@@ -1,6 +1,7 @@
 export {
   loadDefinition,
   taskResources,
+  mapResources,
   WorkflowDefinitionError,
   RESOURCE_PREFIX,
   MAP_MAX_ITEMS,
