@@ -196,6 +196,44 @@ describe('durable executions', () => {
     });
   });
 
+  it('given a Map over three items, when their outcomes arrive out of order and twice each, then each item counts once and the results keep item order', async () => {
+    await put('mapped', {
+      StartAt: 'Each',
+      States: {
+        Each: {
+          Type: 'Map',
+          ItemsPath: '$.items',
+          MaxConcurrency: 2,
+          ItemProcessor: {
+            StartAt: 'Step',
+            States: { Step: { Type: 'Task', Resource: ECHO, End: true } },
+          },
+          End: true,
+        },
+      },
+    });
+    const { executionId, decided } = await start('mapped', {
+      items: [{ n: 1 }, { n: 2 }, { n: 3 }],
+    });
+    expect(decided.emit.map((e) => e.data)).toEqual([{ n: 1 }, { n: 2 }]);
+    const task = (n: number) => `${executionId}.${n}`;
+    const second = await Promise.all([
+      decide(executionId, success(task(2), 'B')),
+      decide(executionId, success(task(2), 'B')),
+    ]);
+    expect(second.flatMap((d) => d!.emit).map((e) => e.data)).toEqual([{ n: 3 }]);
+    await Promise.all([
+      decide(executionId, success(task(3), 'C')),
+      decide(executionId, success(task(1), 'A')),
+      decide(executionId, success(task(3), 'C')),
+      decide(executionId, success(task(1), 'A')),
+    ]);
+    const execution = await readExecution(pool, executionId);
+    expect(execution!.state).toMatchObject({ status: 'SUCCEEDED', output: ['A', 'B', 'C'] });
+    expect(execution!.history.filter((e) => e.type === 'TaskSucceeded')).toHaveLength(3);
+    expect(execution!.history.filter((e) => e.type === 'ExecutionSucceeded')).toHaveLength(1);
+  });
+
   it('an outcome for no execution is refused', async () => {
     expect(await decide(randomUUID(), success('x.1', null))).toBeUndefined();
   });
