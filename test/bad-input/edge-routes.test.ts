@@ -98,6 +98,30 @@ const ROUTES: EdgeRoute[] = [
     query: { metric: 'temperature', step: '60' },
   },
   { method: 'GET', path: '/alerts', query: { deviceId: 'd-1', limit: '10' } },
+  {
+    method: 'PUT',
+    path: '/workflows/:name',
+    params: { name: 'bad-input' },
+    body: {
+      StartAt: 'Echo',
+      States: {
+        Echo: {
+          Type: 'Task',
+          Resource: 'eventline:dev.eventline.workflows.echo-requested',
+          Parameters: { 'orderId.$': '$.orderId' },
+          End: true,
+        },
+      },
+    },
+  },
+  {
+    method: 'POST',
+    path: '/workflows/:name/executions',
+    params: { name: 'bad-input' },
+    body: { input: { orderId: 'o-1' } },
+  },
+  { method: 'GET', path: '/executions/:id', params: { id: 'e-1' } },
+  { method: 'POST', path: '/executions/:id/stop', params: { id: 'e-1' }, body: {} },
   { method: 'GET', path: '/dead-letters', query: { after: '0', limit: '10', pending: 'true' } },
   { method: 'GET', path: '/dead-letters/:letterId', params: { letterId: '1' } },
   { method: 'POST', path: '/dead-letters/:letterId/replay', params: { letterId: '1' } },

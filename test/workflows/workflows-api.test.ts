@@ -221,7 +221,7 @@ describe('the workflows API', () => {
     expect((await call('PUT', '/workflows/bad%20name', seedSaga)).body.error).toMatch(/^name /);
     expect(
       (await call('POST', '/workflows/order-saga/executions', { inputs: {} })).body.error,
-    ).toMatch(/inputs is not a field/);
+    ).toMatch(/the body has inputs, not a field/);
     expect((await call('POST', '/workflows/nothing/executions', {})).status).toBe(404);
     expect((await call('GET', '/executions/no-such-execution')).status).toBe(404);
   });

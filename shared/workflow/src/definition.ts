@@ -224,7 +224,12 @@ function optionalSeconds(value: unknown, field: string, fail: (p: string) => Err
 
 function validateState(name: string, raw: unknown, states: Record<string, unknown>): void {
   const fail = (problem: string) => new WorkflowDefinitionError(name, problem);
-  if (name.length === 0 || name.length > 80) throw fail('a state name has 1 to 80 characters');
+  if (name.length === 0 || name.length > 80) {
+    throw new WorkflowDefinitionError(
+      '',
+      `States: a state name has 1 to 80 characters, not ${JSON.stringify(name)}`,
+    );
+  }
   if (!isObject(raw)) throw fail('a state must be an object');
   const type = raw.Type;
   if (typeof type !== 'string' || !STATE_TYPES.has(type)) {

@@ -3,6 +3,7 @@ import { badInput, defineHandler } from '@eventline/kit';
 import { advanceExecution, executionOfTask } from '../../executions';
 import { workflowTaskTypes } from '../../task-types';
 import { completeTask } from './decider';
+import { MAX_DATA_BYTES, storedJsonProblem } from '../../stored-json';
 
 /** A task's outcome moves its execution on: the next states run, the next tasks are sent. */
 export const workflowTaskOutcome = defineHandler({
@@ -10,6 +11,8 @@ export const workflowTaskOutcome = defineHandler({
   accepts: WorkflowTaskOutcome,
   emits: workflowTaskTypes,
   async handle(outcome, { tx, pool }) {
+    const problem = storedJsonProblem(outcome.output, 'output', MAX_DATA_BYTES);
+    if (problem) throw badInput(problem);
     const executionId = executionOfTask(outcome.taskId);
     const decided = await advanceExecution(
       tx,

@@ -20,13 +20,11 @@ export const workflowsApi = defineEdge({
     router.put('/workflows/:name', async (req, res) => {
       const name = parseName(req.params.name, 'name');
       if (typeof name !== 'string') throw badInput(name.error);
-      const size = Buffer.byteLength(JSON.stringify(req.body ?? null));
-      if (size > workflowsConfig().WORKFLOWS_MAX_DEFINITION_BYTES) {
-        throw badInput(
-          `definition is ${size} bytes, more than ${workflowsConfig().WORKFLOWS_MAX_DEFINITION_BYTES}`,
-        );
-      }
-      const definition = parseDefinition(req.body, taskTypes);
+      const definition = parseDefinition(
+        req.body,
+        taskTypes,
+        workflowsConfig().WORKFLOWS_MAX_DEFINITION_BYTES,
+      );
       if ('error' in definition) throw badInput(definition.error);
       const put = await transact(async (tx) => ({
         result: await putDefinition(tx, name, definition),

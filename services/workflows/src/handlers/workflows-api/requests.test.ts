@@ -5,11 +5,15 @@ const types = new Set(['dev.eventline.workflows.echo-requested']);
 describe('workflows API requests', () => {
   it('takes a definition as ASL JSON or as JSON or YAML text', () => {
     const asl = { StartAt: 'A', States: { A: { Type: 'Pass', End: true } } };
-    expect(parseDefinition(asl, types)).toEqual(asl);
+    expect(parseDefinition(asl, types, 10_000)).toEqual(asl);
     expect(
-      parseDefinition({ definition: 'StartAt: A\nStates:\n  A: {Type: Pass, End: true}\n' }, types),
+      parseDefinition(
+        { definition: 'StartAt: A\nStates:\n  A: {Type: Pass, End: true}\n' },
+        types,
+        10_000,
+      ),
     ).toEqual(asl);
-    expect(parseDefinition({ definition: 3 }, types)).toEqual({
+    expect(parseDefinition({ definition: 3 }, types, 10_000)).toEqual({
       error: expect.stringMatching(/^definition /),
     });
   });
@@ -30,7 +34,7 @@ describe('workflows API requests', () => {
         },
       },
     };
-    expect(parseDefinition(foreign, types)).toEqual({
+    expect(parseDefinition(foreign, types, 10_000)).toEqual({
       error: expect.stringMatching(/^state Charge: Resource names dev.x.y/),
     });
   });
@@ -40,12 +44,21 @@ describe('workflows API requests', () => {
     expect(parseStart({})).toEqual({ input: {} });
     expect(parseStart([])).toEqual({ error: expect.stringMatching(/body/) });
     expect(parseStart({ input: 1, extra: 2 })).toEqual({
-      error: 'extra is not a field (only input)',
+      error: 'the body has extra, not a field (only input)',
     });
     expect(parseStop({ error: '' })).toEqual({ error: expect.stringMatching(/^error /) });
     expect(parseStop({ cause: 5 })).toEqual({ error: expect.stringMatching(/^cause /) });
     expect(parseStop(undefined)).toEqual({
       stop: { error: 'Stopped', cause: 'stopped by request' },
+    });
+    expect(parseStop({ smuggled: true })).toEqual({
+      error: expect.stringMatching(/the body has smuggled/),
+    });
+    expect(parseDefinition({ smuggled: true }, types, 10_000)).toEqual({
+      error: expect.stringMatching(/^the body is not an ASL definition: StartAt/),
+    });
+    expect(parseStart({ input: { '\u0000': 1 } })).toEqual({
+      error: expect.stringMatching(/^input must not contain/),
     });
     expect(parseName('a b', 'name')).toEqual({ error: expect.stringMatching(/^name /) });
   });

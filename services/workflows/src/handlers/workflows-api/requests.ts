@@ -5,6 +5,8 @@ import {
   type StateMachine,
 } from '@eventline/workflow';
 
+import { MAX_DATA_BYTES, storedJsonProblem } from '../../stored-json';
+
 const NAME = /^[A-Za-z0-9_-]{1,64}$/;
 
 export type Parsed<T> = T | { error: string };
@@ -20,14 +22,20 @@ export function parseName(value: string, field: string): Parsed<string> {
 export function parseDefinition(
   body: unknown,
   taskTypes: ReadonlySet<string>,
+  maxBytes: number,
 ): Parsed<StateMachine> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    return { error: 'the body must be an ASL definition, or {"definition": "<JSON or YAML>"}' };
+    return {
+      error:
+        'the body must be a JSON object: an ASL definition, or {"definition": "<JSON or YAML>"}',
+    };
   }
   const text = (body as { definition?: unknown }).definition;
   if (text !== undefined && typeof text !== 'string') {
     return { error: 'definition must be the JSON or YAML text of an ASL definition' };
   }
+  const problem = storedJsonProblem(body, 'definition', maxBytes);
+  if (problem) return { error: problem };
   try {
     const machine = loadDefinition(text ?? body);
     const unknownTask = taskResources(machine).find((t) => !taskTypes.has(t.eventType));
@@ -38,24 +46,34 @@ export function parseDefinition(
     }
     return machine;
   } catch (err) {
-    if (err instanceof WorkflowDefinitionError) return { error: err.message };
-    throw err;
+    if (!(err instanceof WorkflowDefinitionError)) throw err;
+    // A state's problem names the state; one of the whole definition says where it came from.
+    if (err.state !== '') return { error: err.message };
+    return {
+      error: `${text === undefined ? 'the body' : 'definition'} is not an ASL definition: ${err.message}`,
+    };
   }
 }
 
 export function parseStart(body: unknown): Parsed<{ input: unknown }> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    return { error: 'the body must be an object: {"input": ...}' };
+    return { error: 'the body must be a JSON object: {"input": ...}' };
   }
   const unknownField = Object.keys(body).find((k) => k !== 'input');
-  if (unknownField) return { error: `${unknownField} is not a field (only input)` };
-  return { input: (body as { input?: unknown }).input ?? {} };
+  if (unknownField) return { error: `the body has ${unknownField}, not a field (only input)` };
+  const input = (body as { input?: unknown }).input ?? {};
+  const problem = storedJsonProblem(input, 'input', MAX_DATA_BYTES);
+  return problem ? { error: problem } : { input };
 }
 
 export function parseStop(body: unknown): Parsed<{ stop: { error: string; cause: string } }> {
   const stop = (body ?? {}) as { error?: unknown; cause?: unknown };
-  if (typeof stop !== 'object' || Array.isArray(stop))
-    return { error: 'the body must be an object' };
+  if (typeof stop !== 'object' || Array.isArray(stop)) {
+    return { error: 'the body must be a JSON object: {"error"?, "cause"?}' };
+  }
+  const unknownField = Object.keys(stop).find((k) => k !== 'error' && k !== 'cause');
+  if (unknownField)
+    return { error: `the body has ${unknownField}, not a field (only error, cause)` };
   if (
     stop.error !== undefined &&
     (typeof stop.error !== 'string' || stop.error.length === 0 || stop.error.length > 256)

@@ -1,0 +1,37 @@
+/** The path to the first string or key holding U+0000, which Postgres refuses in jsonb. */
+function pathToNul(value: unknown, at: string[]): string[] | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? at : undefined;
+  if (Array.isArray(value)) {
+    for (const [i, item] of value.entries()) {
+      const found = pathToNul(item, [...at, String(i)]);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null) return undefined;
+  for (const [key, item] of Object.entries(value)) {
+    if (key.includes('\u0000')) return [...at, key];
+    const found = pathToNul(item, [...at, key]);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/**
+ * Why a value cannot be stored as jsonb, naming where, or undefined when it can; and a value is
+ * bounded so one execution's history stays readable in one read.
+ */
+export function storedJsonProblem(
+  value: unknown,
+  field: string,
+  maxBytes: number,
+): string | undefined {
+  const nul = pathToNul(value, [field]);
+  if (nul) return `${nul.join('.')} must not contain the character U+0000`;
+  const bytes = Buffer.byteLength(JSON.stringify(value ?? null));
+  if (bytes > maxBytes) return `${field} is ${bytes} bytes of JSON, more than ${maxBytes}`;
+  return undefined;
+}
+
+/** The most a start's input or a task's output may be, as JSON. */
+export const MAX_DATA_BYTES = 262_144;
