@@ -234,6 +234,20 @@ describe('durable executions', () => {
     expect(execution!.history.filter((e) => e.type === 'ExecutionSucceeded')).toHaveLength(1);
   });
 
+  it('given a task whose payload its type refuses, when scheduled, then it is never sent and fails with States.Runtime', async () => {
+    await put('unfit', {
+      StartAt: 'Echo',
+      States: { Echo: { Type: 'Task', Resource: ECHO, InputPath: '$.items', End: true } },
+    });
+    const { executionId, decided } = await start('unfit', { items: [1, 2] });
+    expect(decided.emit).toEqual([]);
+    expect((await readExecution(pool, executionId))!.state).toMatchObject({
+      status: 'FAILED',
+      error: 'States.Runtime',
+      cause: expect.stringMatching(/the payload is not a dev.eventline.workflows.echo-requested/),
+    });
+  });
+
   it('an outcome for no execution is refused', async () => {
     expect(await decide(randomUUID(), success('x.1', null))).toBeUndefined();
   });

@@ -1,5 +1,5 @@
 import { EventStore, loadAggregate, type RecordedEvent } from '@eventline/eventstore';
-import { outgoing, type OutgoingEvent } from '@eventline/kit';
+import { dataValidator, outgoing, type OutgoingEvent } from '@eventline/kit';
 import type { Pool, Transaction } from '@eventline/store';
 import {
   executionDecider,
@@ -36,8 +36,10 @@ export interface Decided {
 const taskTypes = new Map(workflowTaskTypes.map((t) => [t.type, t]));
 
 function taskRequests(executionId: string, events: WorkflowEvent[]): OutgoingEvent[] {
+  // A task failed in the decision that scheduled it (its payload refused) is never sent.
+  const failed = new Set(events.flatMap((e) => (e.type === 'TaskFailed' ? [e.data.taskId] : [])));
   return events.flatMap((event) => {
-    if (event.type !== 'TaskScheduled') return [];
+    if (event.type !== 'TaskScheduled' || failed.has(event.data.taskId)) return [];
     const definition = taskTypes.get(event.data.eventType);
     // Definitions are checked against the task types when put; this is a type since removed.
     if (!definition) throw new Error(`no task type ${event.data.eventType} may be sent`);
@@ -50,6 +52,43 @@ function taskRequests(executionId: string, events: WorkflowEvent[]): OutgoingEve
       }),
     ];
   });
+}
+
+/**
+ * A decision, with each task whose payload its type's schema refuses failed at once with
+ * States.Runtime (as Step Functions fails a task whose parameters its resource cannot take):
+ * the request is never sent, and the execution's Catch or failure says why.
+ */
+function decideChecked(state: ExecutionState, command: WorkflowCommand): WorkflowEvent[] {
+  const decided = executionDecider.decide(command, state) as WorkflowEvent[];
+  let current = decided.reduce(executionDecider.evolve, state);
+  let unchecked = decided;
+  while (unchecked.length > 0) {
+    const refused = unchecked.flatMap((event) => {
+      if (event.type !== 'TaskScheduled') return [];
+      const definition = taskTypes.get(event.data.eventType);
+      const problem = definition ? dataValidator(definition)(event.data.payload) : 'no such type';
+      return problem ? [{ ...event.data, problem }] : [];
+    });
+    unchecked = [];
+    for (const task of refused) {
+      const failure: WorkflowCommand = {
+        type: 'CompleteTask',
+        taskId: task.taskId,
+        outcome: {
+          ok: false,
+          error: 'States.Runtime',
+          cause: `the payload is not a ${task.eventType}: ${task.problem}`,
+        },
+        at: command.at,
+      };
+      const events = executionDecider.decide(failure, current) as WorkflowEvent[];
+      current = events.reduce(executionDecider.evolve, current);
+      decided.push(...events);
+      unchecked.push(...events);
+    }
+  }
+  return decided;
 }
 
 async function persist(
@@ -95,8 +134,7 @@ export async function startExecution(
     input,
     at: new Date().toISOString(),
   };
-  const events = executionDecider.decide(command, loaded.state) as WorkflowEvent[];
-  return persist(tx, eventStore(pool), executionId, loaded, events);
+  return persist(tx, eventStore(pool), executionId, loaded, decideChecked(loaded.state, command));
 }
 
 /**
@@ -118,8 +156,7 @@ export async function advanceExecution(
   if (rowCount === 0) return undefined;
   const store = eventStore(pool);
   const loaded = await loadAggregate(store, executionStream(executionId), executionDecider, tx);
-  const events = executionDecider.decide(command, loaded.state) as WorkflowEvent[];
-  return persist(tx, store, executionId, loaded, events);
+  return persist(tx, store, executionId, loaded, decideChecked(loaded.state, command));
 }
 
 export interface ExecutionRecord {
