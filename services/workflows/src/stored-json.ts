@@ -1,6 +1,9 @@
-/** The path to the first string or key holding U+0000, which Postgres refuses in jsonb. */
+/** What Postgres refuses in jsonb text: U+0000, and a UTF-16 surrogate without its pair. */
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** The path to the first string or key jsonb cannot hold. */
 function pathToNul(value: unknown, at: string[]): string[] | undefined {
-  if (typeof value === 'string') return value.includes('\u0000') ? at : undefined;
+  if (typeof value === 'string') return UNSTORABLE.test(value) ? at : undefined;
   if (Array.isArray(value)) {
     for (const [i, item] of value.entries()) {
       const found = pathToNul(item, [...at, String(i)]);
@@ -10,7 +13,7 @@ function pathToNul(value: unknown, at: string[]): string[] | undefined {
   }
   if (typeof value !== 'object' || value === null) return undefined;
   for (const [key, item] of Object.entries(value)) {
-    if (key.includes('\u0000')) return [...at, key];
+    if (UNSTORABLE.test(key)) return [...at, key];
     const found = pathToNul(item, [...at, key]);
     if (found) return found;
   }
@@ -27,7 +30,7 @@ export function storedJsonProblem(
   maxBytes: number,
 ): string | undefined {
   const nul = pathToNul(value, [field]);
-  if (nul) return `${nul.join('.')} must not contain the character U+0000`;
+  if (nul) return `${nul.join('.')} must not contain U+0000 or an unpaired surrogate`;
   const bytes = Buffer.byteLength(JSON.stringify(value ?? null));
   if (bytes > maxBytes) return `${field} is ${bytes} bytes of JSON, more than ${maxBytes}`;
   return undefined;

@@ -11,7 +11,7 @@ export const workflowTaskOutcome = defineHandler({
   accepts: WorkflowTaskOutcome,
   emits: workflowTaskTypes,
   async handle(outcome, { tx, pool }) {
-    const problem = storedJsonProblem(outcome.output, 'output', MAX_DATA_BYTES);
+    const problem = storedJsonProblem(outcome, 'data', MAX_DATA_BYTES);
     if (problem) throw badInput(problem);
     const executionId = executionOfTask(outcome.taskId);
     const decided = await advanceExecution(

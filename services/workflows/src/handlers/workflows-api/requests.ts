@@ -83,6 +83,8 @@ export function parseStop(body: unknown): Parsed<{ stop: { error: string; cause:
   if (stop.cause !== undefined && (typeof stop.cause !== 'string' || stop.cause.length > 32768)) {
     return { error: 'cause must be a string of at most 32768 characters' };
   }
+  const problem = storedJsonProblem(stop, 'body', MAX_DATA_BYTES);
+  if (problem) return { error: problem };
   return {
     stop: {
       error: (stop.error as string | undefined) ?? 'Stopped',
