@@ -1,4 +1,5 @@
 /** What Postgres refuses in jsonb text: U+0000, and a UTF-16 surrogate without its pair. */
+// eslint-disable-next-line no-control-regex -- U+0000 is what it looks for
 const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** The path to the first string or key jsonb cannot hold. */
