@@ -285,6 +285,8 @@ export const INJECTION_NAMES = [
   'body',
   'chunk',
   'method',
+  // a CloudEvent endpoint names the body it lost as the event's data
+  'data',
 ];
 
 /** A header value as it goes into a raw request head: a string's UTF-8 bytes, one per char. */
