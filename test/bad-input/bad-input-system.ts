@@ -8,6 +8,7 @@ import {
   uniqueName,
   type TestDatabase,
 } from '@eventline/testing';
+import { BODY_LIMIT_BYTES, INJECTION_NAMES } from './arbitraries';
 import { sendRaw, type RawRequest, type RawResponse } from './raw-http';
 
 /**
@@ -60,9 +61,6 @@ export function runParameters<T extends BadCase>(surface: string): fc.Parameters
     },
   };
 }
-
-/** Body limit of every handler in the system under test: oversized bodies stay cheap to send. */
-export const BODY_LIMIT_BYTES = 64 * 1024;
 
 /** The token of an external sender granted every type, as a producer outside routing would be. */
 export const SENDER_TOKEN = 'bad-input-sender-token-0001';
@@ -178,7 +176,12 @@ export function answerProblem(answer: RawResponse, names: readonly string[]): st
  */
 export async function checkCase(url: string, badCase: BadCase): Promise<void> {
   const answer = await sendRaw(url, badCase.request);
-  const problem = answerProblem(answer, badCase.names);
+  // A line break in any header value is an injection, whatever the case set out to change.
+  const injected = badCase.request.headers.some(([, value]) => /[\r\n]/.test(value));
+  const problem = answerProblem(
+    answer,
+    injected ? [...badCase.names, ...INJECTION_NAMES] : badCase.names,
+  );
   if (!problem) return;
   if (badCase.valid && answer.status >= 300 && answer.status < 500) {
     const usual = await sendRaw(url, badCase.valid);
