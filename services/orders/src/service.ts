@@ -6,6 +6,7 @@ import { inventoryApi } from './handlers/inventory-api/handler';
 import { notifyCustomer } from './handlers/notify-customer/handler';
 import { orderSaga } from './handlers/order-saga/handler';
 import { ordersApi } from './handlers/orders-api/handler';
+import { placeCartOrder } from './handlers/place-cart-order/handler';
 import { refundPayment } from './handlers/refund-payment/handler';
 import { releaseInventory } from './handlers/release-inventory/handler';
 import { reserveInventory } from './handlers/reserve-inventory/handler';
@@ -37,6 +38,7 @@ export const ordersService = defineService({
     notifyCustomer,
     revenueAnalytics,
     reviewHighValue,
+    placeCartOrder,
     orderSagaTimers,
     orderViewCatchUp,
     orderStreamRetention,

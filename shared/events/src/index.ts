@@ -46,3 +46,9 @@ export {
   KafkaRecordEvent,
 } from './generated/catalog';
 export { MAX_READINGS_PER_EVENT, MAX_READING_MAGNITUDE } from './telemetry';
+export {
+  CartUpdated,
+  CartCheckedOut,
+  CartAbandoned,
+  PosPurchaseCompleted,
+} from './generated/catalog';
