@@ -1,6 +1,8 @@
 import { parsePlaceOrder, type LineItem } from './order';
 
 const STORE = /^[A-Za-z0-9._-]{1,64}$/;
+// Postgres text holds no NUL; no id needs a control character.
+const CUSTOMER = /^[^\p{Cc}]{1,64}$/u;
 export const PAYMENT_METHODS = ['card', 'cash'] as const;
 export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
 
@@ -21,11 +23,10 @@ export function parsePosPurchase(body: unknown): PosPurchase | { error: string }
   const { storeId, customerId, items, payment, ...rest } = body as Record<string, unknown>;
   if (typeof storeId !== 'string' || !STORE.test(storeId))
     return { error: 'storeId must be 1-64 letters, digits, ".", "_" or "-"' };
-  if (
-    customerId !== undefined &&
-    (typeof customerId !== 'string' || customerId.length === 0 || customerId.length > 64)
-  )
-    return { error: 'customerId, when given, must be a non-empty string of at most 64 characters' };
+  if (customerId !== undefined && (typeof customerId !== 'string' || !CUSTOMER.test(customerId)))
+    return {
+      error: 'customerId, when given, must be 1-64 characters, none of them a control character',
+    };
   // The lines obey an order's bounds: the same inventory, the same limits.
   const lines = parsePlaceOrder({ customerId: 'pos', region: 'pos', items });
   if ('error' in lines) return lines;

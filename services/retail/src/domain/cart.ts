@@ -4,6 +4,8 @@ import { MAX_UNIT_PRICE } from '@eventline/events';
 export const CART_ID = /^[A-Za-z0-9_-]{1,64}$/;
 export const SKU = /^[A-Za-z0-9._-]{1,64}$/;
 const REGION = /^[a-z0-9-]{1,32}$/;
+// Postgres text holds no NUL; no id needs a control character.
+export const CUSTOMER_ID = /^[^\p{Cc}]{1,64}$/u;
 /** A cart's bounds are an order's: checkout turns it into one. */
 export const MAX_LINES = 100;
 export const MAX_QUANTITY = 10_000;
@@ -89,8 +91,8 @@ export function parseCheckout(body: unknown): Checkout | { error: string } {
   if (!isObject(body))
     return { error: 'body must be a JSON object like {"customerId":"c-1","region":"eu-west"}' };
   const { customerId, region } = body;
-  if (typeof customerId !== 'string' || customerId.length === 0 || customerId.length > 64)
-    return { error: 'customerId must be a non-empty string of at most 64 characters' };
+  if (typeof customerId !== 'string' || !CUSTOMER_ID.test(customerId))
+    return { error: 'customerId must be 1-64 characters, none of them a control character' };
   if (typeof region !== 'string' || !REGION.test(region))
     return { error: 'region must be 1-32 lower-case letters, digits or "-"' };
   const unexpected = unexpectedFields(body, ['customerId', 'region']);

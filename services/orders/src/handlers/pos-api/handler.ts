@@ -96,6 +96,8 @@ export const posApi = defineEdge({
     });
 
     router.get('/pos/purchases/:purchaseId', async (req, res) => {
+      if (!/^[A-Za-z0-9_-]{1,64}$/.test(req.params.purchaseId))
+        throw badInput('purchaseId must be 1-64 letters, digits, "_" or "-"');
       const { rows } = await pool.query(
         `SELECT ${PURCHASE_COLUMNS} FROM orders.pos_purchases WHERE purchase_id = $1`,
         [req.params.purchaseId],

@@ -1,5 +1,6 @@
 import { badInput, defineEdge, notFound } from '@eventline/kit';
 import { customerView } from '../../customer-view';
+import { CUSTOMER_ID } from '../../domain/cart';
 
 /** The customers read model over HTTP: GET /customers/:id → profile, points, last purchases. */
 export const customersApi = defineEdge({
@@ -7,8 +8,8 @@ export const customersApi = defineEdge({
   routes(router, { pool }) {
     router.get('/customers/:customerId', async (req, res) => {
       const { customerId } = req.params;
-      if (customerId.length === 0 || customerId.length > 64)
-        throw badInput('customerId must be a non-empty string of at most 64 characters');
+      if (!CUSTOMER_ID.test(customerId))
+        throw badInput('customerId must be 1-64 characters, none of them a control character');
       const view = await customerView(pool, customerId);
       if (!view) throw notFound(`no purchases by customer ${customerId}`);
       res.json(view);
