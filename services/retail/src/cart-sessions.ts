@@ -53,7 +53,8 @@ export class CartSessions {
   async read(cartId: string): Promise<Cart | undefined> {
     const stored = await this.cache.script(READ, [key(cartId)], [this.ttlSeconds * 1000]);
     if (stored === undefined) throw transient(UNAVAILABLE);
-    if (stored === null) return undefined;
+    // A nil reply is null from Redis, false from the embedded stand-in.
+    if (stored === null || stored === false) return undefined;
     const text = String(stored);
     const bar = text.indexOf('|');
     const { items, updatedAt } = JSON.parse(text.slice(bar + 1)) as Pick<
