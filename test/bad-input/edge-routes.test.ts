@@ -127,6 +127,27 @@ const ROUTES: EdgeRoute[] = [
     },
   },
   { method: 'GET', path: '/pos/purchases/:purchaseId', params: { purchaseId: 'p-1' } },
+  {
+    method: 'PUT',
+    path: '/products/:sku',
+    params: { sku: 'bad-input-sku' },
+    body: {
+      name: 'Bad input',
+      price: 100,
+      dimensions: { widthMm: 10, heightMm: 10, depthMm: 10, weightG: 10 },
+      // a 1x1 PNG
+      image: {
+        contentType: 'image/png',
+        data: 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC',
+      },
+    },
+  },
+  { method: 'GET', path: '/products/:sku', params: { sku: 'bad-input-sku' } },
+  {
+    method: 'GET',
+    path: '/products/:sku/images/:size',
+    params: { sku: 'bad-input-sku', size: 'small' },
+  },
   { method: 'GET', path: '/customers/:customerId', params: { customerId: 'c-bad-input' } },
   { method: 'GET', path: '/dead-letters', query: { after: '0', limit: '10', pending: 'true' } },
   { method: 'GET', path: '/dead-letters/:letterId', params: { letterId: '1' } },

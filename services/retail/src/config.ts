@@ -12,6 +12,8 @@ const retailEnvSchema = z.object({
     .default(1800),
   /** how often a cart change is tried again when another change to the cart came first */
   CART_UPDATE_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(25),
+  /** the largest product image accepted, decoded; its base64 must also fit EVENTLINE_BODY_LIMIT */
+  PRODUCT_IMAGE_MAX_BYTES: z.coerce.number().int().min(1).max(50_000_000).default(700_000),
 });
 
 export type RetailConfig = z.infer<typeof retailEnvSchema>;

@@ -47,4 +47,29 @@ export const retailMigrations: Migration[] = [
       CREATE INDEX customer_purchases_newest ON customer_purchases (customer_id, at DESC);
     `,
   },
+  {
+    id: '003_products',
+    sql: `
+      CREATE TABLE products (
+        sku text PRIMARY KEY,
+        name text NOT NULL,
+        price bigint NOT NULL,
+        dimensions jsonb NOT NULL,
+        version integer NOT NULL,
+        updated_at timestamptz NOT NULL
+      );
+      -- Images live beside their product, so one transaction replaces both: a product never
+      -- shows the thumbnails of another version of it.
+      CREATE TABLE product_images (
+        sku text NOT NULL REFERENCES products (sku),
+        size text NOT NULL CHECK (size IN ('original', 'small', 'large')),
+        format text NOT NULL,
+        width integer NOT NULL,
+        height integer NOT NULL,
+        bytes integer NOT NULL,
+        data bytea NOT NULL,
+        PRIMARY KEY (sku, size)
+      );
+    `,
+  },
 ];

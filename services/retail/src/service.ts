@@ -4,6 +4,7 @@ import { cartsApi } from './handlers/carts-api/handler';
 import { customerOrders } from './handlers/customer-orders/handler';
 import { customerPurchases } from './handlers/customer-purchases/handler';
 import { customersApi } from './handlers/customers-api/handler';
+import { productsApi } from './handlers/products-api/handler';
 import { sendCartSummary } from './handlers/send-cart-summary/handler';
 import { retailMigrations } from './migrations';
 
@@ -18,5 +19,6 @@ export const retailService = defineService({
     customersApi,
     customerOrders,
     customerPurchases,
+    productsApi,
   ],
 });

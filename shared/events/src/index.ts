@@ -52,3 +52,4 @@ export {
   CartAbandoned,
   PosPurchaseCompleted,
 } from './generated/catalog';
+export { ProductUpserted } from './generated/catalog';

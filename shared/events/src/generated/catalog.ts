@@ -624,6 +624,92 @@ export const PosPurchaseCompleted = catalogEvent('dev.eventline.pos.purchase-com
   },
 ] as const);
 
+/** A warehouse product added or updated in the region's catalog, with its image's metadata and its thumbnails'. */
+export const ProductUpserted = catalogEvent('dev.eventline.products.upserted', [
+  {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'https://eventline.dev/schemas/dev.eventline.products.upserted/v1.json',
+    title: 'ProductUpserted',
+    description:
+      "A warehouse product added or updated in the region's catalog, with its image's metadata and its thumbnails'.",
+    type: 'object',
+    required: [
+      'sku',
+      'name',
+      'price',
+      'dimensions',
+      'image',
+      'thumbnails',
+      'version',
+      'upsertedAt',
+    ],
+    additionalProperties: false,
+    properties: {
+      sku: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,64}$' },
+      name: { type: 'string', minLength: 1, maxLength: 200 },
+      price: {
+        type: 'integer',
+        minimum: 0,
+        maximum: 1000000000,
+        description: 'integer minor units (cents)',
+      },
+      dimensions: {
+        type: 'object',
+        required: ['widthMm', 'heightMm', 'depthMm', 'weightG'],
+        additionalProperties: false,
+        properties: {
+          widthMm: { type: 'integer', minimum: 1, maximum: 100000 },
+          heightMm: { type: 'integer', minimum: 1, maximum: 100000 },
+          depthMm: { type: 'integer', minimum: 1, maximum: 100000 },
+          weightG: { type: 'integer', minimum: 1, maximum: 10000000 },
+        },
+      },
+      image: {
+        type: 'object',
+        required: ['format', 'width', 'height', 'bytes'],
+        additionalProperties: false,
+        properties: {
+          format: { enum: ['jpeg', 'png', 'webp'] },
+          width: { type: 'integer', minimum: 1, maximum: 100000 },
+          height: { type: 'integer', minimum: 1, maximum: 100000 },
+          bytes: { type: 'integer', minimum: 1, maximum: 100000000 },
+        },
+      },
+      thumbnails: {
+        type: 'object',
+        required: ['small', 'large'],
+        additionalProperties: false,
+        properties: {
+          small: {
+            type: 'object',
+            required: ['format', 'width', 'height', 'bytes'],
+            additionalProperties: false,
+            properties: {
+              format: { enum: ['jpeg', 'png', 'webp'] },
+              width: { type: 'integer', minimum: 1, maximum: 100000 },
+              height: { type: 'integer', minimum: 1, maximum: 100000 },
+              bytes: { type: 'integer', minimum: 1, maximum: 100000000 },
+            },
+          },
+          large: {
+            type: 'object',
+            required: ['format', 'width', 'height', 'bytes'],
+            additionalProperties: false,
+            properties: {
+              format: { enum: ['jpeg', 'png', 'webp'] },
+              width: { type: 'integer', minimum: 1, maximum: 100000 },
+              height: { type: 'integer', minimum: 1, maximum: 100000 },
+              bytes: { type: 'integer', minimum: 1, maximum: 100000000 },
+            },
+          },
+        },
+      },
+      version: { type: 'integer', minimum: 1, maximum: 1000000000 },
+      upsertedAt: { type: 'string', format: 'date-time' },
+    },
+  },
+] as const);
+
 export const CreateShipmentRequested = catalogEvent('dev.eventline.shipping.create-requested', [
   {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
@@ -779,6 +865,7 @@ export const generatedCatalog: EventDefinition[] = [
   ChargePaymentRequested,
   RefundPaymentRequested,
   PosPurchaseCompleted,
+  ProductUpserted,
   CreateShipmentRequested,
   AnomalyDetected,
   DeviceSilent,
