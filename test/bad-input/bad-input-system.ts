@@ -8,6 +8,7 @@ import {
   uniqueName,
   type TestDatabase,
 } from '@eventline/testing';
+import { BODY_LIMIT_BYTES, INJECTION_NAMES } from './arbitraries';
 import { sendRaw, type RawRequest, type RawResponse } from './raw-http';
 
 /**
@@ -61,8 +62,8 @@ export function runParameters<T extends BadCase>(surface: string): fc.Parameters
   };
 }
 
-/** Body limit of every handler in the system under test: oversized bodies stay cheap to send. */
-export const BODY_LIMIT_BYTES = 64 * 1024;
+/** The token of an external sender granted every type, as a producer outside routing would be. */
+export const SENDER_TOKEN = 'bad-input-sender-token-0001';
 
 export interface BadInputWorld {
   system: LocalSystem;
@@ -111,6 +112,7 @@ export async function startBadInputWorld(): Promise<BadInputWorld> {
       KAFKA_BROKERS: servers.kafkaBrokers,
       LOG_LEVEL: process.env.TEST_HANDLER_LOG_LEVEL ?? 'fatal',
       EVENTLINE_BODY_LIMIT: `${BODY_LIMIT_BYTES / 1024}kb`,
+      EVENTLINE_SENDERS: JSON.stringify({ 'bad-input': { token: SENDER_TOKEN, emits: ['*'] } }),
     },
     topology: 'in-process',
     namespace,
@@ -174,20 +176,21 @@ export function answerProblem(answer: RawResponse, names: readonly string[]): st
  */
 export async function checkCase(url: string, badCase: BadCase): Promise<void> {
   const answer = await sendRaw(url, badCase.request);
-  const problem = answerProblem(answer, badCase.names);
+  // A line break in any header value is an injection, whatever the case set out to change.
+  const injected = badCase.request.headers.some(([, value]) => /[\r\n]/.test(value));
+  const problem = answerProblem(
+    answer,
+    injected ? [...badCase.names, ...INJECTION_NAMES] : badCase.names,
+  );
   if (!problem) return;
   if (badCase.valid && answer.status >= 300 && answer.status < 500) {
     const usual = await sendRaw(url, badCase.valid);
-    if (usual.status === answer.status && usual.body === answer.body) return;
-    // A redirect's body is negotiated on Accept (express writes text, HTML or nothing); where
-    // it sends the client is what it answers.
-    if (
-      answer.status >= 300 &&
-      answer.status < 400 &&
-      usual.status === answer.status &&
-      usual.headers.location === answer.headers.location
-    )
-      return;
+    // A redirect's body follows the Accept header (a case may change it); where it points does not.
+    const same =
+      answer.status < 400
+        ? usual.headers.location === answer.headers.location
+        : usual.body === answer.body;
+    if (usual.status === answer.status && same) return;
   }
   throw new Error(problem);
 }

@@ -13,11 +13,15 @@ import {
   checkCase,
   orderCompletes,
   runParameters,
+  SENDER_TOKEN,
   startBadInputWorld,
   type BadCase,
   type BadInputWorld,
 } from './bad-input-system';
 import type { RawRequest } from './raw-http';
+
+/** Every case is sent by a sender the broker allows any type, so what it answers is the input's. */
+const AUTHORIZATION: [string, string] = ['authorization', `Bearer ${SENDER_TOKEN}`];
 
 /** No trigger filters this type: what the ingress accepts goes into the log and no further. */
 const EVENT = {
@@ -41,6 +45,7 @@ function binary(path: string, headers: Array<[string, string]> = []): RawRequest
     headers: [
       ...ATTRIBUTES.map((name): [string, string] => [`ce-${name}`, String(EVENT[name])]),
       ['content-type', EVENT.datacontenttype],
+      AUTHORIZATION,
       ...headers,
     ],
     body: Buffer.from(JSON.stringify(EVENT.data)),
@@ -51,7 +56,7 @@ function structured(path: string, body: string | Buffer = JSON.stringify(EVENT))
   return {
     method: 'POST',
     target: path,
-    headers: [['content-type', 'application/cloudevents+json']],
+    headers: [['content-type', 'application/cloudevents+json'], AUTHORIZATION],
     body: Buffer.isBuffer(body) ? body : Buffer.from(body),
   };
 }

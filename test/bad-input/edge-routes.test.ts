@@ -205,6 +205,9 @@ const hostileUrlPart: fc.Arbitrary<string> = fc.oneof(
 
 function casesOf(route: EdgeRoute): fc.Arbitrary<BadCase>[] {
   const valid = validRequest(route);
+  // a blank line smuggled into the head cuts the body off: its fields go missing
+  const bodyFields =
+    route.body !== null && typeof route.body === 'object' ? Object.keys(route.body) : [];
   const cases: fc.Arbitrary<BadCase>[] = [
     fc
       .record({
@@ -213,7 +216,7 @@ function casesOf(route: EdgeRoute): fc.Arbitrary<BadCase>[] {
       })
       .map(({ name, value }) => ({
         request: { ...valid, headers: [...valid.headers, [name, value]] },
-        names: [...INJECTION_NAMES, name],
+        names: [...INJECTION_NAMES, ...bodyFields, name],
       })),
     fc
       .record({
@@ -225,7 +228,7 @@ function casesOf(route: EdgeRoute): fc.Arbitrary<BadCase>[] {
           ...valid,
           headers: [...valid.headers, [name, asHeaderBytes(value)]] as Array<[string, string]>,
         },
-        names: [...INJECTION_NAMES, name, 'content-type', 'charset', 'length'],
+        names: [...INJECTION_NAMES, ...bodyFields, name, 'content-type', 'charset', 'length'],
       })),
     fc
       .constantFrom('DELETE', 'PATCH', 'OPTIONS', 'FOO', 'CONNECT', 'PUT', 'POST')

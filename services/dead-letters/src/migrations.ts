@@ -19,4 +19,10 @@ export const deadLetterMigrations: Migration[] = [
       CREATE INDEX letters_pending ON letters (received_at) WHERE replayed_at IS NULL;
     `,
   },
+  {
+    // jsonb refuses a \u0000 escape, which valid JSON may hold; json keeps the text as it came,
+    // so such an event is stored like any other instead of failing its dead-lettering.
+    id: '002_letters_event_json',
+    sql: `ALTER TABLE letters ALTER COLUMN event TYPE json USING event::json;`,
+  },
 ];

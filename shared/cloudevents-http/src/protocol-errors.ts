@@ -32,8 +32,11 @@ function offendingHeader(raw: Buffer | undefined): string | undefined {
   const lines = (end < 0 ? head : head.slice(0, end)).split('\r\n').slice(1);
   let previous: string | undefined;
   for (const line of lines) {
-    const name = line.slice(0, Math.max(0, line.indexOf(':'))).trim();
+    const spelled = line.slice(0, Math.max(0, line.indexOf(':')));
+    const name = spelled.trim();
     if (/^[ \t]/.test(line) && previous) return previous;
+    // Whitespace before the colon makes the name no token: quoted, so that it shows.
+    if (name && spelled !== name) return JSON.stringify(spelled);
     if (INVALID_IN_FIELD.test(line) || (name && !TOKEN.test(name)))
       return name || JSON.stringify(line.slice(0, 40));
     previous = name;

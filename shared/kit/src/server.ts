@@ -35,11 +35,12 @@ import {
   type TransactionWork,
   type TransactOptions,
 } from './definitions';
-import { HandlerError, publicReason, statusFor } from './errors';
+import { HandlerError, badInput, publicReason, statusFor } from './errors';
 import { claimKey, keyedRequest } from './idempotency-key';
 import { toCloudEvent } from './outgoing-event';
 import { contractSampleRecorder } from './contract-samples';
 import { senderHeaders } from './sender-token';
+import { nulProblem } from './storable-text';
 import { recordHandlerDuration, reportOutbox } from './handler-metrics';
 
 export interface RunningHandler {
@@ -49,6 +50,14 @@ export interface RunningHandler {
   /** graceful: refuse new requests, finish in-flight ones, flush the outbox, close pools */
   close(): Promise<void>;
 }
+
+/** A request holding U+0000 (path, query or JSON body) is refused naming where: none could be stored. */
+const storableRequest: RequestHandler = (req, _res, next) => {
+  const problem = /%00/.test(req.path)
+    ? 'path holds %00 (U+0000), which cannot be stored'
+    : (nulProblem(req.query, 'query') ?? nulProblem(req.body, 'body'));
+  next(problem ? badInput(problem) : undefined);
+};
 
 /** Edge routes speak JSON: a body of another type is refused rather than read as no body. */
 const requireJsonBody: RequestHandler = (req, res, next) => {
@@ -273,7 +282,12 @@ export async function startHandler(
     const router = express.Router();
     // An edge request starts the trace its events carry (see inRequestTrace).
     router.use((req, _res, next) => inRequestTrace(req.headers.traceparent, next));
-    router.use(requireJsonBody, express.json({ limit: config.EVENTLINE_BODY_LIMIT }));
+    router.use(
+      requireJsonBody,
+      // The types requireJsonBody lets through, so that none of them arrives unread as no body.
+      express.json({ limit: config.EVENTLINE_BODY_LIMIT, type: ['json', '+json'] }),
+      storableRequest,
+    );
     handler.routes(router, context);
     app.use(router);
   }

@@ -10,6 +10,7 @@ describe('the local system configuration', () => {
       EVENTLINE_IDLE_WINDOW_MS: 60_000,
       LOG_LEVEL: 'info',
       EVENTLINE_SENDER_AUTHORIZATION: 'enabled',
+      EVENTLINE_DATABASE_ROLES: 'per-package',
     });
   });
 

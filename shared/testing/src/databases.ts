@@ -46,6 +46,17 @@ export async function createTestDatabase(
       client.on('error', () => undefined);
       await client.connect();
       try {
+        // Roles are the server's, not the database's: the local system names a database's
+        // package roles after it (`<database>_<package>`), and they own nothing once it is gone.
+        const roles = await client.query<{ name: string }>(
+          'SELECT rolname AS name FROM pg_roles WHERE starts_with(rolname, $1)',
+          [`${name}_`],
+        );
+        // WITH (FORCE) ends only the sessions of roles whose privileges the dropping user has:
+        // made a member, it can end those the package roles still hold (a pool not yet idle).
+        for (const role of roles.rows) {
+          await client.query(`GRANT ${pg.escapeIdentifier(role.name)} TO CURRENT_USER`);
+        }
         // After heavy writes an autovacuum worker may still be in the database, and WITH (FORCE)
         // cannot end it (42501); it finishes in moments, so the drop is retried for a while.
         for (let attempt = 1; ; attempt += 1) {
@@ -57,12 +68,6 @@ export async function createTestDatabase(
             await new Promise((resolve) => setTimeout(resolve, 200));
           }
         }
-        // Roles are the server's, not the database's: the local system names a database's
-        // package roles after it (`<database>_<package>`), and they own nothing once it is gone.
-        const roles = await client.query<{ name: string }>(
-          'SELECT rolname AS name FROM pg_roles WHERE starts_with(rolname, $1)',
-          [`${name}_`],
-        );
         for (const role of roles.rows) {
           await client.query(`DROP ROLE IF EXISTS ${pg.escapeIdentifier(role.name)}`);
         }

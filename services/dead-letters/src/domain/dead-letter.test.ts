@@ -26,6 +26,11 @@ describe('dead letters', () => {
     });
   });
 
+  it('given a response holding NUL, when read, then it shows as U+FFFD and the rest as it came', () => {
+    const data = Buffer.from('a\u0000b').toString('base64');
+    expect(reasonOf({ ...letter, knativeerrordata: data }).response).toBe('a\ufffdb');
+  });
+
   it('given a dead-lettered event, when prepared for replay, then the error extensions are gone and the id kept', () => {
     expect(originalEvent(letter)).toEqual({
       specversion: '1.0',

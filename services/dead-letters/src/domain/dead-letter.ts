@@ -21,7 +21,11 @@ export function reasonOf(attributes: Record<string, unknown>): DeadLetterReason 
   return {
     destination,
     status: Number.isInteger(code) ? code : null,
-    response: typeof data === 'string' ? Buffer.from(data, 'base64').toString('utf8') : null,
+    // Postgres text holds no NUL: one in a response shows as U+FFFD, the rest as it came.
+    response:
+      typeof data === 'string'
+        ? Buffer.from(data, 'base64').toString('utf8').replaceAll('\u0000', '\ufffd')
+        : null,
   };
 }
 
