@@ -122,6 +122,57 @@ const ROUTES: EdgeRoute[] = [
   },
   { method: 'GET', path: '/executions/:id', params: { id: 'e-1' } },
   { method: 'POST', path: '/executions/:id/stop', params: { id: 'e-1' }, body: {} },
+  {
+    method: 'POST',
+    path: '/carts/:cartId/items',
+    params: { cartId: 'bad-input-cart' },
+    body: { sku: 'bad-input-sku', quantity: 1, unitPrice: 100 },
+  },
+  {
+    method: 'DELETE',
+    path: '/carts/:cartId/items/:sku',
+    params: { cartId: 'bad-input-cart', sku: 'bad-input-sku' },
+  },
+  { method: 'GET', path: '/carts/:cartId', params: { cartId: 'bad-input-cart' } },
+  {
+    method: 'POST',
+    path: '/carts/:cartId/checkout',
+    params: { cartId: 'bad-input-cart' },
+    body: { customerId: 'c-bad-input', region: 'eu-west' },
+  },
+  {
+    method: 'POST',
+    path: '/pos/purchases',
+    body: {
+      storeId: 'store-bad-input',
+      customerId: 'c-bad-input',
+      items: [{ sku: 'bad-input-sku', quantity: 1, unitPrice: 100 }],
+      payment: { method: 'card' },
+    },
+  },
+  { method: 'GET', path: '/pos/purchases/:purchaseId', params: { purchaseId: 'p-1' } },
+  {
+    method: 'PUT',
+    path: '/products/:sku',
+    params: { sku: 'bad-input-sku' },
+    body: {
+      name: 'Bad input',
+      price: 100,
+      dimensions: { widthMm: 10, heightMm: 10, depthMm: 10, weightG: 10 },
+      // a 1x1 PNG
+      image: {
+        contentType: 'image/png',
+        data: 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC',
+      },
+    },
+  },
+  { method: 'GET', path: '/products/:sku', params: { sku: 'bad-input-sku' } },
+  {
+    method: 'GET',
+    path: '/products/:sku/images/:size',
+    params: { sku: 'bad-input-sku', size: 'small' },
+  },
+  { method: 'GET', path: '/customers/:customerId', params: { customerId: 'c-bad-input' } },
   { method: 'GET', path: '/dead-letters', query: { after: '0', limit: '10', pending: 'true' } },
   { method: 'GET', path: '/dead-letters/:letterId', params: { letterId: '1' } },
   { method: 'POST', path: '/dead-letters/:letterId/replay', params: { letterId: '1' } },

@@ -5,11 +5,20 @@ import { service as flags } from '@eventline/service-flags';
 import { service as fraud } from '@eventline/service-fraud';
 import { service as housekeeping } from '@eventline/service-housekeeping';
 import { service as orders } from '@eventline/service-orders';
+import { service as retail } from '@eventline/service-retail';
 import { service as telemetry } from '@eventline/service-telemetry';
 import { createPool, type Pool } from '@eventline/store';
 import { createTestDatabase, testServerEnv, type TestDatabase } from '@eventline/testing';
 
-const services: ServiceDefinition[] = [orders, flags, fraud, telemetry, deadLetters, housekeeping];
+const services: ServiceDefinition[] = [
+  orders,
+  flags,
+  fraud,
+  telemetry,
+  retail,
+  deadLetters,
+  housekeeping,
+];
 const packages = services.map((s) => s.package);
 /** housekeeping has no schema of its own: the platform's is checked on its own */
 const owning = packages.filter((p) => p !== 'housekeeping');

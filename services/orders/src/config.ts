@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { readConfig } from '@eventline/kit';
+import { promotionSchema } from './domain/pricing';
 
 /** The orders service's own settings, read once at start. */
 const ordersEnvSchema = z.object({
@@ -20,6 +21,19 @@ const ordersEnvSchema = z.object({
   ORDERS_ADMISSION_SAMPLE_MS: z.coerce.number().int().min(10).default(250),
   /** how long the event store keeps an order's stream after the order reached a final status */
   ORDERS_STREAM_RETENTION_DAYS: z.coerce.number().positive().default(30),
+  /** the promotions the point of sale applies: a JSON list (see domain/pricing.ts) */
+  POS_PROMOTIONS: z
+    .string()
+    .default('[]')
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be a JSON list of promotions' });
+        return z.NEVER;
+      }
+    })
+    .pipe(z.array(promotionSchema).max(1000)),
 });
 
 export type OrdersConfig = z.infer<typeof ordersEnvSchema>;

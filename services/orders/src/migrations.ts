@@ -127,4 +127,24 @@ export const ordersMigrations: Migration[] = [
     // Sagas begun before this column existed count from when it was added.
     sql: 'ALTER TABLE sagas ADD COLUMN IF NOT EXISTS started_at timestamptz NOT NULL DEFAULT now();',
   },
+  {
+    id: '006_pos_purchases',
+    sql: `
+      -- Point-of-sale purchases take their stock from orders.inventory, the rows online orders
+      -- reserve, in the same transaction as this row.
+      CREATE TABLE pos_purchases (
+        purchase_id text PRIMARY KEY,
+        store_id text NOT NULL,
+        customer_id text,
+        items jsonb NOT NULL,
+        subtotal bigint NOT NULL,
+        discount bigint NOT NULL,
+        total bigint NOT NULL,
+        promotions jsonb NOT NULL,
+        points_earned bigint NOT NULL,
+        payment_method text NOT NULL,
+        purchased_at timestamptz NOT NULL
+      );
+    `,
+  },
 ];

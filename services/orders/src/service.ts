@@ -6,6 +6,8 @@ import { inventoryApi } from './handlers/inventory-api/handler';
 import { notifyCustomer } from './handlers/notify-customer/handler';
 import { orderSaga } from './handlers/order-saga/handler';
 import { ordersApi } from './handlers/orders-api/handler';
+import { placeCartOrder } from './handlers/place-cart-order/handler';
+import { posApi } from './handlers/pos-api/handler';
 import { refundPayment } from './handlers/refund-payment/handler';
 import { releaseInventory } from './handlers/release-inventory/handler';
 import { reserveInventory } from './handlers/reserve-inventory/handler';
@@ -37,6 +39,8 @@ export const ordersService = defineService({
     notifyCustomer,
     revenueAnalytics,
     reviewHighValue,
+    placeCartOrder,
+    posApi,
     orderSagaTimers,
     orderViewCatchUp,
     orderStreamRetention,

@@ -1,25 +1,4 @@
-/** What Postgres refuses in jsonb text: U+0000, and a UTF-16 surrogate without its pair. */
-// eslint-disable-next-line no-control-regex -- U+0000 is what it looks for
-const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
-/** The path to the first string or key jsonb cannot hold. */
-function pathToNul(value: unknown, at: string[]): string[] | undefined {
-  if (typeof value === 'string') return UNSTORABLE.test(value) ? at : undefined;
-  if (Array.isArray(value)) {
-    for (const [i, item] of value.entries()) {
-      const found = pathToNul(item, [...at, String(i)]);
-      if (found) return found;
-    }
-    return undefined;
-  }
-  if (typeof value !== 'object' || value === null) return undefined;
-  for (const [key, item] of Object.entries(value)) {
-    if (UNSTORABLE.test(key)) return [...at, key];
-    const found = pathToNul(item, [...at, key]);
-    if (found) return found;
-  }
-  return undefined;
-}
+import { unstorableProblem } from '@eventline/kit';
 
 /**
  * Why a value cannot be stored as jsonb, naming where, or undefined when it can; and a value is
@@ -30,8 +9,8 @@ export function storedJsonProblem(
   field: string,
   maxBytes: number,
 ): string | undefined {
-  const nul = pathToNul(value, [field]);
-  if (nul) return `${nul.join('.')} must not contain U+0000 or an unpaired surrogate`;
+  const unstorable = unstorableProblem(value, field);
+  if (unstorable) return unstorable;
   const bytes = Buffer.byteLength(JSON.stringify(value ?? null));
   if (bytes > maxBytes) return `${field} is ${bytes} bytes of JSON, more than ${maxBytes}`;
   return undefined;

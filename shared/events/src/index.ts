@@ -47,3 +47,10 @@ export {
 } from './generated/catalog';
 export { MAX_READINGS_PER_EVENT, MAX_READING_MAGNITUDE } from './telemetry';
 export { WorkflowTaskOutcome, WorkflowEchoRequested } from './generated/catalog';
+export {
+  CartUpdated,
+  CartCheckedOut,
+  CartAbandoned,
+  PosPurchaseCompleted,
+} from './generated/catalog';
+export { ProductUpserted } from './generated/catalog';

@@ -1,7 +1,7 @@
 import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
 import { fullFormats } from 'ajv-formats/dist/formats';
 import type { EventDefinition, SchemaVersion } from '@eventline/events';
-import { nulProblem } from './storable-text';
+import { unstorableProblem } from './storable-text';
 
 // Schemas are not checked against the JSON Schema meta-schema here: compiling the meta-schema was
 // most of the first compile, which every handler pays before its first event. The generator
@@ -39,7 +39,7 @@ function checkOf(version: SchemaVersion): Check {
     // there either, and nothing refers to a schema by its $id.
     const { $id: _id, ...schema } = version.schema as Record<string, unknown>;
     const validate = ajv.compile(schema);
-    check = (data) => (validate(data) ? nulProblem(data, 'data') : explain(validate));
+    check = (data) => (validate(data) ? unstorableProblem(data, 'data') : explain(validate));
     compiled.set(key, check);
   }
   return check;

@@ -39,5 +39,6 @@ export {
   type HandlerEnv,
 } from './config';
 export { dataValidator, acceptedDataValidator } from './data-validation';
+export { unstorableProblem } from './storable-text';
 export { startHandler, type RunningHandler, type StartOptions } from './server';
 export { runService, migrateService, packageDatabase } from './run-service';

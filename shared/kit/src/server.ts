@@ -40,7 +40,7 @@ import { claimKey, keyedRequest } from './idempotency-key';
 import { toCloudEvent } from './outgoing-event';
 import { contractSampleRecorder } from './contract-samples';
 import { senderHeaders } from './sender-token';
-import { nulProblem } from './storable-text';
+import { unstorableProblem } from './storable-text';
 import { recordHandlerDuration, reportOutbox } from './handler-metrics';
 
 export interface RunningHandler {
@@ -51,11 +51,11 @@ export interface RunningHandler {
   close(): Promise<void>;
 }
 
-/** A request holding U+0000 (path, query or JSON body) is refused naming where: none could be stored. */
+/** A request Postgres could not store (U+0000 in path, query or body) is refused naming where. */
 const storableRequest: RequestHandler = (req, _res, next) => {
   const problem = /%00/.test(req.path)
     ? 'path holds %00 (U+0000), which cannot be stored'
-    : (nulProblem(req.query, 'query') ?? nulProblem(req.body, 'body'));
+    : (unstorableProblem(req.query, 'query') ?? unstorableProblem(req.body, 'body'));
   next(problem ? badInput(problem) : undefined);
 };
 

@@ -2,6 +2,142 @@
 // those files, then run it (see README, "Changing an event schema").
 import { catalogEvent, type EventDefinition } from '../define';
 
+/** A cart whose session expired in Redis without a checkout, with what it last held. */
+export const CartAbandoned = catalogEvent('dev.eventline.carts.abandoned', [
+  {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'https://eventline.dev/schemas/dev.eventline.carts.abandoned/v1.json',
+    title: 'CartAbandoned',
+    description:
+      'A cart whose session expired in Redis without a checkout, with what it last held.',
+    type: 'object',
+    required: ['cartId', 'items', 'total', 'version', 'lastUpdatedAt', 'abandonedAt'],
+    additionalProperties: false,
+    properties: {
+      cartId: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' },
+      items: {
+        type: 'array',
+        maxItems: 100,
+        items: {
+          type: 'object',
+          required: ['sku', 'quantity', 'unitPrice'],
+          additionalProperties: false,
+          properties: {
+            sku: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,64}$' },
+            quantity: { type: 'integer', minimum: 1, maximum: 10000 },
+            unitPrice: {
+              type: 'integer',
+              minimum: 0,
+              maximum: 1000000000,
+              description: 'integer minor units (cents)',
+            },
+          },
+        },
+      },
+      total: {
+        type: 'integer',
+        minimum: 0,
+        maximum: 1000000000000000,
+        description: "integer minor units (cents), within the bounds of OrderPlaced's total",
+      },
+      version: { type: 'integer', minimum: 1, maximum: 1000000000 },
+      lastUpdatedAt: { type: 'string', format: 'date-time' },
+      abandonedAt: { type: 'string', format: 'date-time' },
+    },
+  },
+] as const);
+
+/** A cart turned into an order: the orders service places the order `orderId` from it. */
+export const CartCheckedOut = catalogEvent('dev.eventline.carts.checked-out', [
+  {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'https://eventline.dev/schemas/dev.eventline.carts.checked-out/v1.json',
+    title: 'CartCheckedOut',
+    description:
+      'A cart turned into an order: the orders service places the order `orderId` from it.',
+    type: 'object',
+    required: ['cartId', 'orderId', 'customerId', 'region', 'items', 'total', 'checkedOutAt'],
+    additionalProperties: false,
+    properties: {
+      cartId: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' },
+      orderId: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' },
+      customerId: { type: 'string', minLength: 1, maxLength: 64 },
+      region: { type: 'string', pattern: '^[a-z0-9-]{1,32}$' },
+      items: {
+        type: 'array',
+        minItems: 1,
+        maxItems: 100,
+        items: {
+          type: 'object',
+          required: ['sku', 'quantity', 'unitPrice'],
+          additionalProperties: false,
+          properties: {
+            sku: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,64}$' },
+            quantity: { type: 'integer', minimum: 1, maximum: 10000 },
+            unitPrice: {
+              type: 'integer',
+              minimum: 0,
+              maximum: 1000000000,
+              description: 'integer minor units (cents)',
+            },
+          },
+        },
+      },
+      total: {
+        type: 'integer',
+        minimum: 0,
+        maximum: 1000000000000000,
+        description: "integer minor units (cents), within the bounds of OrderPlaced's total",
+      },
+      checkedOutAt: { type: 'string', format: 'date-time' },
+    },
+  },
+] as const);
+
+/** A shopping cart as it is after an item was added or removed; `version` counts its changes. */
+export const CartUpdated = catalogEvent('dev.eventline.carts.updated', [
+  {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'https://eventline.dev/schemas/dev.eventline.carts.updated/v1.json',
+    title: 'CartUpdated',
+    description:
+      'A shopping cart as it is after an item was added or removed; `version` counts its changes.',
+    type: 'object',
+    required: ['cartId', 'items', 'total', 'version', 'updatedAt'],
+    additionalProperties: false,
+    properties: {
+      cartId: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' },
+      items: {
+        type: 'array',
+        maxItems: 100,
+        items: {
+          type: 'object',
+          required: ['sku', 'quantity', 'unitPrice'],
+          additionalProperties: false,
+          properties: {
+            sku: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,64}$' },
+            quantity: { type: 'integer', minimum: 1, maximum: 10000 },
+            unitPrice: {
+              type: 'integer',
+              minimum: 0,
+              maximum: 1000000000,
+              description: 'integer minor units (cents)',
+            },
+          },
+        },
+      },
+      total: {
+        type: 'integer',
+        minimum: 0,
+        maximum: 1000000000000000,
+        description: "integer minor units (cents), within the bounds of OrderPlaced's total",
+      },
+      version: { type: 'integer', minimum: 1, maximum: 1000000000 },
+      updatedAt: { type: 'string', format: 'date-time' },
+    },
+  },
+] as const);
+
 export const FeatureFlagChanged = catalogEvent('dev.eventline.flags.changed', [
   {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
@@ -394,6 +530,186 @@ export const RefundPaymentRequested = catalogEvent('dev.eventline.payments.refun
   },
 ] as const);
 
+/** A point-of-sale purchase taken from the regional inventory in one transaction, priced with the promotions that applied. */
+export const PosPurchaseCompleted = catalogEvent('dev.eventline.pos.purchase-completed', [
+  {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'https://eventline.dev/schemas/dev.eventline.pos.purchase-completed/v1.json',
+    title: 'PosPurchaseCompleted',
+    description:
+      'A point-of-sale purchase taken from the regional inventory in one transaction, priced with the promotions that applied.',
+    type: 'object',
+    required: [
+      'purchaseId',
+      'storeId',
+      'items',
+      'subtotal',
+      'discount',
+      'total',
+      'promotions',
+      'pointsEarned',
+      'payment',
+      'purchasedAt',
+    ],
+    additionalProperties: false,
+    properties: {
+      purchaseId: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' },
+      storeId: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,64}$' },
+      customerId: { type: 'string', minLength: 1, maxLength: 64 },
+      items: {
+        type: 'array',
+        minItems: 1,
+        maxItems: 100,
+        items: {
+          type: 'object',
+          required: ['sku', 'quantity', 'unitPrice'],
+          additionalProperties: false,
+          properties: {
+            sku: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,64}$' },
+            quantity: { type: 'integer', minimum: 1, maximum: 10000 },
+            unitPrice: {
+              type: 'integer',
+              minimum: 0,
+              maximum: 1000000000,
+              description: 'integer minor units (cents)',
+            },
+          },
+        },
+      },
+      subtotal: {
+        type: 'integer',
+        minimum: 0,
+        maximum: 1000000000000000,
+        description: "integer minor units (cents), within the bounds of OrderPlaced's total",
+      },
+      discount: {
+        type: 'integer',
+        minimum: 0,
+        maximum: 1000000000000000,
+        description: "integer minor units (cents), within the bounds of OrderPlaced's total",
+      },
+      total: {
+        type: 'integer',
+        minimum: 0,
+        maximum: 1000000000000000,
+        description: "integer minor units (cents), within the bounds of OrderPlaced's total",
+      },
+      promotions: {
+        type: 'array',
+        maxItems: 100,
+        items: {
+          type: 'object',
+          required: ['id', 'discount'],
+          additionalProperties: false,
+          properties: {
+            id: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,64}$' },
+            discount: {
+              type: 'integer',
+              minimum: 0,
+              maximum: 1000000000000000,
+              description: "integer minor units (cents), within the bounds of OrderPlaced's total",
+            },
+          },
+        },
+      },
+      pointsEarned: { type: 'integer', minimum: 0, maximum: 1000000000000000 },
+      payment: {
+        type: 'object',
+        required: ['method'],
+        additionalProperties: false,
+        properties: { method: { enum: ['card', 'cash'] } },
+      },
+      purchasedAt: { type: 'string', format: 'date-time' },
+    },
+  },
+] as const);
+
+/** A warehouse product added or updated in the region's catalog, with its image's metadata and its thumbnails'. */
+export const ProductUpserted = catalogEvent('dev.eventline.products.upserted', [
+  {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'https://eventline.dev/schemas/dev.eventline.products.upserted/v1.json',
+    title: 'ProductUpserted',
+    description:
+      "A warehouse product added or updated in the region's catalog, with its image's metadata and its thumbnails'.",
+    type: 'object',
+    required: [
+      'sku',
+      'name',
+      'price',
+      'dimensions',
+      'image',
+      'thumbnails',
+      'version',
+      'upsertedAt',
+    ],
+    additionalProperties: false,
+    properties: {
+      sku: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,64}$' },
+      name: { type: 'string', minLength: 1, maxLength: 200 },
+      price: {
+        type: 'integer',
+        minimum: 0,
+        maximum: 1000000000,
+        description: 'integer minor units (cents)',
+      },
+      dimensions: {
+        type: 'object',
+        required: ['widthMm', 'heightMm', 'depthMm', 'weightG'],
+        additionalProperties: false,
+        properties: {
+          widthMm: { type: 'integer', minimum: 1, maximum: 100000 },
+          heightMm: { type: 'integer', minimum: 1, maximum: 100000 },
+          depthMm: { type: 'integer', minimum: 1, maximum: 100000 },
+          weightG: { type: 'integer', minimum: 1, maximum: 10000000 },
+        },
+      },
+      image: {
+        type: 'object',
+        required: ['format', 'width', 'height', 'bytes'],
+        additionalProperties: false,
+        properties: {
+          format: { enum: ['jpeg', 'png', 'webp'] },
+          width: { type: 'integer', minimum: 1, maximum: 100000 },
+          height: { type: 'integer', minimum: 1, maximum: 100000 },
+          bytes: { type: 'integer', minimum: 1, maximum: 100000000 },
+        },
+      },
+      thumbnails: {
+        type: 'object',
+        required: ['small', 'large'],
+        additionalProperties: false,
+        properties: {
+          small: {
+            type: 'object',
+            required: ['format', 'width', 'height', 'bytes'],
+            additionalProperties: false,
+            properties: {
+              format: { enum: ['jpeg', 'png', 'webp'] },
+              width: { type: 'integer', minimum: 1, maximum: 100000 },
+              height: { type: 'integer', minimum: 1, maximum: 100000 },
+              bytes: { type: 'integer', minimum: 1, maximum: 100000000 },
+            },
+          },
+          large: {
+            type: 'object',
+            required: ['format', 'width', 'height', 'bytes'],
+            additionalProperties: false,
+            properties: {
+              format: { enum: ['jpeg', 'png', 'webp'] },
+              width: { type: 'integer', minimum: 1, maximum: 100000 },
+              height: { type: 'integer', minimum: 1, maximum: 100000 },
+              bytes: { type: 'integer', minimum: 1, maximum: 100000000 },
+            },
+          },
+        },
+      },
+      version: { type: 'integer', minimum: 1, maximum: 1000000000 },
+      upsertedAt: { type: 'string', format: 'date-time' },
+    },
+  },
+] as const);
+
 export const CreateShipmentRequested = catalogEvent('dev.eventline.shipping.create-requested', [
   {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
@@ -570,6 +886,9 @@ export const PingSourcePing = catalogEvent('dev.knative.sources.ping', [
 
 /** Every CloudEvent type of the catalog. */
 export const generatedCatalog: EventDefinition[] = [
+  CartAbandoned,
+  CartCheckedOut,
+  CartUpdated,
   FeatureFlagChanged,
   TransactionDecided,
   TransactionEnriched,
@@ -582,6 +901,8 @@ export const generatedCatalog: EventDefinition[] = [
   SagaStepOutcome,
   ChargePaymentRequested,
   RefundPaymentRequested,
+  PosPurchaseCompleted,
+  ProductUpserted,
   CreateShipmentRequested,
   AnomalyDetected,
   DeviceSilent,

@@ -10,17 +10,17 @@ import {
   badInput,
   defineEdge,
   notFound,
-  outgoing,
   overloaded,
   unprocessable,
   type EdgeContext,
 } from '@eventline/kit';
 import { ordersConfig } from '../../config';
 import { admission } from '../../domain/admission';
-import { HIGH_VALUE_TOTAL, orderFingerprint, parsePlaceOrder } from '../../domain/order';
-import { isTerminal, startSaga, type OrderStatus } from '../../domain/saga';
+import { orderFingerprint, parsePlaceOrder } from '../../domain/order';
+import { isTerminal, type OrderStatus } from '../../domain/saga';
 import { catchUpOrderView, loadOrderView, orderViewProjection } from '../../order-view';
-import { orderStream, persistDecision, sagaStartRequests } from '../../saga-store';
+import { persistPlacedOrder } from '../../order-placement';
+import { sagaStartRequests } from '../../saga-store';
 import { placeOrderDecider } from './decider';
 import { FlightGauge } from './flight-gauge';
 
@@ -63,17 +63,8 @@ function orderRoutes(
           },
           placeOrderDecider.initialState(),
         );
-        const { placedAt: _placedAt, ...order } = event.data;
-        const requests = await persistDecision(tx, store, order, startSaga(), true);
-        await store.appendInTransaction(tx, orderStream(order.orderId), [event], {
-          expectedVersion: 'no-stream',
-        });
-        // Knative filters on attributes, not data: region and value travel as extensions.
-        const announcement = outgoing(OrderPlaced, event.data, {
-          partitionkey: order.orderId,
-          extensions: { region: order.region, highvalue: String(order.total >= HIGH_VALUE_TOTAL) },
-        });
-        return { result: { orderId: order.orderId }, emit: [announcement, ...requests] };
+        const emit = await persistPlacedOrder(tx, store, event);
+        return { result: { orderId: event.data.orderId }, emit };
       },
       { idempotencyKey: { req, fingerprint: orderFingerprint(command) } },
     );

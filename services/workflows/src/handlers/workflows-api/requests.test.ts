@@ -58,10 +58,10 @@ describe('workflows API requests', () => {
       error: expect.stringMatching(/^the body is not an ASL definition: StartAt/),
     });
     expect(parseStart({ input: { '\u0000': 1 } })).toEqual({
-      error: 'input.\u0000 must not contain U+0000 or an unpaired surrogate',
+      error: 'input.\u0000 holds U+0000 or an unpaired surrogate, which cannot be stored',
     });
     expect(parseStart({ input: { a: 'x\ud800' } })).toEqual({
-      error: 'input.a must not contain U+0000 or an unpaired surrogate',
+      error: 'input.a holds U+0000 or an unpaired surrogate, which cannot be stored',
     });
     expect(parseStart({ input: { a: '\ud83d\ude00' } })).toEqual({ input: { a: '\ud83d\ude00' } });
     expect(parseName('a b', 'name')).toEqual({ error: expect.stringMatching(/^name /) });

@@ -1,0 +1,1 @@
+export { retailService as service } from './service';

@@ -1,0 +1,4 @@
+import { runService } from '@eventline/kit';
+import { retailService } from './service';
+
+void runService(retailService);
