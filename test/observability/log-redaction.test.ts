@@ -95,6 +95,11 @@ describe('log redaction in the logger itself', () => {
       log.warn('connecting to ${url}');
       log.error({ err: new Error('could not connect to ${url}') }, 'failed');
       log.info({ password: '${redisPassword}' }, 'password');
+      const ended = Object.assign(new Error('terminating connection'), {
+        code: '57P01',
+        client: { connectionParameters: { user: 'app' }, _queryQueue: [] },
+      });
+      log.warn({ err: ended }, 'connection ended');
     `;
     const child = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
     expect(child.status).toBe(0);
@@ -109,6 +114,7 @@ describe('log redaction in the logger itself', () => {
       'connecting to postgres://app:[redacted]@db.internal:5432/app',
       'failed',
       'password',
+      'connection ended',
     ]);
     for (const secret of [token, cookie, redisPassword]) expect(child.stdout).not.toContain(secret);
     expect(records[2]).toMatchObject({
@@ -120,5 +126,8 @@ describe('log redaction in the logger itself', () => {
     expect(records[4]).toMatchObject({
       err: { message: 'could not connect to postgres://app:[redacted]@db.internal:5432/app' },
     });
+    // pg's client on its error is state, not a reason: the record keeps the code and message.
+    expect(records[6]?.err).toMatchObject({ code: '57P01', message: 'terminating connection' });
+    expect(records[6]?.err).not.toHaveProperty('client');
   });
 });

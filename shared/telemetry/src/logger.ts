@@ -30,7 +30,14 @@ function scrubText(text: string): string {
 function scrub(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return scrubText(value);
   if (value === null || typeof value !== 'object' || depth > 8) return value;
-  if (value instanceof Error) return scrub(pino.stdSerializers.err(value), depth);
+  if (value instanceof Error) {
+    // pg hangs the whole client (connection state, parameters, queues) on a connection's error.
+    const { client: _client, ...serialized } = pino.stdSerializers.err(value) as Record<
+      string,
+      unknown
+    >;
+    return scrub(serialized, depth);
+  }
   if (Array.isArray(value)) return value.map((item) => scrub(item, depth + 1));
   return Object.fromEntries(
     Object.entries(value).map(([key, item]) => [

@@ -15,6 +15,7 @@ The interop tests drive it; scripts/interop/install.sh creates its virtual envir
 import argparse
 import json
 import sys
+import threading
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -113,11 +114,16 @@ def record_of(attributes_read, data):
 
 
 def receive(api, reply_type, reply_subject, reply_extensions, reply_mode):
+    # The server answers each request on a thread of its own; print writes a line and its end
+    # apart, so two threads at once could share a line.
+    printing = threading.Lock()
+
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self):
             body = self.rfile.read(int(self.headers.get("content-length", 0)))
             event_id, attributes, data = api.read(dict(self.headers.items()), body)
-            print(json.dumps(record_of(attributes, data), ensure_ascii=False), flush=True)
+            with printing:
+                print(json.dumps(record_of(attributes, data), ensure_ascii=False), flush=True)
             reply = api.build(
                 {
                     "id": f"reply-{event_id}",
