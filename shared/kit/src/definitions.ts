@@ -97,6 +97,11 @@ export interface HandlerDefinition {
   routes?: (router: Router, ctx: EdgeContext) => void;
   /** a periodic job: one run per PingSource tick (see defineJob) */
   job?: (ctx: JobContext) => Promise<JobReport | void>;
+  /**
+   * `redis`: Redis holds state of its own (sessions), not a cache it can do without. The local
+   * system without REDIS_URL then runs it in its own process, on the one embedded stand-in.
+   */
+  state?: 'redis';
 }
 
 /** A handler for one CloudEvent type: validate, load, decide, persist, emit. */
@@ -120,6 +125,7 @@ export function defineEdge(definition: {
   name: string;
   emits?: EventDefinition[];
   routes: NonNullable<HandlerDefinition['routes']>;
+  state?: HandlerDefinition['state'];
 }): HandlerDefinition {
   return { ...definition, emits: definition.emits ?? [] };
 }
@@ -136,12 +142,14 @@ export function defineJob(definition: {
   name: string;
   emits?: EventDefinition[];
   run: NonNullable<HandlerDefinition['job']>;
+  state?: HandlerDefinition['state'];
 }): HandlerDefinition {
   return {
     name: definition.name,
     accepts: PingSourcePing,
     emits: definition.emits ?? [],
     job: definition.run,
+    state: definition.state,
   };
 }
 

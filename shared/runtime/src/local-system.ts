@@ -147,14 +147,25 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       env.EVENTLINE_PG_SHARED_SESSION = 'true';
       process.env.EVENTLINE_PG_SHARED_SESSION = 'true';
     }
-    if (topology === 'processes' && !config.REDIS_URL) {
-      log.warn('REDIS_URL unset: handler processes run without a cache');
-    }
-    const sharedRedis =
-      config.REDIS_URL || topology === 'processes' ? undefined : await embeddedRedis();
-
     const services = new Map<string, ServiceDefinition>();
     for (const route of routing.handlers) services.set(route.package, loadService(route.package));
+    const definitionOf = (route: HandlerRoute) =>
+      services.get(route.package)?.handlers.find((h) => h.name === route.name);
+    // Without REDIS_URL there is one Redis stand-in, in this process: a handler keeping state
+    // in Redis runs here with it, where a process of its own would have none.
+    const keepsRedisState = (route: HandlerRoute) =>
+      !config.REDIS_URL && definitionOf(route)?.state === 'redis';
+    const inThisProcess = (route: HandlerRoute) =>
+      topology === 'in-process' || keepsRedisState(route);
+    if (topology === 'processes' && !config.REDIS_URL) {
+      const here = routing.handlers.filter(keepsRedisState).map((r) => r.name);
+      log.warn(
+        { inThisProcess: here },
+        'REDIS_URL unset: handler processes run without a cache; those keeping state in Redis run in this process on its stand-in',
+      );
+    }
+    const sharedRedis =
+      config.REDIS_URL || !routing.handlers.some(inThisProcess) ? undefined : await embeddedRedis();
     // The embedded PGlite is one session for every connection: it has no roles to tell apart.
     const packageUrls = new Map<string, string>();
     if (config.DATABASE_URL && config.EVENTLINE_DATABASE_ROLES === 'per-package') {
@@ -232,7 +243,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       const ownEnv = senders
         ? { ...handlerEnv, EVENTLINE_SENDER_TOKEN: senders.handlerTokens[route.name] }
         : handlerEnv;
-      if (activator) {
+      if (activator && !inThisProcess(route)) {
         const child = new HandlerProcess(
           route.name,
           serviceEntryPoint(route.package),
@@ -365,9 +376,14 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
           : 'embedded PGlite',
         redis: config.REDIS_URL
           ? redactUrl(config.REDIS_URL)
-          : sharedRedis
-            ? 'embedded in-memory stand-in'
-            : 'none',
+          : !sharedRedis
+            ? 'none'
+            : topology === 'in-process'
+              ? 'embedded in-memory stand-in'
+              : `embedded in-memory stand-in, for ${routing.handlers
+                  .filter(keepsRedisState)
+                  .map((r) => r.name)
+                  .join(', ')} (in this process)`,
         kafka: config.KAFKA_BROKERS ? `Kafka at ${config.KAFKA_BROKERS}` : 'in-memory broker',
       },
       stop: stopAll,

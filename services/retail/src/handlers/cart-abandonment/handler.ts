@@ -14,6 +14,7 @@ const BATCH = 500;
 export const cartAbandonment = defineJob({
   name: 'cart-abandonment',
   emits: [CartAbandoned],
+  state: 'redis',
   async run({ pool, cache, transact }) {
     const sessions = new CartSessions(cache, retailConfig().CART_TTL_SECONDS);
     let abandoned = 0;

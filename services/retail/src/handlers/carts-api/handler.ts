@@ -159,4 +159,5 @@ export const cartsApi = defineEdge({
   name: 'carts-api',
   emits: [CartUpdated, CartCheckedOut],
   routes: cartRoutes,
+  state: 'redis',
 });
