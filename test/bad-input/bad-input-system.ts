@@ -172,9 +172,16 @@ export function answerProblem(answer: RawResponse, names: readonly string[]): st
 /**
  * Sends a case and fails naming what is wrong with its answer. A refusal that does not name the
  * case's flaw (or a redirect) passes only if the valid request it departs from is answered the
- * same way right now (a 404 for an id nothing has, a review of a transaction not in review).
+ * same way right then (a 404 for an id nothing has, a review of a transaction not in review):
+ * just after the case, or, for a read, just before it too, since an earlier case's write may
+ * land in between (a flag put by one case is read by the next).
  */
 export async function checkCase(url: string, badCase: BadCase): Promise<void> {
+  const { valid } = badCase;
+  const before =
+    valid && (valid.method === 'GET' || valid.method === 'HEAD')
+      ? await sendRaw(url, valid)
+      : undefined;
   const answer = await sendRaw(url, badCase.request);
   // A line break in any header value is an injection, whatever the case set out to change.
   const injected = badCase.request.headers.some(([, value]) => /[\r\n]/.test(value));
@@ -183,14 +190,15 @@ export async function checkCase(url: string, badCase: BadCase): Promise<void> {
     injected ? [...badCase.names, ...INJECTION_NAMES] : badCase.names,
   );
   if (!problem) return;
-  if (badCase.valid && answer.status >= 300 && answer.status < 500) {
-    const usual = await sendRaw(url, badCase.valid);
+  if (valid && answer.status >= 300 && answer.status < 500) {
+    const after = await sendRaw(url, valid);
     // A redirect's body follows the Accept header (a case may change it); where it points does not.
-    const same =
-      answer.status < 400
+    const sameAs = (usual: RawResponse) =>
+      usual.status === answer.status &&
+      (answer.status < 400
         ? usual.headers.location === answer.headers.location
-        : usual.body === answer.body;
-    if (usual.status === answer.status && same) return;
+        : usual.body === answer.body);
+    if (sameAs(after) || (before && sameAs(before))) return;
   }
   throw new Error(problem);
 }

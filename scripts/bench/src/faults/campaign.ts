@@ -91,7 +91,7 @@ const JOB_TICK_MS = 5000;
 const RECOVERY_JOBS = ['outbox-sweep', 'order-saga-timers'];
 const PROBE_EVERY_MS = 1000;
 const WARM_UP_MS = 60_000;
-/** Money and stock still moving when the last order ended (a late charge refunded) settle within this. */
+/** Money and stock still moving when the last order ended (a late charge refunded, a release) settle within this. */
 const BOOKS_SETTLE_MS = 15_000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -170,16 +170,23 @@ async function statusCounts(pool: Pool, orderIds: string[]): Promise<Record<stri
   return Object.fromEntries(rows.map((row) => [row.status, row.n]));
 }
 
-/** Reconciles until the books add up or BOOKS_SETTLE_MS pass; the last reconciliation. */
+/**
+ * The books and the double effects once they settle: read again until the books add up and no
+ * effect shows, or BOOKS_SETTLE_MS pass. A compensation still in flight when its order ended
+ * (a release after a cancellation) leaves its reservation held for a moment; a second charge
+ * or an oversold sku stays, and is reported after the wait.
+ */
 async function settledBooks(
   pool: Pool,
   orderIds: string[],
   catalogue: StockedSku[],
-): Promise<Reconciliation> {
+): Promise<{ books: Reconciliation; effects: DoubleEffects }> {
   const deadline = Date.now() + BOOKS_SETTLE_MS;
   for (;;) {
     const books = await reconcile(pool, orderIds, catalogue);
-    if (books.ok || Date.now() > deadline) return books;
+    const effects = await doubleEffects(pool, orderIds, catalogue);
+    if ((books.ok && totalDoubleEffects(effects) === 0) || Date.now() > deadline)
+      return { books, effects };
     await sleep(1000);
   }
 }
@@ -331,7 +338,7 @@ export async function runScenario(
     return sum + Math.max(0, (system.activator?.startsOf(name) ?? before) - before - kills);
   }, 0);
   const checked = [...catalogue, PROBE_STOCK];
-  const books = await settledBooks(pool, accepted, checked);
+  const { books, effects } = await settledBooks(pool, accepted, checked);
   // Retries count once their delivery ends, so only now; a dispatcher started again counts anew.
   const retriesAfter = await deliveryRetries(system);
   const retried =
@@ -350,7 +357,7 @@ export async function runScenario(
     terminal,
     lost: accepted.length - terminal,
     statuses: await statusCounts(pool, accepted),
-    doubleEffects: await doubleEffects(pool, accepted, checked),
+    doubleEffects: effects,
     books,
     retried,
     crashes,
