@@ -153,14 +153,16 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       services.get(route.package)?.handlers.find((h) => h.name === route.name);
     // Without REDIS_URL there is one Redis stand-in, in this process: a handler keeping state
     // in Redis runs here with it, where a process of its own would have none.
-    const keepsRedisState = (route: HandlerRoute) =>
-      !config.REDIS_URL && definitionOf(route)?.state === 'redis';
+    const keepingRedisState = new Set(
+      config.REDIS_URL
+        ? []
+        : routing.handlers.filter((r) => definitionOf(r)?.state === 'redis').map((r) => r.name),
+    );
     const inThisProcess = (route: HandlerRoute) =>
-      topology === 'in-process' || keepsRedisState(route);
+      topology === 'in-process' || keepingRedisState.has(route.name);
     if (topology === 'processes' && !config.REDIS_URL) {
-      const here = routing.handlers.filter(keepsRedisState).map((r) => r.name);
       log.warn(
-        { inThisProcess: here },
+        { inThisProcess: [...keepingRedisState] },
         'REDIS_URL unset: handler processes run without a cache; those keeping state in Redis run in this process on its stand-in',
       );
     }
@@ -380,10 +382,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
             ? 'none'
             : topology === 'in-process'
               ? 'embedded in-memory stand-in'
-              : `embedded in-memory stand-in, for ${routing.handlers
-                  .filter(keepsRedisState)
-                  .map((r) => r.name)
-                  .join(', ')} (in this process)`,
+              : `embedded in-memory stand-in, for ${[...keepingRedisState].join(', ')} (in this process)`,
         kafka: config.KAFKA_BROKERS ? `Kafka at ${config.KAFKA_BROKERS}` : 'in-memory broker',
       },
       stop: stopAll,
