@@ -73,6 +73,11 @@ export function createPool(
   // besides failing its query: the query's caller hears the failure and the pool drops the
   // client on release, while the unheard event would end the process.
   pool.on('connect', (client) => client.on('error', () => undefined));
+  // pg-pool's end() resolves before its clients' sockets close, so a server ending those sessions
+  // just then (a database dropped WITH (FORCE), a restart) reaches the pool as an idle client's
+  // error after its owner has finished with it. The pool has already dropped that client; owners
+  // that want to hear about it add their own listener.
+  pool.on('error', () => undefined);
   return pool;
 }
 
