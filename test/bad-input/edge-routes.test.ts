@@ -173,6 +173,7 @@ const ROUTES: EdgeRoute[] = [
     params: { sku: 'bad-input-sku', size: 'small' },
   },
   { method: 'GET', path: '/customers/:customerId', params: { customerId: 'c-bad-input' } },
+  { method: 'GET', path: '/central/inventory/:sku', params: { sku: 'bad-input-sku' } },
   { method: 'GET', path: '/dead-letters', query: { after: '0', limit: '10', pending: 'true' } },
   { method: 'GET', path: '/dead-letters/:letterId', params: { letterId: '1' } },
   { method: 'POST', path: '/dead-letters/:letterId/replay', params: { letterId: '1' } },

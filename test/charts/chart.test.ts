@@ -4,7 +4,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { loadRouting, senderGrants, type SenderGrant } from '@eventline/routing';
+import { loadRouting, routingOfSite, senderGrants, type SenderGrant } from '@eventline/routing';
 import { catalogDocument } from '@eventline/runtime';
 import {
   brokenValueSet,
@@ -362,7 +362,8 @@ describe('sender authorization (EventPolicies) rendered with the defaults', () =
 
   it("renders one EventPolicy on the broker per sender, granting what the local broker grants (routing's senderGrants), and no other", () => {
     const policies = byName(ofKind(objects, 'eventing.knative.dev/v1alpha1', 'EventPolicy'));
-    const grants = senderGrants(routing);
+    // the default release runs every site: the regions' feed stays in its broker
+    const grants = senderGrants(routingOfSite(routing));
     expect([...policies.keys()].sort()).toEqual(
       grants.map((g) => `eventline-${policyKind[g.kind]}-${g.name}`).sort(),
     );
@@ -640,6 +641,83 @@ describe('the production-like value set', () => {
     expect(forward[0]!.spec.delivery.deadLetterSink.ref.name).toBe(
       readRouting().defaults.delivery.deadLetterSink,
     );
+  });
+});
+
+describe('the hybrid model: region and central releases', () => {
+  const routing = loadRouting();
+  const siteOf = (name: string) => routing.handlers.find((h) => h.name === name)?.site;
+  const services = (objects: K8sObject[]) =>
+    ofKind(objects, 'serving.knative.dev/v1', 'Service').map((o) => o.metadata.name);
+
+  it('a region renders its handlers and the central-feed job, and forwards the reports to central through the KafkaSink routing.yaml declares', () => {
+    const objects = render([ciFile('region-values.yaml')]);
+    const names = services(objects);
+    expect(names).toContain('central-feed');
+    expect(names).toContain('pos-api');
+    expect(names.filter((n) => siteOf(n) === 'central')).toEqual([]);
+    expect(
+      byName(ofKind(objects, 'sources.knative.dev/v1', 'PingSource')).has('central-feed'),
+    ).toBe(true);
+    const [sink] = ofKind(objects, 'eventing.knative.dev/v1alpha1', 'KafkaSink');
+    const declared = routing.kafkaSinks.find((k) => k.name === 'central-feed');
+    expect(sink!.metadata.name).toBe('central-feed');
+    expect(sink!.spec.topic).toBe(declared!.topic);
+    expect(sink!.spec.bootstrapServers).toEqual(['central-kafka.example.internal:9092']);
+    const forward = ofKind(objects, 'eventing.knative.dev/v1', 'Trigger').filter(
+      (t) => t.spec.subscriber.ref.kind === 'KafkaSink',
+    );
+    expect(forward.map((t) => t.spec.filter.attributes.type)).toEqual(declared!.forward);
+    expect(
+      ofKind(objects, 'sources.knative.dev/v1beta1', 'KafkaSource').map((o) => o.metadata.name),
+    ).not.toContain('central-feed');
+  });
+
+  it('a region that does not forward to central renders no KafkaSink', () => {
+    const objects = render([ciFile('region-values.yaml')], ['--set', 'forwardToCentral=false']);
+    expect(ofKind(objects, 'eventing.knative.dev/v1alpha1', 'KafkaSink')).toEqual([]);
+    expect(services(objects)).toContain('central-feed');
+  });
+
+  it('central renders the master inventory view and reads the feed with a KafkaSource allowed to send the reports, nothing of a region', () => {
+    const objects = render([ciFile('central-values.yaml')]);
+    expect(services(objects).sort()).toEqual(
+      routing.handlers
+        .filter((h) => h.site === 'central' || h.site === 'every')
+        .map((h) => h.name)
+        .sort(),
+    );
+    const [source] = ofKind(objects, 'sources.knative.dev/v1beta1', 'KafkaSource');
+    expect(source!.metadata.name).toBe('central-feed');
+    expect(source!.spec.topics).toEqual(
+      routing.kafkaSinks.find((k) => k.name === 'central-feed')!.topic.split(','),
+    );
+    expect(source!.spec.initialOffset).toBe('earliest');
+    const policy = byName(ofKind(objects, 'eventing.knative.dev/v1alpha1', 'EventPolicy')).get(
+      'eventline-kafkasource-central-feed',
+    );
+    expect(policy?.spec.filters).toEqual([
+      { any: [{ exact: { type: 'dev.eventline.regions.inventory-reported' } }] },
+    ]);
+    const trigger = byName(ofKind(objects, 'eventing.knative.dev/v1', 'Trigger')).get(
+      'central-inventory',
+    );
+    expect(trigger!.spec.filter.attributes.type).toBe('dev.eventline.regions.inventory-reported');
+    // only the jobs every install runs: no region's
+    expect(
+      ofKind(objects, 'sources.knative.dev/v1', 'PingSource').map((o) => o.metadata.name),
+    ).toEqual(routing.handlers.filter((h) => h.ping && h.site === 'every').map((h) => h.name));
+  });
+
+  it('one release of every site runs the central handlers beside the regional ones, with no feed sink or source', () => {
+    const objects = render([ciFile('default-values.yaml')]);
+    expect(services(objects)).toEqual(
+      expect.arrayContaining(['central-feed', 'central-inventory', 'central-api']),
+    );
+    expect(
+      ofKind(objects, 'sources.knative.dev/v1beta1', 'KafkaSource').map((o) => o.metadata.name),
+    ).not.toContain('central-feed');
+    expect(ofKind(objects, 'eventing.knative.dev/v1alpha1', 'KafkaSink')).toEqual([]);
   });
 });
 

@@ -35,7 +35,7 @@ eventline.dev/region: {{ .Values.region | quote }}
 The routing declaration (routing.yaml), parsed and checked. Every template that needs it calls
 this, so a broken routing file fails the render with a message naming the entry.
 */}}
-{{- define "eventline.routing" -}}
+{{- define "eventline.routingFile" -}}
 {{- $routing := .Files.Get "routing.yaml" | fromYaml -}}
 {{- if not $routing -}}{{- fail "routing.yaml is missing or empty" -}}{{- end -}}
 {{- if hasKey $routing "Error" -}}{{- fail (printf "routing.yaml does not parse: %s" $routing.Error) -}}{{- end -}}
@@ -60,6 +60,49 @@ this, so a broken routing file fails the render with a message naming the entry.
 {{- end -}}
 {{- end -}}
 {{- toYaml $routing -}}
+{{- end -}}
+
+{{- /* This release's part of the hybrid model (values `site`): a region runs the handlers and
+KafkaSources of site region and every, and routing's KafkaSinks when it forwards to central;
+central those of site central and every; `all` every handler in one release, where the broker
+itself carries the feed, so no sink and no central KafkaSource. */ -}}
+{{- define "eventline.routing" -}}
+{{- $routing := include "eventline.routingFile" . | fromYaml -}}
+{{- $handlers := $routing.handlers | default dict -}}
+{{- $site := .Values.site | default "all" -}}
+{{- $onSite := dict -}}
+{{- range $name, $h := $handlers -}}
+{{- $own := $h.site | default "region" -}}
+{{- if or (eq $site "all") (eq $own $site) (eq $own "every") -}}{{- $_ := set $onSite $name $h -}}{{- end -}}
+{{- end -}}
+{{- $_ := set $routing "handlers" $onSite -}}
+{{- $sources := dict -}}
+{{- range $name, $src := ($routing.kafkaSources | default dict) -}}
+{{- $own := $src.site | default "region" -}}
+{{- if or (and (eq $site "all") (ne $own "central")) (eq $own $site) (eq $own "every") -}}{{- $_ := set $sources $name (omit $src "site") -}}{{- end -}}
+{{- end -}}
+{{- $_ := set $routing "kafkaSources" $sources -}}
+{{- if not (and (eq $site "region") .Values.forwardToCentral) -}}{{- $_ := set $routing "kafkaSinks" dict -}}{{- end -}}
+{{- toYaml $routing -}}
+{{- end -}}
+
+{{/*
+Every KafkaSink: routing.yaml declares the region's feed to central (rendered in a region that
+forwards to central); values add sinks or tune them (an entry of the same name: its Kafka, auth,
+partitions).
+*/}}
+{{- define "eventline.kafkaSinks" -}}
+{{- $routing := include "eventline.routing" . | fromYaml -}}
+{{- $sinks := dict -}}
+{{- range $name, $declared := ($routing.kafkaSinks | default dict) }}
+{{- $_ := set $sinks $name (merge (deepCopy (index $.Values.kafkaSinks $name | default dict)) (omit $declared "description")) }}
+{{- end }}
+{{- /* values tuning a routing.yaml sink this release does not render add no sink of their own */ -}}
+{{- $declared := (include "eventline.routingFile" . | fromYaml).kafkaSinks | default dict -}}
+{{- range $name, $sink := .Values.kafkaSinks }}
+{{- if not (or (hasKey $sinks $name) (hasKey $declared $name)) }}{{ $_ := set $sinks $name $sink }}{{ end }}
+{{- end }}
+{{- toYaml $sinks -}}
 {{- end -}}
 
 {{/*

@@ -4,6 +4,13 @@ import { promotionSchema } from './domain/pricing';
 
 /** The orders service's own settings, read once at start. */
 const ordersEnvSchema = z.object({
+  /** the region this installation is (the chart's `region`): it names the reports to central */
+  EVENTLINE_REGION: z
+    .string()
+    .regex(/^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$/, 'must be 1-32 lower-case letters, digits or -')
+    .default('local'),
+  /** till purchases per report to the central store: a tick sends as many reports as it needs */
+  CENTRAL_FEED_BATCH: z.coerce.number().int().min(1).max(100).default(100),
   PAYMENT_LATENCY_MS: z.coerce.number().int().min(0).max(60_000).default(5),
   PAYMENT_DECLINE_RATE: z.coerce.number().min(0).max(1).default(0),
   SHIPMENT_FAILURE_REGIONS: z.string().default('nowhere'),

@@ -147,4 +147,23 @@ export const ordersMigrations: Migration[] = [
       );
     `,
   },
+  {
+    id: '007_central_feed',
+    sql: `
+      -- The till purchases not yet counted in a report to the central store; a purchase committed
+      -- while a report is made is in the next one, whatever minute it was sold in.
+      ALTER TABLE pos_purchases ADD COLUMN reported_in bigint;
+      CREATE INDEX pos_purchases_unreported ON pos_purchases (purchase_id) WHERE reported_in IS NULL;
+      CREATE TABLE central_reports (
+        report bigint PRIMARY KEY,
+        purchases integer NOT NULL,
+        reported_at timestamptz NOT NULL DEFAULT now()
+      );
+      -- the stock levels central was last told, so a report carries only the ones that changed
+      CREATE TABLE central_stock (
+        sku text PRIMARY KEY,
+        available integer NOT NULL
+      );
+    `,
+  },
 ];

@@ -1,5 +1,6 @@
 import { EVENTSTORE_SCHEMA, eventStoreMigrations } from '@eventline/eventstore';
 import { defineService } from '@eventline/kit';
+import { centralFeed } from './handlers/central-feed/handler';
 import { chargePayment } from './handlers/charge-payment/handler';
 import { createShipment } from './handlers/create-shipment/handler';
 import { inventoryApi } from './handlers/inventory-api/handler';
@@ -44,5 +45,6 @@ export const ordersService = defineService({
     orderSagaTimers,
     orderViewCatchUp,
     orderStreamRetention,
+    centralFeed,
   ],
 });

@@ -72,4 +72,33 @@ export const retailMigrations: Migration[] = [
       );
     `,
   },
+  {
+    id: '004_central_inventory',
+    sql: `
+      -- The central store's master inventory view, fed by the regions' numbered reports. A
+      -- report's row is its guard: the counts change only with the insert of a new one.
+      CREATE TABLE central_reports (
+        region text NOT NULL,
+        report bigint NOT NULL,
+        reported_at timestamptz NOT NULL,
+        applied_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (region, report)
+      );
+      CREATE TABLE central_sales (
+        region text NOT NULL,
+        sku text NOT NULL,
+        minute timestamptz NOT NULL,
+        quantity bigint NOT NULL,
+        PRIMARY KEY (sku, region, minute)
+      );
+      -- the newest report wins, whatever order the reports arrive in
+      CREATE TABLE central_stock (
+        region text NOT NULL,
+        sku text NOT NULL,
+        available integer NOT NULL,
+        report bigint NOT NULL,
+        PRIMARY KEY (sku, region)
+      );
+    `,
+  },
 ];

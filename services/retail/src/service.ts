@@ -1,5 +1,7 @@
 import { defineService } from '@eventline/kit';
 import { cartAbandonment } from './handlers/cart-abandonment/handler';
+import { centralApi } from './handlers/central-api/handler';
+import { centralInventory } from './handlers/central-inventory/handler';
 import { cartsApi } from './handlers/carts-api/handler';
 import { customerOrders } from './handlers/customer-orders/handler';
 import { customerPurchases } from './handlers/customer-purchases/handler';
@@ -20,5 +22,7 @@ export const retailService = defineService({
     customerOrders,
     customerPurchases,
     productsApi,
+    centralInventory,
+    centralApi,
   ],
 });

@@ -30,3 +30,4 @@ export type { EventLog, Subscription, ConsumeOptions } from './backends/event-lo
 export { MemoryEventLog } from './backends/memory';
 export { KafkaEventLog } from './backends/kafka';
 export { LocalKafkaSource, cloudEventOfRecord, type LocalKafkaSourceOptions } from './kafka-source';
+export { LocalKafkaSink, type LocalKafkaSinkOptions } from './kafka-sink';

@@ -103,9 +103,11 @@ export class LocalKafkaSource {
     return `${this.options.namespace}-${this.options.route.name}`;
   }
 
+  /** Starts reading, where the group's committed offsets are; again after a stop as well. */
   async start(): Promise<void> {
     const kafka = await import('@platformatic/kafka');
     const { route, brokers } = this.options;
+    this.stopping = false;
     const admin = new kafka.Admin({ clientId: this.groupId, bootstrapBrokers: brokers });
     try {
       // Devices may not have produced yet: the topics exist so the group can subscribe.

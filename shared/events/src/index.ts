@@ -53,4 +53,4 @@ export {
   CartAbandoned,
   PosPurchaseCompleted,
 } from './generated/catalog';
-export { ProductUpserted } from './generated/catalog';
+export { ProductUpserted, RegionInventoryReported } from './generated/catalog';

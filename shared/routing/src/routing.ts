@@ -53,10 +53,17 @@ export interface PingSchedule {
   payload?: unknown;
 }
 
+/**
+ * Where a handler, KafkaSource or KafkaSink runs in the hybrid model: in every regional install,
+ * in the central store's, or in both (the dead-letter sink). One install of everything runs all.
+ */
+export type Site = 'region' | 'central' | 'every';
+
 export interface HandlerRoute {
   name: string;
   package: string;
   kind: HandlerKind;
+  site: Site;
   /** the CloudEvent type a trigger filters on (a job's is PING_EVENT_TYPE) */
   type?: string;
   /** a job's PingSource: the PingSource has the handler's name */
@@ -89,6 +96,25 @@ export interface KafkaSourceRoute {
   initialOffset: 'earliest' | 'latest';
   /** the routing file's default delivery, as the chart gives the KafkaSource */
   delivery: DeliverySpec;
+  /**
+   * the CloudEvent types its records carry in binary content mode (what a KafkaSink wrote);
+   * KAFKA_EVENT_TYPE, plain records, when absent
+   */
+  emits: string[];
+  site: Site;
+  description?: string;
+}
+
+/**
+ * A Knative KafkaSink (eventing.knative.dev/v1alpha1) in a regional install: a Trigger per
+ * `forward` type sends those events from the broker to the topic, in binary content mode.
+ */
+export interface KafkaSinkRoute {
+  name: string;
+  topic: string;
+  forward: string[];
+  /** the routing file's default delivery, as the chart gives the sink's Triggers */
+  delivery: DeliverySpec;
   description?: string;
 }
 
@@ -96,6 +122,7 @@ export interface Routing {
   broker: { name: string };
   handlers: HandlerRoute[];
   kafkaSources: KafkaSourceRoute[];
+  kafkaSinks: KafkaSinkRoute[];
 }
 
 // The shape of an expression; the rules on its content (one dialect, attribute names, CESQL that
@@ -150,6 +177,22 @@ const routingSchema = {
             items: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,249}$' },
           },
           initialOffset: { enum: ['earliest', 'latest'] },
+          emits: { type: 'array', minItems: 1, items: { type: 'string' } },
+          site: { enum: ['region', 'central', 'every'] },
+          description: { type: 'string' },
+        },
+        additionalProperties: false,
+      },
+    },
+    kafkaSinks: {
+      type: 'object',
+      propertyNames: { pattern: '^[a-z][a-z0-9-]*$' },
+      additionalProperties: {
+        type: 'object',
+        required: ['topic', 'forward'],
+        properties: {
+          topic: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,249}$' },
+          forward: { type: 'array', minItems: 1, items: { type: 'string' } },
           description: { type: 'string' },
         },
         additionalProperties: false,
@@ -164,6 +207,7 @@ const routingSchema = {
         properties: {
           package: { type: 'string' },
           kind: { enum: ['edge', 'trigger', 'sink', 'job'] },
+          site: { enum: ['region', 'central', 'every'] },
           type: { type: 'string' },
           schedule: { type: 'string' },
           timezone: { type: 'string' },
@@ -230,8 +274,10 @@ interface RoutingDocument {
   defaults?: { delivery?: Partial<DeliverySpec> };
   kafkaSources?: Record<
     string,
-    Omit<KafkaSourceRoute, 'name' | 'initialOffset' | 'delivery'> & Partial<KafkaSourceRoute>
+    Omit<KafkaSourceRoute, 'name' | 'initialOffset' | 'delivery' | 'emits' | 'site'> &
+      Partial<KafkaSourceRoute>
   >;
+  kafkaSinks?: Record<string, Omit<KafkaSinkRoute, 'name' | 'delivery'>>;
   handlers: Record<string, RouteEntry>;
 }
 
@@ -271,6 +317,7 @@ export function parseRouting(source: string, origin = 'routing'): Routing {
     return {
       ...h,
       name,
+      site: h.site ?? 'region',
       ...(h.kind === 'job' ? { type: PING_EVENT_TYPE, ping: pingOf(name, entry, origin) } : {}),
       filters: h.filters ?? [],
       ordered: h.ordered ?? false,
@@ -298,12 +345,41 @@ export function parseRouting(source: string, origin = 'routing'): Routing {
       name,
       initialOffset: entry.initialOffset ?? 'latest',
       delivery: defaults,
+      emits: entry.emits ?? [KAFKA_EVENT_TYPE],
+      site: entry.site ?? 'region',
     }),
   );
-  const routing = { broker: doc.broker, handlers, kafkaSources };
+  const kafkaSinks = Object.entries(doc.kafkaSinks ?? {}).map(([name, entry]): KafkaSinkRoute => ({
+    ...entry,
+    name,
+    delivery: defaults,
+  }));
+  const routing = { broker: doc.broker, handlers, kafkaSources, kafkaSinks };
   const refusals = knativeRoutingRefusals(routing, doc);
   if (refusals.length > 0) throw new Error(`${origin}: ${refusals.join('; ')}`);
   return routing;
+}
+
+/**
+ * What one install of the hybrid model runs: a region its handlers and KafkaSinks toward
+ * central, central its own handlers and the KafkaSources reading the regions' feed; both the
+ * handlers of every site. Without a site, everything runs in one install, where the broker
+ * itself carries the regions' feed to central's handlers, so no sink or central source runs.
+ */
+export function routingOfSite(routing: Routing, site?: 'region' | 'central'): Routing {
+  if (!site)
+    return {
+      ...routing,
+      kafkaSources: routing.kafkaSources.filter((s) => s.site !== 'central'),
+      kafkaSinks: [],
+    };
+  const here = ({ site: own }: { site: Site }) => own === site || own === 'every';
+  return {
+    ...routing,
+    handlers: routing.handlers.filter(here),
+    kafkaSources: routing.kafkaSources.filter(here),
+    kafkaSinks: site === 'region' ? routing.kafkaSinks : [],
+  };
 }
 
 export function loadRouting(file = findRoutingFile()): Routing {

@@ -1,4 +1,4 @@
-import { KAFKA_EVENT_TYPE, PING_EVENT_TYPE, type Routing } from './routing';
+import { PING_EVENT_TYPE, type Routing } from './routing';
 
 /** An `emits` entry meaning every type: a handler that re-publishes others' events. */
 export const ANY_TYPE = '*';
@@ -19,7 +19,7 @@ export interface SenderGrant {
 /**
  * The one answer to "who may send what", read from what routing.yaml already declares: each
  * handler may send what it `emits` (its outbox sends and its replies alike), each KafkaSource
- * its records' type, each job's PingSource its pings. The chart renders an EventPolicy per grant
+ * the types its records carry, each job's PingSource its pings. The chart renders an EventPolicy per grant
  * and the local broker enforces the same grants.
  */
 export function senderGrants(routing: Routing): SenderGrant[] {
@@ -30,7 +30,7 @@ export function senderGrants(routing: Routing): SenderGrant[] {
     ...routing.kafkaSources.map((s): SenderGrant => ({
       kind: 'kafka-source',
       name: s.name,
-      types: [KAFKA_EVENT_TYPE],
+      types: [...s.emits],
     })),
     ...routing.handlers
       .filter((h) => h.ping)

@@ -10,8 +10,18 @@ function port(value: string): number {
   return parsed.data;
 }
 
+function regionList(value: string): string[] {
+  const regions = value.split(',').map((r) => r.trim());
+  if (regions.length === 0 || regions.some((r) => r === ''))
+    throw new InvalidArgumentError(
+      'must be region names separated by commas, e.g. eu-west,us-east',
+    );
+  return regions;
+}
+
 interface StartOptions {
   topology: Topology;
+  regions?: string[];
   edgePort?: number;
   brokerPort?: number;
   host?: string;
@@ -33,6 +43,10 @@ async function start(opts: StartOptions): Promise<void> {
   const { startLocalSystem } = require('./local-system') as typeof import('./local-system');
   startTelemetry('eventline-local');
   const started = Date.now();
+  if (opts.regions) {
+    await startRegions(opts, opts.regions, started);
+    return;
+  }
   const system = await startLocalSystem({
     topology: opts.topology,
     host: opts.host ?? env.EVENTLINE_HOST,
@@ -77,6 +91,49 @@ async function start(opts: StartOptions): Promise<void> {
   process.once('SIGTERM', () => void stop());
 }
 
+/** The hybrid model: a central store and a local system per region (`--regions`). */
+async function startRegions(opts: StartOptions, regions: string[], started: number): Promise<void> {
+  const { startHybridSystem } = require('./regions') as typeof import('./regions');
+  let hybrid;
+  try {
+    hybrid = await startHybridSystem({
+      regions,
+      topology: opts.topology,
+      host: opts.host,
+      edgePort: opts.edgePort,
+    });
+  } catch (err) {
+    throw new CliError((err as Error).message, 1);
+  }
+  const installs = [['central', hybrid.central] as const, ...hybrid.regions.entries()];
+  const lines = [
+    '',
+    `Eventline is running: ${regions.join(', ')} and the central store (${opts.topology}, ready in ${Date.now() - started} ms)`,
+    ...installs.flatMap(([name, system]) => [
+      `  ${name}`,
+      `    API        ${system.edgeUrl}`,
+      `    broker     ${system.brokerUrl}`,
+      `    postgres   ${system.dependencies.postgres}`,
+      `    handlers   ${Object.keys(system.handlerUrls).join(', ')}`,
+      `    jobs       ${
+        system.pingSources
+          .list()
+          .map(({ name: job }) => job)
+          .join(', ') || 'none'
+      }`,
+    ]),
+    `  master inventory view   curl ${hybrid.central.edgeUrl}/central/inventory/<sku>`,
+    '',
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+  const stop = async () => {
+    await hybrid.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
+}
+
 const program = new Command()
   .name('eventline')
   .description(
@@ -108,6 +165,11 @@ program
     port,
   )
   .option('--host <host>', 'interface to listen on (default: EVENTLINE_HOST, 127.0.0.1)')
+  .option(
+    '--regions <names>',
+    'the hybrid model: these regions (comma-separated) and a central store, each its own system; the central store on the edge port, region i on the edge port + 1 + i (needs KAFKA_BROKERS)',
+    regionList,
+  )
   .action((opts: StartOptions) => start(opts));
 
 addOperatorCommands(program);

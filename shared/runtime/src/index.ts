@@ -11,3 +11,4 @@ export { DispatcherProcess, type DispatcherProcessOptions } from './dispatcher-p
 export { startGateway, type Gateway, type GatewayOptions } from './gateway';
 export { catalogDocument, catalogResponder } from './catalog';
 export { AdminEndpoints, PerSecond, type Overview, type TriggerOverview } from './admin';
+export { startHybridSystem, REGION_NAME, type HybridOptions, type HybridSystem } from './regions';

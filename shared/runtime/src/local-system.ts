@@ -4,6 +4,7 @@ import {
   deliveryTargetOf,
   KafkaEventLog,
   LocalBroker,
+  LocalKafkaSink,
   LocalKafkaSource,
   MemoryEventLog,
   kafkaNames,
@@ -18,6 +19,7 @@ import {
 } from '@eventline/kit';
 import {
   loadRouting,
+  routingOfSite,
   senderName,
   triggerFilterOf,
   triggers,
@@ -62,6 +64,14 @@ export interface LocalSystemOptions {
   edgePort?: number;
   brokerPort?: number;
   namespace?: string;
+  /**
+   * which install of the hybrid model this is (routing's `site`): a region (its handlers, and
+   * KafkaSinks toward central), the central store (its handlers, and the KafkaSources reading
+   * the regions' feed), or, without one, everything in one install (needs no Kafka link)
+   */
+  site?: 'region' | 'central';
+  /** the region this install is, EVENTLINE_REGION for its handlers (the chart's `region`) */
+  region?: string;
   /** Kafka partitions of the broker topic */
   partitions?: number;
   /** fault injection: the copies the broker makes of deliveries and appends (see BrokerFaults) */
@@ -96,6 +106,8 @@ export interface LocalSystem {
   pingSources: PingSources;
   /** routing's KafkaSources by name, running when KAFKA_BROKERS is set (none without Kafka) */
   kafkaSources: Map<string, LocalKafkaSource>;
+  /** routing's KafkaSinks by name, in a region's install (they need KAFKA_BROKERS) */
+  kafkaSinks: Map<string, LocalKafkaSink>;
   /**
    * each handler's token toward the broker, new at every start; empty when
    * EVENTLINE_SENDER_AUTHORIZATION is disabled
@@ -125,12 +137,17 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
   const env = { ...process.env, ...options.env };
   const config = readLocalSystemEnv(env);
   const log = options.logger ?? createLogger('eventline-local', config.LOG_LEVEL);
-  const routing = options.routing ?? loadRouting();
+  const routing = routingOfSite(options.routing ?? loadRouting(), options.site);
   const topology = options.topology ?? 'in-process';
   const host = options.host ?? config.EVENTLINE_HOST;
   const namespace = options.namespace ?? config.EVENTLINE_NAMESPACE;
   if (options.dispatcher === 'process' && !config.KAFKA_BROKERS)
     throw new Error('a dispatcher process needs KAFKA_BROKERS: it reads the broker log from Kafka');
+  if (routing.kafkaSinks.length > 0 && !config.KAFKA_BROKERS)
+    throw new Error(
+      `a region's KafkaSinks (${routing.kafkaSinks.map((s) => s.name).join(', ')}) need KAFKA_BROKERS: they write to Kafka topics`,
+    );
+  if (options.region) env.EVENTLINE_REGION = options.region;
   const stops: Array<() => Promise<void>> = [];
   const stopAll = async () => {
     for (const stop of stops.splice(0).reverse())
@@ -271,7 +288,36 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
     });
     const handlerUrls = Object.fromEntries(running.map((r) => [r.name, r.url]));
 
-    const triggerSpecs = triggers(routing).map((route) => {
+    // A KafkaSink is an addressable of its own, with a Trigger per type the region forwards.
+    const kafkaSinks = new Map<string, LocalKafkaSink>();
+    for (const route of routing.kafkaSinks) {
+      const sink = new LocalKafkaSink({
+        route,
+        brokers: (config.KAFKA_BROKERS as string).split(','),
+        host,
+        log: log.child({ component: 'kafka-sink', sink: route.name }),
+      });
+      await sink.start();
+      stops.push(() => sink.stop());
+      kafkaSinks.set(route.name, sink);
+    }
+    const sinkTriggerSpecs = routing.kafkaSinks.flatMap((route) =>
+      route.forward.map((type) => {
+        const deadLetters = route.delivery.deadLetterSink;
+        return {
+          name: `${route.name}-${type.replaceAll('.', '-')}`,
+          subscriber: (kafkaSinks.get(route.name) as LocalKafkaSink).url,
+          filter: { attributes: { type } },
+          delivery: {
+            ...route.delivery,
+            deadLetterSink: deadLetters ? `${handlerUrls[deadLetters]}/` : undefined,
+          },
+          ordered: false,
+        };
+      }),
+    );
+
+    const handlerTriggerSpecs = triggers(routing).map((route) => {
       const sink = route.delivery.deadLetterSink;
       return {
         name: route.name,
@@ -282,6 +328,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
         sender: senderName({ kind: 'handler', name: route.name }),
       };
     });
+    const triggerSpecs = [...handlerTriggerSpecs, ...sinkTriggerSpecs];
     let dispatcher: DispatcherProcess | undefined;
     if (options.dispatcher === 'process') {
       // Its deliveries go through the activator's addresses: the activator's direct route is
@@ -369,6 +416,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       idleWindowMs,
       pingSources,
       kafkaSources,
+      kafkaSinks,
       senderTokens: senders?.handlerTokens ?? {},
       databaseUrl,
       databaseUrlOf: (packageName) => packageUrls.get(packageName) ?? databaseUrl,

@@ -39,7 +39,7 @@ export interface KafkaEventLogOptions {
   log: Logger;
 }
 
-interface KafkaRecord {
+export interface KafkaRecord {
   key: string | undefined;
   value: Buffer;
   headers: Map<string, string>;
@@ -70,7 +70,7 @@ interface GroupEntry {
 type Progress = Array<{ partition: number; offset: bigint }>;
 
 /** Knative's Kafka broker stores events in binary content mode: ce_* headers, data as the value. */
-function toRecord(message: EventMessage): KafkaRecord {
+export function toRecord(message: EventMessage): KafkaRecord {
   const headers = new Map<string, string>();
   const { attributes } = message;
   for (const name in attributes) {

@@ -710,6 +710,61 @@ export const ProductUpserted = catalogEvent('dev.eventline.products.upserted', [
   },
 ] as const);
 
+/** A region's numbered report to the central store: units sold per sku and minute since its previous report, and the stock levels that changed since then. The central store applies each (region, report) once. */
+export const RegionInventoryReported = catalogEvent('dev.eventline.regions.inventory-reported', [
+  {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'https://eventline.dev/schemas/dev.eventline.regions.inventory-reported/v1.json',
+    title: 'RegionInventoryReported',
+    description:
+      "A region's numbered report to the central store: units sold per sku and minute since its previous report, and the stock levels that changed since then. The central store applies each (region, report) once.",
+    type: 'object',
+    required: ['region', 'report', 'sales', 'stock', 'reportedAt'],
+    additionalProperties: false,
+    properties: {
+      region: { type: 'string', pattern: '^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$' },
+      report: {
+        type: 'integer',
+        minimum: 1,
+        maximum: 9007199254740991,
+        description: "the region's report number, one more than its previous report",
+      },
+      sales: {
+        type: 'array',
+        maxItems: 10000,
+        items: {
+          type: 'object',
+          required: ['minute', 'sku', 'quantity'],
+          additionalProperties: false,
+          properties: {
+            minute: {
+              type: 'string',
+              format: 'date-time',
+              description: 'the UTC minute the units were sold in',
+            },
+            sku: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,64}$' },
+            quantity: { type: 'integer', minimum: 1, maximum: 1000000000 },
+          },
+        },
+      },
+      stock: {
+        type: 'array',
+        maxItems: 10000,
+        items: {
+          type: 'object',
+          required: ['sku', 'available'],
+          additionalProperties: false,
+          properties: {
+            sku: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,64}$' },
+            available: { type: 'integer', minimum: 0, maximum: 2147483647 },
+          },
+        },
+      },
+      reportedAt: { type: 'string', format: 'date-time' },
+    },
+  },
+] as const);
+
 export const CreateShipmentRequested = catalogEvent('dev.eventline.shipping.create-requested', [
   {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
@@ -903,6 +958,7 @@ export const generatedCatalog: EventDefinition[] = [
   RefundPaymentRequested,
   PosPurchaseCompleted,
   ProductUpserted,
+  RegionInventoryReported,
   CreateShipmentRequested,
   AnomalyDetected,
   DeviceSilent,
