@@ -13,6 +13,26 @@ const ordersEnvSchema = z.object({
   CENTRAL_FEED_BATCH: z.coerce.number().int().min(1).max(100).default(100),
   PAYMENT_LATENCY_MS: z.coerce.number().int().min(0).max(60_000).default(5),
   PAYMENT_DECLINE_RATE: z.coerce.number().min(0).max(1).default(0),
+  /**
+   * the simulated provider fails every call until this instant (ISO-8601): an outage, for tests
+   * and drills of the circuit breaker
+   */
+  PAYMENT_UNAVAILABLE_UNTIL: z.iso
+    .datetime({ offset: true })
+    .transform((at) => Date.parse(at))
+    .optional(),
+  /** the payment provider's circuit breaker opens after this many failures within the window */
+  PAYMENT_BREAKER_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
+  PAYMENT_BREAKER_WINDOW_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  /** how long it stays open before one call probes the provider again */
+  PAYMENT_BREAKER_OPEN_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
+  /**
+   * calls per second toward the payment provider, all replicas together (a token bucket in
+   * Redis); 0 draws no tokens
+   */
+  PAYMENT_RATE_PER_SECOND: z.coerce.number().min(0).max(100_000).default(1000),
+  /** the calls it lets through at once after a quiet spell */
+  PAYMENT_RATE_BURST: z.coerce.number().int().min(1).max(100_000).default(100),
   SHIPMENT_FAILURE_REGIONS: z.string().default('nowhere'),
   /** overrides every step's timeout of the saga table (ms), e.g. for a slow test machine */
   ORDERS_STEP_TIMEOUT_MS: z.coerce.number().int().min(100).optional(),

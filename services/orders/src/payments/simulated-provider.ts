@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { transient } from '@eventline/kit';
 import type { PaymentLedger } from './provider-ledger';
 import type { ChargeRequest, ChargeResult, PaymentProvider, RefundRequest } from './provider';
 
@@ -8,15 +9,23 @@ export interface SimulatedProviderOptions {
   /** share of charges declined, 0..1, decided by the idempotency key so retries agree */
   declineRate: number;
   ledger: PaymentLedger;
+  /** every call fails, after its latency, until this instant (epoch ms) */
+  unavailableUntil?: number;
 }
 
-/** A stand-in provider: configurable latency and decline rate; customers named decline-* are always declined. */
+/**
+ * A stand-in provider: configurable latency, decline rate and outage; customers named decline-*
+ * are always declined.
+ */
 export class SimulatedPaymentProvider implements PaymentProvider {
   constructor(private readonly options: SimulatedProviderOptions) {}
 
   private async delay(): Promise<void> {
     if (this.options.latencyMs > 0)
       await new Promise((resolve) => setTimeout(resolve, this.options.latencyMs));
+    const until = this.options.unavailableUntil;
+    if (until !== undefined && Date.now() < until)
+      throw transient('the payment provider is unavailable');
   }
 
   async charge(request: ChargeRequest): Promise<ChargeResult> {

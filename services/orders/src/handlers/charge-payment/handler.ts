@@ -35,11 +35,11 @@ export const chargePayment = defineHandler({
   name: 'charge-payment',
   accepts: ChargePaymentRequested,
   emits: [SagaStepOutcome],
-  async handle({ orderId, customerId, amount }, { tx, pool }) {
+  async handle({ orderId, customerId, amount }, { tx, pool, cache }) {
     const payment = await loadPayment(tx, orderId);
     const answer =
       recordedAnswer(payment) ??
-      (await paymentProvider(pool).charge({
+      (await paymentProvider(pool, cache).charge({
         idempotencyKey: `charge-${orderId}`,
         orderId,
         customerId,

@@ -35,13 +35,13 @@ export const refundPayment = defineHandler({
   name: 'refund-payment',
   accepts: RefundPaymentRequested,
   emits: [SagaStepOutcome],
-  async handle({ orderId }, { tx, pool }) {
+  async handle({ orderId }, { tx, pool, cache }) {
     const payment = await loadPayment(tx, orderId, true);
     const events = refundPaymentDecider.decide(
       { type: 'RefundPayment', data: { orderId } },
       payment,
     );
-    await persistRefund(tx, paymentProvider(pool), events);
+    await persistRefund(tx, paymentProvider(pool, cache), events);
     return { reply: stepOutcome(orderId, 'charge-payment', 'compensation', 'succeeded') };
   },
 });
