@@ -1,7 +1,6 @@
-import pg from 'pg';
 import type { Routing } from '@eventline/routing';
 import { startHybridSystem, type HybridSystem } from '@eventline/runtime';
-import { createTestDatabase, testServerEnv, uniqueName } from '@eventline/testing';
+import { createTestDatabase, dropDatabase, testServerEnv, uniqueName } from '@eventline/testing';
 import { routingWithHandFiredJobs } from '../orders/orders-system';
 import { RecordingSubscriber } from '../support/recording-subscriber';
 
@@ -25,23 +24,6 @@ function testRouting(): Routing {
       s.name === 'central-feed' ? { ...s, topics: [topic] } : s,
     ),
   };
-}
-
-async function dropInstallDatabase(serverUrl: string, name: string): Promise<void> {
-  const client = new pg.Client({ connectionString: serverUrl });
-  client.on('error', () => undefined);
-  await client.connect();
-  try {
-    const roles = await client.query<{ name: string }>(
-      'SELECT rolname AS name FROM pg_roles WHERE starts_with(rolname, $1)',
-      [`${name}_`],
-    );
-    for (const role of roles.rows)
-      await client.query(`GRANT ${pg.escapeIdentifier(role.name)} TO CURRENT_USER`);
-    await client.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
-  } finally {
-    await client.end();
-  }
 }
 
 const record = async (system: HybridSystem['central'], name: string, type: string) => {
@@ -97,10 +79,7 @@ export async function startHybridWorld(regions: string[]): Promise<HybridWorld> 
       for (const subscriber of [...reports.values(), ...purchases.values()])
         await subscriber.stop();
       for (const install of ['central', ...regions])
-        await dropInstallDatabase(
-          servers.databaseUrl,
-          `${databaseName}_${install.replaceAll('-', '_')}`,
-        );
+        await dropDatabase(servers.databaseUrl, `${databaseName}_${install.replaceAll('-', '_')}`);
       await base.drop();
     },
   };

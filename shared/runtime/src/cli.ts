@@ -83,12 +83,7 @@ async function start(opts: StartOptions): Promise<void> {
     '',
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
-  const stop = async () => {
-    await system.stop();
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void stop());
-  process.once('SIGTERM', () => void stop());
+  stopOnSignals(system);
 }
 
 /** The hybrid model: a central store and a local system per region (`--regions`). */
@@ -126,8 +121,13 @@ async function startRegions(opts: StartOptions, regions: string[], started: numb
     '',
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
+  stopOnSignals(hybrid);
+}
+
+/** Ctrl-C or a SIGTERM stops what was started, then the process. */
+function stopOnSignals(running: { stop(): Promise<void> }): void {
   const stop = async () => {
-    await hybrid.stop();
+    await running.stop();
     process.exit(0);
   };
   process.once('SIGINT', () => void stop());

@@ -41,39 +41,45 @@ export async function createTestDatabase(
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
-    drop: async () => {
-      const client = new pg.Client({ connectionString: serverUrl });
-      client.on('error', () => undefined);
-      await client.connect();
-      try {
-        // Roles are the server's, not the database's: the local system names a database's
-        // package roles after it (`<database>_<package>`), and they own nothing once it is gone.
-        const roles = await client.query<{ name: string }>(
-          'SELECT rolname AS name FROM pg_roles WHERE starts_with(rolname, $1)',
-          [`${name}_`],
-        );
-        // WITH (FORCE) ends only the sessions of roles whose privileges the dropping user has:
-        // made a member, it can end those the package roles still hold (a pool not yet idle).
-        for (const role of roles.rows) {
-          await client.query(`GRANT ${pg.escapeIdentifier(role.name)} TO CURRENT_USER`);
-        }
-        // After heavy writes an autovacuum worker may still be in the database, and WITH (FORCE)
-        // cannot end it (42501); it finishes in moments, so the drop is retried for a while.
-        for (let attempt = 1; ; attempt += 1) {
-          try {
-            await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-            break;
-          } catch (err) {
-            if ((err as { code?: string }).code !== '42501' || attempt >= 50) throw err;
-            await new Promise((resolve) => setTimeout(resolve, 200));
-          }
-        }
-        for (const role of roles.rows) {
-          await client.query(`DROP ROLE IF EXISTS ${pg.escapeIdentifier(role.name)}`);
-        }
-      } finally {
-        await client.end();
-      }
-    },
+    drop: () => dropDatabase(serverUrl, name),
   };
+}
+
+/**
+ * Drops a database of the test server with the package roles named after it, ending the sessions
+ * still in it.
+ */
+export async function dropDatabase(serverUrl: string, name: string): Promise<void> {
+  const client = new pg.Client({ connectionString: serverUrl });
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    // Roles are the server's, not the database's: the local system names a database's
+    // package roles after it (`<database>_<package>`), and they own nothing once it is gone.
+    const roles = await client.query<{ name: string }>(
+      'SELECT rolname AS name FROM pg_roles WHERE starts_with(rolname, $1)',
+      [`${name}_`],
+    );
+    // WITH (FORCE) ends only the sessions of roles whose privileges the dropping user has:
+    // made a member, it can end those the package roles still hold (a pool not yet idle).
+    for (const role of roles.rows) {
+      await client.query(`GRANT ${pg.escapeIdentifier(role.name)} TO CURRENT_USER`);
+    }
+    // After heavy writes an autovacuum worker may still be in the database, and WITH (FORCE)
+    // cannot end it (42501); it finishes in moments, so the drop is retried for a while.
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await client.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
+        break;
+      } catch (err) {
+        if ((err as { code?: string }).code !== '42501' || attempt >= 50) throw err;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    }
+    for (const role of roles.rows) {
+      await client.query(`DROP ROLE IF EXISTS ${pg.escapeIdentifier(role.name)}`);
+    }
+  } finally {
+    await client.end();
+  }
 }
